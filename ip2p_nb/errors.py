@@ -1,0 +1,18 @@
+"""The one exception type a user sees: a sentence saying what happened and what to do.
+
+Every failure a user can cause (a broken image, an empty instruction, a slider out of
+range, no network, not enough GPU memory) is raised as `UserError` (or its subclass
+`SettingError`, which is also a `ValueError`), so the command line and the app can show
+`str(error)` as one line and keep going. Anything else is a bug and keeps its traceback
+behind `--debug`.
+"""
+
+__all__ = ["UserError", "SettingError"]
+
+
+class UserError(Exception):
+    """A failure the user can fix; `str()` is one sentence for them."""
+
+
+class SettingError(UserError, ValueError):
+    """A parameter outside what is allowed: names the parameter, the value and the range."""
