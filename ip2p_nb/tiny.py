@@ -1,0 +1,87 @@
+"""The `tiny` pipeline: the real InstructPix2Pix classes with small random weights, built offline.
+
+No machine here can download model weights, so every code path (editor, command line,
+notebook, browser tests, CI) runs on this: a `StableDiffusionInstructPix2PixPipeline` made
+of a real `UNet2DConditionModel` (8 input channels), `AutoencoderKL`, `CLIPTextModel`,
+`CLIPTokenizer` and `EulerAncestralDiscreteScheduler`, only much smaller. It builds in a
+few hundredths of a second and is deterministic (same `seed`, same weights). Its output is
+noise: it proves the plumbing, not the picture. With two VAE blocks the latent is half the
+image size (Stable Diffusion's is an eighth).
+"""
+import json
+import tempfile
+from pathlib import Path
+
+import torch
+
+__all__ = ["build_tiny_pipeline", "tiny_components", "TINY_NOTE"]
+
+TINY_NOTE = "The `tiny` model has random weights: its pictures are noise, it only checks that everything runs."
+
+# Stable Diffusion 1.x noise schedule, so the scheduler behaves exactly as with the real model.
+SCHEDULER_CONFIG = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", num_train_timesteps=1000)
+
+
+def _byte_alphabet() -> list[str]:
+    """The 256 printable stand-ins for bytes used by byte-level BPE (CLIP's and GPT-2's scheme)."""
+    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars, extra = [], 0
+    for b in range(256):
+        if b in keep:
+            chars.append(chr(b))
+        else:
+            chars.append(chr(256 + extra))
+            extra += 1
+    return chars
+
+
+def _tiny_tokenizer():
+    """A CLIP tokenizer whose vocabulary is single bytes (with and without the word-end mark)."""
+    from transformers import CLIPTokenizer
+
+    alphabet = _byte_alphabet()
+    tokens = alphabet + [c + "</w>" for c in alphabet] + ["<|startoftext|>", "<|endoftext|>"]
+    vocab = {tok: i for i, tok in enumerate(tokens)}
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+        Path(tmp, "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+        tokenizer = CLIPTokenizer.from_pretrained(tmp, model_max_length=77)
+    return tokenizer
+
+
+def tiny_components(seed: int = 0) -> dict:
+    """The pipeline's components with random weights drawn from `seed`."""
+    from diffusers import AutoencoderKL, EulerAncestralDiscreteScheduler, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=8, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8,
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        block_out_channels=(16, 32), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=8,
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"), up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+    )
+    torch.manual_seed(seed)
+    tokenizer = _tiny_tokenizer()
+    text_config = CLIPTextConfig(
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
+        vocab_size=len(tokenizer), max_position_embeddings=77, layer_norm_eps=1e-5,
+    )
+    text_encoder = CLIPTextModel(text_config)
+    scheduler = EulerAncestralDiscreteScheduler(**SCHEDULER_CONFIG)
+    return dict(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
+                safety_checker=None, feature_extractor=None)
+
+
+def build_tiny_pipeline(seed: int = 0):
+    """A `StableDiffusionInstructPix2PixPipeline` of the real classes with small random weights."""
+    from diffusers import StableDiffusionInstructPix2PixPipeline
+
+    pipe = StableDiffusionInstructPix2PixPipeline(**tiny_components(seed), requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
