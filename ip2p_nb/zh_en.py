@@ -33,7 +33,8 @@ _PLACE = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "�
           "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
           "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
 _PLACE_RE = "|".join(sorted(_PLACE, key=len, reverse=True))
-_PHOTO = {"photo", "picture", "image", "the photo", "the picture", "the whole image", "it"}
+_PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it"}
+_FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象")
 _IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 _IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
@@ -55,6 +56,8 @@ def translate_zh(text):
     parts = [_clause(_strip_polite(c)) for c in clauses]
     english = " and ".join(p for p in parts if p)
     english = re.sub(r"\s+", " ", english).strip()
+    if not english:
+        return text.strip(), not _CJK.search(text)
     return english, not _CJK.search(english)
 
 
@@ -100,6 +103,10 @@ def _tokens(text):
             out.append(("D", NUMBERS[ch]))
             i += 2
             continue
+        filler = next((f for f in _FILLERS if text.startswith(f, i)), None)
+        if filler:
+            i += len(filler)
+            continue
         if text.startswith(("所有的", "所有", "全部的", "全部"), i):
             out.append(("D", "all"))
             i += 3 if text.startswith(("所有的", "全部的"), i) else 2
@@ -127,6 +134,8 @@ def _tokens(text):
                 out.append(("D", "a"))
             elif ch in NUMBERS and len(text) > i + 1:
                 out.append(("D", NUMBERS[ch]))
+            elif out and out[-1][0] == "?" and not ch.isspace():
+                out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
             elif not ch.isspace() and ch not in "更很非常":
                 out.append(("?", ch))
         i += size
@@ -159,7 +168,8 @@ def _comparative(adj):
 
 
 def _article(word):
-    return "an" if word[:1].lower() in "aeiou" else "a"
+    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(("uni", "use", "eu", "one"))
+    return "an" if vowel else "a"
 
 
 def _np(text, role="new"):
@@ -189,7 +199,9 @@ def _np(text, role="new"):
         else:
             words.append(en)
             head_kind = kind
-    if det and det not in ("a", "this", "that", "every", "-", "some") and head_kind == "N":
+    if not words:
+        return ""
+    if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
         words[-1] = _plural(words[-1])
     phrase = " ".join(words)
     if det == "all":
@@ -202,7 +214,7 @@ def _np(text, role="new"):
         return f"{det} {phrase}"
     if role == "old" and head_kind in "NPME?":
         return "the " + phrase
-    if role == "new" and head_kind in "NE" and not phrase.endswith("s"):
+    if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
         return f"{_article(phrase)} {phrase}"
     return phrase
 
@@ -232,7 +244,7 @@ def _obj(subject, x):
 
 def _change(subject, x, verb, y):
     """把 X 变成/换成 Y: colours and adjectives -> make X Y; scenes -> make it Y; nouns -> turn/replace."""
-    target = _obj(subject, x)
+    target = "it" if x and _kinds(x) <= {"S"} else _obj(subject, x)
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
     if material:
         return f"make {target} out of {_np(material.group(1), 'adj')}"
@@ -243,7 +255,7 @@ def _change(subject, x, verb, y):
     if "T" in kinds or kinds <= set("AC?"):
         return f"make {target} {_np(style.group(1) if style else y, 'adj')}"
     if kinds <= set("SAC"):
-        return f"make {target} {_np(y)}" if target in _PHOTO else f"turn {target} into {_np(y)}"
+        return f"make it {_np(y)}" if target in _PHOTO else f"turn {target} into {_np(y)}"
     if verb.startswith(("换", "替换", "改")) and target not in _PHOTO:
         return f"replace {target} with {_np(y)}"
     return f"turn {target} into {_np(y)}"
@@ -257,7 +269,7 @@ def _paint(subject, x, verb, y):
 def _become(subject, x, verb, y):
     if y in WORDS and WORDS[y][0] == "V":
         return _verb(subject, x, WORDS[y][1])
-    adj = _adj(("更" if verb in ("变", "变更", "变得更", "变得更加") else "") + y)
+    adj = _adj(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
     return f"make {_obj(subject, x)} {adj}"
 
 
@@ -289,7 +301,7 @@ def _look(subject, x, verb, y):
     return f"make {target} look {_adj(y)}"
 
 
-def _style(subject, x, _word):
+def _style(subject, x, _word=None):
     tail = _np(x, "adj")
     return f"make {subject or 'it'} {tail}" if "T" in _kinds(x) else f"make {subject or 'it'} {tail} style"
 
@@ -324,7 +336,7 @@ _PATTERNS = [
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
     (rf"({_WEAR})(.+)", lambda s, v, y: f"put {_np(y)} on {s}" if s else f"add {_np(y)}"),
-    (rf"({_ADD}|出现|长出)(.+)", lambda s, v, y: f"add {_np(y)}"),
+    (rf"({_ADD}|出现|长出)(.+)", lambda s, v, y: f"make it {_np(y)}" if _kinds(y) <= {"S"} else f"add {_np(y)}"),
     (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_np(x, 'old')}"),
     (rf"(.+?)({_LOOK})(.+)", _look),
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),

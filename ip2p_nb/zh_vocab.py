@@ -48,16 +48,16 @@ _NOUNS = """
 海洋=ocean|海滩=beach|沙滩=beach|沙漠=desert|森林=forest|树林=woods|丛林=jungle|草原=grassland|
 草地=meadow|田野=field|花园=garden|公园=park|瀑布=waterfall|岛=island|岛屿=island|冰川=glacier|
 树=tree|大树=big tree|花=flower|花朵=flower|玫瑰=rose|向日葵=sunflower|樱花树=cherry tree|
-仙人掌=cactus|蘑菇=mushroom|叶子=leaf|石头=rock|房间=room|厨房=kitchen|教室=classroom|
+仙人掌=cactus|蘑菇=mushroom|叶子=leaves|石头=rock|房间=room|厨房=kitchen|教室=classroom|
 舞台=stage|雕像=statue|画=painting|照片=photo|图片=picture|图=picture|画面=image|图像=image|
-背景=background|前景=foreground|地面=ground|地上=ground|水面=water surface|窗外=view outside the window|
+背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|冰雕=ice sculpture|窗外=view outside the window|
 """
 
 _PLURALS = """
 墨镜=sunglasses|太阳镜=sunglasses|眼镜=glasses|耳机=headphones|手套=gloves|鞋=shoes|鞋子=shoes|
 靴子=boots|裤子=pants|牛仔裤=jeans|短裤=shorts|袜子=socks|雀斑=freckles|眼泪=tears|
 烟花=fireworks|烟火=fireworks|星空=starry sky|樱花=cherry blossoms|鲜花=flowers|花草=flowers and plants|
-气泡=bubbles|泡泡=bubbles|落叶=fallen leaves|枫叶=maple leaves|灯光=lights|霓虹灯=neon lights|
+气泡=bubbles|泡泡=bubbles|落叶=fallen leaves|树叶=leaves|废墟=ruins|枫叶=maple leaves|灯光=lights|霓虹灯=neon lights|
 彩灯=fairy lights|人群=crowd|皱纹=wrinkles|翅膀=wings|眼睛=eyes|耳朵=ears|
 """
 
