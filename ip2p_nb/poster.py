@@ -83,11 +83,15 @@ def wrap(text: str, font, width: int, max_lines: int) -> list:
     """Lines of `text` no wider than `width` px; at most `max_lines`, the last cut with an ellipsis."""
     lines, cur = [], ""
     for token in _tokens(text.replace("\r\n", "\n").replace("\r", "\n").strip()):
+        if token == "\n":
+            lines.append(cur.rstrip())
+            cur = ""
+            continue
         pieces = _split_long(token, font, width) if font.getlength(token) > width else [token]
         for piece in pieces:
-            if piece == "\n" or (cur.strip() and font.getlength((cur + piece).rstrip()) > width):
+            if cur.strip() and font.getlength((cur + piece).rstrip()) > width:
                 lines.append(cur.rstrip())
-                cur = "" if piece == "\n" or piece.isspace() else piece
+                cur = "" if piece.isspace() else piece
             else:
                 cur = cur + piece if cur.strip() or not piece.isspace() else ""
         if len(lines) > max_lines:
@@ -96,7 +100,7 @@ def wrap(text: str, font, width: int, max_lines: int) -> list:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = _ellipsize(lines[-1], font, width)
-    return lines
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def _line_h(font) -> int:
@@ -117,7 +121,9 @@ def _fit(size, box_w, box_h):
 
 def _bilingual(text, font):
     """Built-in bilingual labels lose their Chinese half when the font cannot draw it."""
-    return text if not fonts.font_covers(font, text) else text.split(" ", 1)[-1].lstrip("· ")
+    if not fonts.font_covers(font, text):
+        return text
+    return " ".join(word for word in text.split(" ") if not _CJK.search(word))
 
 
 def _image_cards(original_size, edited_size, y, font_label, boxes, lines):
