@@ -33,7 +33,8 @@ _PLACE = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "�
           "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
           "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
 _PLACE_RE = "|".join(sorted(_PLACE, key=len, reverse=True))
-_PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it"}
+_PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
+          "this photo", "this picture", "this image", "this painting"}
 _FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象")
 _IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
@@ -274,7 +275,7 @@ def _become(subject, x, verb, y):
 
 
 def _verb(subject, x, en):
-    return f"make {_obj(subject, x)} {en}" if " " in en or en.endswith("er") else f"make {_obj(subject, x)} {en}"
+    return f"make {_obj(subject, x)} {en}"
 
 
 def _wear(subject, x, verb, y):

@@ -125,6 +125,26 @@ CASES = [
 
 # Written after the vocabulary was finished; not tuned against.
 HELD_OUT = [
+    ("把天空变成粉色的晚霞", ["sky", "pink"]),
+    ("给小女孩戴上一个花环", ["flower crown", "girl"]),
+    ("让这只狗穿上雨衣", ["raincoat", "dog"]),
+    ("把湖水变成冰", ["lake", "ice"]),
+    ("去掉照片里的电线杆", ["remove", "pole"]),
+    ("把他变成一个老爷爷", ["old man"]),
+    ("加上飘落的樱花", ["cherry blossoms"]),
+    ("变成一幅中国水墨画", ["ink"]),
+    ("让夕阳更红一些", ["sunset", "red"]),
+    ("把沙发换成皮沙发", ["sofa", "leather"]),
+    ("在窗户上加一些雨滴", ["window", "rain"]),
+    ("把街道变成威尼斯的运河", ["street", "canal"]),
+    ("让猫看起来很生气", ["cat", "angry"]),
+    ("把衬衫变成格子衬衫", ["plaid", "shirt"]),
+    ("變成秋天的楓葉", ["autumn", "maple"]),
+    ("给这个人加上一对翅膀", ["wings"]),
+    ("把公路变成一条河", ["road", "river"]),
+    ("让画面看起来像老电影", ["old", "film"]),
+    ("把 teddy bear 变成真的熊", ["teddy bear", "bear"]),
+    ("把背景换成外太空", ["background", "space"]),
 ]
 
 
