@@ -10,17 +10,14 @@ translator is reachable: the English is always shown to the user, who can correc
 
 import re
 
-from .zh_vocab import MEASURES, NUMBERS, PRONOUNS, TRAD_TO_SIMP, WORDS
+from .zh_vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
+                       POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, TRAD_TO_SIMP, WORDS)
 
 __all__ = ["translate_zh", "to_simplified"]
 
 _MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
-_POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要",
-                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-_POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉")
-
 # Verb groups of the sentence patterns (longest first inside each group).
 _CHANGE = "变成|变为|换成|换为|改成|改为|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成"
 _PAINT = "涂成|染成|刷成|漆成|画成"
@@ -29,17 +26,9 @@ _ADD = "加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|戴|穿"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
-_PLACE = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
-          "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
-          "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
-_PLACE_RE = "|".join(sorted(_PLACE, key=len, reverse=True))
+_PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
 _PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
           "this photo", "this picture", "this image", "this painting"}
-_FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象")
-_IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
-                     "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
-_IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
-                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder"}
 
 
 def to_simplified(text):
@@ -67,10 +56,10 @@ def _strip_polite(clause):
     changed = True
     while changed:
         changed = False
-        for head in _POLITE_HEAD:
+        for head in POLITE_HEAD:
             if clause.startswith(head) and len(clause) > len(head):
                 clause, changed = clause[len(head):].strip(), True
-        for tail in _POLITE_TAIL:
+        for tail in POLITE_TAIL:
             if clause.endswith(tail) and len(clause) > len(tail):
                 clause, changed = clause[: -len(tail)].strip(), True
     return clause
@@ -104,18 +93,14 @@ def _tokens(text):
             out.append(("D", NUMBERS[ch]))
             i += 2
             continue
-        filler = next((f for f in _FILLERS if text.startswith(f, i)), None)
+        filler = _prefix(text, i, FILLERS)
         if filler:
             i += len(filler)
             continue
-        if text.startswith(("所有的", "所有", "全部的", "全部"), i):
-            out.append(("D", "all"))
-            i += 3 if text.startswith(("所有的", "全部的"), i) else 2
-            continue
-        if text.startswith(("一些", "一点", "一点点", "些", "点", "很多", "许多", "好多"), i):
-            n = next(len(w) for w in ("一点点", "一些", "一点", "很多", "许多", "好多", "些", "点") if text.startswith(w, i))
-            out.append(("D", "many" if text[i] in "很许好" else "some"))
-            i += n
+        quantity = _prefix(text, i, QUANTITIES)
+        if quantity:
+            out.append(("D", QUANTITIES[quantity]))
+            i += len(quantity)
             continue
         for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
             word = text[i:i + size]
@@ -143,10 +128,16 @@ def _tokens(text):
     return out
 
 
+def _prefix(text, i, words):
+    """The longest of `words` that `text` has at position `i`, or None."""
+    found = [w for w in words if text.startswith(w, i)]
+    return max(found, key=len) if found else None
+
+
 def _plural(noun):
     head, _, last = noun.rpartition(" ")
-    if last in _IRREGULAR_PLURAL:
-        word = _IRREGULAR_PLURAL[last]
+    if last in IRREGULAR_PLURAL:
+        word = IRREGULAR_PLURAL[last]
     elif last.endswith(("s", "x", "ch", "sh")):
         word = last + "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
@@ -157,8 +148,8 @@ def _plural(noun):
 
 
 def _comparative(adj):
-    if adj in _IRREGULAR_MORE:
-        return _IRREGULAR_MORE[adj]
+    if adj in IRREGULAR_MORE:
+        return IRREGULAR_MORE[adj]
     if " " in adj or "-" in adj or len(adj) > 6:
         return "more " + adj
     if adj.endswith("e"):
@@ -177,14 +168,14 @@ def _np(text, role="new"):
     """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
     located = re.fullmatch(rf"(.+?)({_PLACE_RE})的(.+)", text)
     if located and located.group(1) not in ("", "在"):
-        where = _PLACE[located.group(2)]
+        where = PLACES[located.group(2)]
         return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
     toks = _tokens(text)
     if not toks:
         return "it" if role == "old" else ""
     if len(toks) == 1 and toks[0][0] == "R":
         return PRONOUNS[toks[0][1]][0]
-    words, det, head_kind, plural = [], None, None, False
+    words, det, head_kind = [], None, None
     for i, (kind, en) in enumerate(toks):
         nxt = toks[i + 1][0] if i + 1 < len(toks) else None
         if kind == "D" and not words:
@@ -209,8 +200,8 @@ def _np(text, role="new"):
         return "all the " + phrase
     if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
         return phrase
-    if det == "a":
-        return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else ("some " + phrase if head_kind in "PM" else phrase)
+    if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat
+        return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else phrase
     if det:
         return f"{det} {phrase}"
     if role == "old" and head_kind in "NPME?":
@@ -286,7 +277,7 @@ def _wear(subject, x, verb, y):
 
 
 def _place(subject, x, where, _verb, y):
-    return f"add {_np(y)} {_PLACE[where]} {_np(x, 'old')}"
+    return f"add {_np(y)} {PLACES[where]} {_np(x, 'old')}"
 
 
 def _make(subject, x, rest):

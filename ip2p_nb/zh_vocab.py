@@ -9,7 +9,8 @@ hundred entries stay readable. The kind decides how a word is used in a sentence
 Traditional characters are mapped to simplified ones first (`TRAD_TO_SIMP`).
 """
 
-__all__ = ["WORDS", "TRAD_TO_SIMP", "PRONOUNS", "NUMBERS", "MEASURES"]
+__all__ = ["WORDS", "TRAD_TO_SIMP", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
+           "POLITE_HEAD", "POLITE_TAIL", "IRREGULAR_PLURAL", "IRREGULAR_MORE"]
 
 _NOUNS = """
 人=person|男人=man|女人=woman|男孩=boy|女孩=girl|小孩=child|孩子=child|婴儿=baby|宝宝=baby|老人=old man|
@@ -166,6 +167,24 @@ NUMBERS = {"一": "a", "两": "two", "二": "two", "三": "three", "四": "four"
            "这": "this", "那": "that", "每": "every", "满": "full of"}
 
 MEASURES = "只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆"
+
+QUANTITIES = {"所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
+              "一些": "some", "一点": "some", "些": "some", "点": "some", "很多": "many", "许多": "many",
+              "好多": "many"}
+
+# Polite words around an instruction, dropped before translating ("请帮我…一下").
+POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要",
+                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
+POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉")
+
+FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象")
+PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
+           "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
+           "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
+IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
+                     "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
+IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
+                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder"}
 
 TRAD_TO_SIMP = dict(zip(
     "貓狗馬鳥魚龍雞鴨豬獅熊鹿蝴蝶兒孩嬰婦爺奶頭髮臉眼鏡帽戴衣褲裙襪鞋靴圍巾項鍊戒錶傘紅綠藍黃紫銀"

@@ -10,6 +10,7 @@ import pathlib
 import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ip2p_nb.zh_en import to_simplified, translate_zh
 from ip2p_nb.zh_vocab import TRAD_TO_SIMP, WORDS
@@ -209,6 +210,19 @@ def test_unknown_chinese_is_kept_and_flagged():
 def test_odd_input_does_not_crash(text):
     english, complete = translate_zh(text)
     assert isinstance(english, str) and isinstance(complete, bool)
+
+
+_PIECES = st.sampled_from(list("把将给让在用的了一只个上里变成换去掉加戴风格更点，。 ") + ["cat", "Ray-Ban", "魑", "𠀀"]
+                          + list(WORDS)[:200])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_any_mix_of_pieces_translates_without_crashing(text):
+    english, complete = translate_zh(text)
+    assert isinstance(english, str)
+    if complete and text.strip(" ，。"):
+        assert not re.search(r"[\u3400-\u9fff\U00020000-\U0002fa1f]", english)
 
 
 def test_traditional_table_maps_to_simplified_words():
