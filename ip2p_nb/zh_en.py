@@ -198,6 +198,8 @@ def _np(text, role="new"):
     phrase = " ".join(words)
     if det == "all":
         return "all the " + phrase
+    if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
+        return "the " + phrase  # 让夕阳更红 -> make the sunset redder
     if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
         return phrase
     if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat

@@ -3,6 +3,9 @@
 CASES is the development set (the vocabulary was tuned on it); HELD_OUT was written after the
 vocabulary was finished and never tuned against, so its score is an honest estimate. Both scores
 and their misses are printed (run with `-s`) and written to `out/zh_en_score.json`.
+First measurement: development 91/93 before tuning, 93/93 after; held-out 13/20 (all 7 misses are
+words missing from the vocabulary; 6/20 came out with no Chinese left). Two generic fixes made
+after seeing it (measure words 幅/对 etc., "the" before a scene as object) changed no key-word score.
 """
 
 import json
