@@ -1,0 +1,497 @@
+"""Train an InstructPix2Pix model yourself: the paper's recipe, a training loop and its command line.
+
+The recipe (Brooks et al. 2023, section 3.3), in three pieces:
+1. `widen_conv_in`: a text-to-image UNet takes 4 latent channels; InstructPix2Pix takes 8
+   (the noisy latent plus the input image's latent). The new input channels start at zero and
+   the old weights *and bias* are copied, so the widened UNet computes exactly what it did before.
+2. `conditioning_dropout`: 5% of examples lose the text (empty prompt), 5% lose the image (zero
+   image latent), 5% lose both, so one model learns all three predictions that dual
+   classifier-free guidance needs.
+3. `train`: the DDPM noise-prediction loss on (input image, instruction, edited image) triples, with
+   `accelerate` for devices and mixed precision, gradient accumulation, optional EMA, checkpoints
+   that resume exactly (data and noise are drawn from the step number), and validation edits
+   saved as PNG grids.
+
+Data: the synthetic scenes of `scenes.py`, a local folder (`metadata.jsonl` with the public
+instruct-pix2pix columns `input_image`, `edit_prompt`, `edited_image`), or a Hugging Face
+`datasets` dataset with those columns (imported only when asked for). See docs/TRAINING.md.
+"""
+import json
+import math
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .errors import UserError
+
+__all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
+           "load_training_components", "demo_components", "build_pipeline", "train", "save_checkpoint",
+           "latest_checkpoint", "train_vae", "cli_train"]
+
+
+@dataclass
+class TrainConfig:
+    """Every knob of a training run; the defaults are the paper's where it gives one."""
+    output_dir: str = "ip2p-train"      # checkpoints, validation grids and the final pipeline go here
+    resolution: int = 64                # training images are square; 256 in the paper, 64 for the toy scenes
+    batch_size: int = 16                # per device, per micro-batch
+    grad_accum: int = 1                 # micro-batches per optimizer step (effective batch = product)
+    max_steps: int = 1000               # optimizer steps
+    lr: float = 1e-4                    # the paper: 1e-4 (for SD at effective batch 1024); raise for from-scratch toys
+    warmup_steps: int = 50              # linear warm-up, then cosine decay to 10% of `lr`
+    p_text: float = 0.05                # probability of dropping only the text (paper: 0.05)
+    p_image: float = 0.05               # probability of dropping only the image (paper: 0.05)
+    p_both: float = 0.05                # probability of dropping both (paper: 0.05)
+    train_text_encoder: bool = False    # the paper keeps CLIP frozen; a random toy encoder learns better trained
+    ema_decay: float = 0.0              # 0 = no EMA; e.g. 0.999 keeps a smoothed copy of the UNet for saving
+    mixed_precision: str = "no"         # "no", "fp16" (GPU) or "bf16" (recent GPUs and CPUs)
+    checkpoint_every: int = 500         # save a resumable checkpoint every this many steps
+    validate_every: int = 250           # save a grid of validation edits every this many steps (0 = never)
+    seed: int = 0                       # fixes data order, noise, dropout: same seed, same run
+    max_grad_norm: float = 1.0          # gradient clipping
+
+
+# ---- 1. the recipe -------------------------------------------------------------------------------
+
+def widen_conv_in(unet, in_channels: int = 8):
+    """Give `unet` `in_channels` inputs: old weights and bias copied, new channels zero. Returns `unet`."""
+    old = unet.conv_in
+    if old.in_channels >= in_channels:
+        raise UserError(f"The UNet already takes {old.in_channels} input channels; nothing to widen.")
+    new = torch.nn.Conv2d(in_channels, old.out_channels, old.kernel_size, old.stride, old.padding,
+                          dtype=old.weight.dtype, device=old.weight.device)
+    with torch.no_grad():
+        new.weight.zero_()
+        new.weight[:, :old.in_channels] = old.weight
+        new.bias.copy_(old.bias)  # the diffusers example forgets this line
+    unet.conv_in = new
+    unet.register_to_config(in_channels=in_channels)
+    return unet
+
+
+def conditioning_dropout(batch_size: int, generator: torch.Generator, p_text=0.05, p_image=0.05, p_both=0.05):
+    """Which examples lose their text and which their image: two bool tensors of length `batch_size`.
+
+    One uniform draw per example: below `p_text` only the text goes, the next `p_image` only the
+    image, the next `p_both` both (the paper's three disjoint 5% cases).
+    """
+    if p_text + p_image + p_both > 1:
+        raise UserError(f"`p_text + p_image + p_both` must be at most 1, got {p_text + p_image + p_both}.")
+    u = torch.rand(batch_size, generator=generator)
+    text_only = u < p_text
+    image_only = (u >= p_text) & (u < p_text + p_image)
+    both = (u >= p_text + p_image) & (u < p_text + p_image + p_both)
+    return text_only | both, image_only | both
+
+
+# ---- 2. data ------------------------------------------------------------------------------------
+
+class SceneData:
+    """Synthetic triples from `scenes.make_pair`; generator seeds `first_seed` .. `first_seed + count - 1`."""
+
+    def __init__(self, size=64, first_seed=0, count=1_000_000):
+        self.size, self.first_seed, self.count = size, first_seed, count
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, i):
+        from .scenes import make_pair
+
+        pair = make_pair(self.first_seed + i, self.size)
+        return pair.before, pair.instruction, pair.after
+
+
+class FolderData:
+    """A local folder with `metadata.jsonl`: one JSON object per line with `input_image`,
+    `edit_prompt` and `edited_image` (image paths relative to the folder)."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        meta = self.folder / "metadata.jsonl"
+        if not meta.is_file():
+            raise UserError(f"{str(meta)!r} not found; a training folder needs a metadata.jsonl (see docs/TRAINING.md).")
+        self.rows = [json.loads(line) for line in meta.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not self.rows:
+            raise UserError(f"{str(meta)!r} has no rows; add one JSON line per training triple.")
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        from PIL import Image
+
+        row = self.rows[i]
+        load = lambda key: Image.open(self.folder / row[key]).convert("RGB")  # noqa: E731
+        return load("input_image"), row["edit_prompt"], load("edited_image")
+
+
+class HubData:
+    """A Hugging Face `datasets` dataset (e.g. `fusing/instructpix2pix-1000-samples`) with the same columns."""
+
+    def __init__(self, name, split="train", columns=("input_image", "edit_prompt", "edited_image")):
+        try:
+            import datasets
+        except ImportError as e:
+            raise UserError("Training from a hub dataset needs the `datasets` package: pip install datasets") from e
+        self.data, self.columns = datasets.load_dataset(name, split=split), columns
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, i):
+        row = self.data[i]
+        a, p, b = self.columns
+        return row[a].convert("RGB"), row[p], row[b].convert("RGB")
+
+
+def _to_tensor(image, resolution):
+    """Square crop from the centre, resize to `resolution`, scale to [-1, 1], channels first."""
+    from PIL import Image
+
+    w, h = image.size
+    side = min(w, h)
+    image = image.crop(((w - side) // 2, (h - side) // 2, (w - side) // 2 + side, (h - side) // 2 + side))
+    image = image.resize((resolution, resolution), Image.BICUBIC)
+    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 127.5 - 1).permute(2, 0, 1)
+
+
+def _micro_batch(data, cfg: TrainConfig, micro: int):
+    """The examples of micro-batch number `micro`: drawn from the step, so a resumed run sees the same."""
+    rng = random.Random(cfg.seed * 1_000_003 + micro)
+    rows = [data[rng.randrange(len(data))] for _ in range(cfg.batch_size)]
+    before = torch.stack([_to_tensor(r[0], cfg.resolution) for r in rows])
+    after = torch.stack([_to_tensor(r[2], cfg.resolution) for r in rows])
+    return before, [r[1] for r in rows], after
+
+
+# ---- 3. components ------------------------------------------------------------------------------
+
+def load_training_components(pretrained: str, seed: int = 0) -> dict:
+    """vae, text_encoder, tokenizer, unet (8 input channels) and a DDPM noise scheduler.
+
+    `pretrained`: a hub id or local folder of a Stable Diffusion (or InstructPix2Pix) checkpoint in
+    diffusers format, loaded with safetensors only; `tiny` or `demo` build small models from scratch.
+    """
+    from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    from .tiny import SCHEDULER_CONFIG, tiny_components
+
+    if pretrained in ("tiny", "demo"):
+        parts = tiny_components(seed) if pretrained == "tiny" else demo_components(seed)
+        parts = {k: parts[k] for k in ("vae", "text_encoder", "tokenizer", "unet")}
+        return dict(parts, noise_scheduler=DDPMScheduler(**SCHEDULER_CONFIG))
+    kw = dict(use_safetensors=True)  # never pickles, never remote code
+    parts = dict(
+        vae=AutoencoderKL.from_pretrained(pretrained, subfolder="vae", **kw),
+        text_encoder=CLIPTextModel.from_pretrained(pretrained, subfolder="text_encoder", **kw),
+        tokenizer=CLIPTokenizer.from_pretrained(pretrained, subfolder="tokenizer"),
+        unet=UNet2DConditionModel.from_pretrained(pretrained, subfolder="unet", **kw),
+        noise_scheduler=DDPMScheduler.from_pretrained(pretrained, subfolder="scheduler"),
+    )
+    if parts["unet"].config.in_channels == 4:
+        widen_conv_in(parts["unet"], 8)
+    return parts
+
+
+def demo_components(seed: int = 0) -> dict:
+    """The architecture of the offline demo model (assets/demo): small enough to train on a CPU."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    from .tiny import _tiny_tokenizer
+
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(  # three blocks: the latent is a quarter of the image size (16x16 at 64 px)
+        block_out_channels=(32, 32, 32), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=8,
+        down_block_types=("DownEncoderBlock2D",) * 3, up_block_types=("UpDecoderBlock2D",) * 3,
+    )
+    unet = UNet2DConditionModel(  # attention at both levels: the instruction decides where to edit
+        block_out_channels=(48, 96), layers_per_block=1, sample_size=16, in_channels=8, out_channels=4,
+        down_block_types=("CrossAttnDownBlock2D",) * 2, up_block_types=("CrossAttnUpBlock2D",) * 2,
+        cross_attention_dim=64, attention_head_dim=8, norm_num_groups=16,
+    )
+    tokenizer = _tiny_tokenizer()
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        hidden_size=64, intermediate_size=128, num_attention_heads=4, num_hidden_layers=2,
+        vocab_size=len(tokenizer), max_position_embeddings=77, layer_norm_eps=1e-5,
+    ))
+    return dict(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet)
+
+
+# ---- 4. the training loop -----------------------------------------------------------------------
+
+def _encode_prompts(tokenizer, text_encoder, prompts, device):
+    ids = tokenizer(prompts, padding="max_length", max_length=tokenizer.model_max_length,
+                    truncation=True, return_tensors="pt").input_ids.to(device)
+    return text_encoder(ids)[0]
+
+
+def _loss(parts, cfg, data, micro, device):
+    """The InstructPix2Pix loss on micro-batch `micro`: predict the noise added to the edited image."""
+    vae, unet, sched = parts["vae"], parts["unet"], parts["noise_scheduler"]
+    before, prompts, after = _micro_batch(data, cfg, micro)
+    gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + micro)
+    drop_text, drop_image = conditioning_dropout(len(prompts), gen, cfg.p_text, cfg.p_image, cfg.p_both)
+    with torch.no_grad():
+        target = vae.encode(after.to(device)).latent_dist.sample(gen.manual_seed(micro)) * vae.config.scaling_factor
+        image_latents = vae.encode(before.to(device)).latent_dist.mode()  # unscaled, as the pipeline does
+    image_latents = image_latents * (~drop_image).to(device, image_latents.dtype)[:, None, None, None]
+    prompts = ["" if d else p for d, p in zip(drop_text.tolist(), prompts)]
+    noise = torch.randn(target.shape, generator=gen).to(device)
+    t = torch.randint(0, sched.config.num_train_timesteps, (len(prompts),), generator=gen).to(device)
+    noisy = sched.add_noise(target, noise, t)
+    text = _encode_prompts(parts["tokenizer"], parts["text_encoder"], prompts, device)
+    pred = unet(torch.cat([noisy, image_latents], dim=1), t, text).sample
+    return F.mse_loss(pred.float(), noise.float())
+
+
+def latest_checkpoint(output_dir) -> Path | None:
+    """The newest `checkpoint-<step>` folder in `output_dir`, or None."""
+    found = sorted(Path(output_dir).glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    return found[-1] if found else None
+
+
+def _lr_lambda(cfg):
+    def factor(step):
+        if step < cfg.warmup_steps:
+            return (step + 1) / cfg.warmup_steps
+        done = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps))
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
+    return factor
+
+
+def build_pipeline(parts):
+    """A `StableDiffusionInstructPix2PixPipeline` from training parts (Euler-ancestral, SD betas)."""
+    from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionInstructPix2PixPipeline
+
+    from .tiny import SCHEDULER_CONFIG
+
+    pipe = StableDiffusionInstructPix2PixPipeline(
+        vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"], unet=parts["unet"],
+        scheduler=EulerAncestralDiscreteScheduler(**SCHEDULER_CONFIG), safety_checker=None,
+        feature_extractor=None, requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def _validate(parts, data, cfg, step, count=4):
+    """Edit `count` training-set inputs and save input | edited | target rows as a PNG."""
+    from PIL import Image
+
+    pipe = build_pipeline(parts)
+    rows = [data[i] for i in range(count)]
+    grid = Image.new("RGB", (3 * cfg.resolution, count * cfg.resolution))
+    for k, (before, prompt, after) in enumerate(rows):
+        before = before.resize((cfg.resolution,) * 2)
+        out = pipe(prompt, image=before, num_inference_steps=20, generator=torch.Generator().manual_seed(k)).images[0]
+        for j, im in enumerate((before, out, after.resize((cfg.resolution,) * 2))):
+            grid.paste(im, (j * cfg.resolution, k * cfg.resolution))
+    folder = Path(cfg.output_dir, "validation")
+    folder.mkdir(parents=True, exist_ok=True)
+    grid.save(folder / f"step-{step:06d}.png")
+
+
+def train(cfg: TrainConfig, parts: dict, data, log=print, max_seconds: float = 0, resume=None) -> dict:
+    """Train `parts["unet"]` (and the text encoder if asked) on `data`; returns `parts`, trained.
+
+    `resume`: a checkpoint folder (or "latest") to continue from, step for step as if never stopped.
+    `log(record)` receives one dict per optimizer step (step, loss, lr, seconds).
+    """
+    import time
+
+    from accelerate import Accelerator
+
+    # 1. Devices, precision, accumulation
+    acc = Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=cfg.mixed_precision)
+    for name in ("vae", "text_encoder"):
+        parts[name].to(acc.device).requires_grad_(name == "text_encoder" and cfg.train_text_encoder)
+    trainable = [parts["unet"]] + ([parts["text_encoder"]] if cfg.train_text_encoder else [])
+    params = [p for m in trainable for p in m.parameters()]
+    # 2. Optimizer, schedule, EMA
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-2)
+    lr_sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(cfg))
+    prepared = acc.prepare(*trainable, opt, lr_sched)
+    parts["unet"], opt, lr_sched = prepared[0], prepared[-2], prepared[-1]
+    if cfg.train_text_encoder:
+        parts["text_encoder"] = prepared[1]
+    ema = None
+    if cfg.ema_decay:
+        from diffusers.training_utils import EMAModel
+        ema = EMAModel(parts["unet"].parameters(), decay=cfg.ema_decay, use_ema_warmup=True)
+        acc.register_for_checkpointing(ema)
+    # 3. Resume
+    step = 0
+    if resume:
+        folder = latest_checkpoint(cfg.output_dir) if resume == "latest" else Path(resume)
+        if folder is None or not folder.is_dir():
+            raise UserError(f"No checkpoint to resume from at {str(resume)!r}; train without --resume first.")
+        acc.load_state(str(folder))
+        step = json.loads((folder / "trainer.json").read_text())["step"]
+    # 4. The loop
+    start = time.time()
+    for module in trainable:
+        module.train()
+    while step < cfg.max_steps and not (max_seconds and time.time() - start > max_seconds):
+        for k in range(cfg.grad_accum):
+            with acc.accumulate(*trainable):
+                loss = _loss(parts, cfg, data, step * cfg.grad_accum + k, acc.device)
+                acc.backward(loss)
+                if acc.sync_gradients:
+                    acc.clip_grad_norm_(params, cfg.max_grad_norm)
+                opt.step()
+                lr_sched.step()
+                opt.zero_grad()
+        step += 1
+        if ema is not None:
+            ema.step(parts["unet"].parameters())
+        log(dict(step=step, loss=loss.item(), lr=lr_sched.get_last_lr()[0], seconds=time.time() - start))
+        if step % cfg.checkpoint_every == 0 or step == cfg.max_steps:
+            save_checkpoint(acc, cfg, step)
+        if cfg.validate_every and step % cfg.validate_every == 0:
+            _validate(_unwrapped(acc, parts, ema), data, cfg, step)
+    if step and not (Path(cfg.output_dir) / f"checkpoint-{step}").is_dir():
+        save_checkpoint(acc, cfg, step)  # stopped by the clock: keep what was learnt, resumable
+    return _unwrapped(acc, parts, ema)
+
+
+def save_checkpoint(acc, cfg, step) -> Path:
+    """A resumable checkpoint (weights, optimizer, schedule, EMA, random states) at `checkpoint-<step>`."""
+    folder = Path(cfg.output_dir, f"checkpoint-{step}")
+    acc.save_state(str(folder))
+    (folder / "trainer.json").write_text(json.dumps(dict(step=step, config=asdict(cfg)), indent=1))
+    return folder
+
+
+def _unwrapped(acc, parts, ema):
+    """The parts with accelerate's wrappers removed and, if EMA is on, the EMA weights in a copy of the UNet."""
+    import copy
+
+    out = dict(parts, unet=acc.unwrap_model(parts["unet"]), text_encoder=acc.unwrap_model(parts["text_encoder"]))
+    if ema is not None:
+        out["unet"] = copy.deepcopy(out["unet"])
+        ema.copy_to(out["unet"].parameters())
+    return out
+
+
+# ---- 5. the demo model: an autoencoder first, then the editor -------------------------------------
+
+def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_seconds=0, log=print):
+    """Teach a small `AutoencoderKL` to reconstruct `data`'s images (L1 + MSE + a tiny KL term).
+
+    Each step sees `batch_size` pairs (both images of each).
+    Sets `scaling_factor` so the scaled latents have unit variance, as diffusion expects. Returns `vae`.
+    """
+    import time
+
+    opt = torch.optim.AdamW(vae.parameters(), lr=lr)
+    cfg = TrainConfig(resolution=resolution, batch_size=batch_size, seed=12345)
+    start, step = time.time(), 0
+    vae.train()
+    while step < steps and not (max_seconds and time.time() - start > max_seconds):
+        before, _, after = _micro_batch(data, cfg, step)
+        x = torch.cat([before, after])
+        posterior = vae.encode(x).latent_dist
+        recon = vae.decode(posterior.sample()).sample
+        loss = F.l1_loss(recon, x) + F.mse_loss(recon, x) + 1e-6 * posterior.kl().mean()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        step += 1
+        log(dict(stage="vae", step=step, loss=loss.item(), seconds=time.time() - start))
+    vae.eval().requires_grad_(False)
+    with torch.no_grad():
+        z = vae.encode(_micro_batch(data, cfg, 10**6)[2]).latent_dist.mode()
+    vae.register_to_config(scaling_factor=float(1 / z.std()))
+    return vae
+
+
+def save_pipeline(parts, folder) -> Path:
+    """Save the trained parts as a diffusers pipeline folder (safetensors) that `from_pretrained` loads."""
+    folder = Path(folder)
+    build_pipeline(parts).save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+# ---- 6. command line ----------------------------------------------------------------------------
+
+def _parser():
+    import argparse
+
+    d = TrainConfig()
+    p = argparse.ArgumentParser(prog="python -m ip2p_nb train", description="Train an InstructPix2Pix model.")
+    p.add_argument("--pretrained", default="demo",
+                   help="Stable Diffusion checkpoint (hub id or local folder, safetensors), or `demo`/`tiny` to start from scratch")
+    p.add_argument("--data", default="scenes",
+                   help="`scenes` (synthetic), a folder with metadata.jsonl, or hub:NAME for a `datasets` dataset")
+    p.add_argument("--output-dir", default=d.output_dir)
+    p.add_argument("--resolution", type=int, default=d.resolution)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--grad-accum", type=int, default=d.grad_accum)
+    p.add_argument("--max-steps", type=int, default=d.max_steps)
+    p.add_argument("--max-minutes", type=float, default=0, help="stop after this much wall time (0 = no limit)")
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--warmup-steps", type=int, default=d.warmup_steps)
+    p.add_argument("--ema-decay", type=float, default=d.ema_decay)
+    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=d.mixed_precision)
+    p.add_argument("--train-text-encoder", action="store_true")
+    p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
+    p.add_argument("--validate-every", type=int, default=d.validate_every)
+    p.add_argument("--resume", default=None, help="`latest` or a checkpoint folder")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--vae-minutes", type=float, default=0,
+                   help="with --pretrained demo: first train the autoencoder this long (it starts random)")
+    p.add_argument("--evaluate", metavar="MODEL", default=None,
+                   help="instead of training: measure MODEL (a pipeline folder) on held-out scenes and print a table")
+    return p
+
+
+def _data(spec, resolution):
+    if spec == "scenes":
+        return SceneData(size=resolution)
+    if spec.startswith("hub:"):
+        return HubData(spec[4:])
+    return FolderData(spec)
+
+
+def cli_train(argv=None) -> int:
+    """`python -m ip2p_nb train ...`: train, or with --evaluate measure a model. Returns the exit code."""
+    args = _parser().parse_args(argv)
+    if args.evaluate:
+        from .quality import cli_evaluate
+        return cli_evaluate(args.evaluate)
+    cfg = TrainConfig(**{k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)})
+    cfg.train_text_encoder = args.train_text_encoder or args.pretrained == "demo"
+    torch.manual_seed(cfg.seed)
+    data = _data(args.data, cfg.resolution)
+    parts = load_training_components(args.pretrained, cfg.seed)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    logfile = (out / "log.jsonl").open("a", encoding="utf-8")
+
+    def log(record):
+        logfile.write(json.dumps(record) + "\n")
+        logfile.flush()
+        if record["step"] % 10 == 0:
+            print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True)
+
+    if args.vae_minutes and not args.resume:
+        train_vae(parts["vae"], data, cfg.resolution, steps=10**9, max_seconds=60 * args.vae_minutes, log=log)
+        parts["vae"].save_pretrained(out / "vae", safe_serialization=True)  # checkpoints hold only what trains
+    elif (out / "vae").is_dir():
+        from diffusers import AutoencoderKL
+        parts["vae"] = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True)
+    parts = train(cfg, parts, data, log=log, max_seconds=60 * args.max_minutes, resume=args.resume)
+    folder = save_pipeline(parts, out / "pipeline")
+    print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli_train())
