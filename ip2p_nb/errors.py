@@ -7,7 +7,7 @@ range, no network, not enough GPU memory) is raised as `UserError` (or its subcl
 behind `--debug`.
 """
 
-__all__ = ["UserError", "SettingError"]
+__all__ = ["UserError", "SettingError", "Notice"]
 
 
 class UserError(Exception):
@@ -16,3 +16,7 @@ class UserError(Exception):
 
 class SettingError(UserError, ValueError):
     """A parameter outside what is allowed: names the parameter, the value and the range."""
+
+
+class Notice(UserWarning):
+    """Something the user should know that is not a failure (the command line prints it as `note: ...`)."""

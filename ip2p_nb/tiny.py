@@ -5,8 +5,8 @@ notebook, browser tests, CI) runs on this: a `StableDiffusionInstructPix2PixPipe
 of a real `UNet2DConditionModel` (8 input channels), `AutoencoderKL`, `CLIPTextModel`,
 `CLIPTokenizer` and `EulerAncestralDiscreteScheduler`, only much smaller. It builds in a
 few hundredths of a second and is deterministic (same `seed`, same weights). Its output is
-noise: it proves the plumbing, not the picture. With two VAE blocks the latent is half the
-image size (Stable Diffusion's is an eighth).
+noise: it proves the plumbing, not the picture. As in Stable Diffusion, the latent is an eighth
+of the image size.
 """
 import json
 import tempfile
@@ -61,9 +61,10 @@ def tiny_components(seed: int = 0) -> dict:
         cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8,
     )
     torch.manual_seed(seed)
+    # Four VAE blocks, as in Stable Diffusion: the latent is 1/8 of the image, so a 512 px edit stays fast.
     vae = AutoencoderKL(
-        block_out_channels=(16, 32), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=8,
-        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"), up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        block_out_channels=(8, 8, 16, 16), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=8,
+        layers_per_block=1, down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
     )
     torch.manual_seed(seed)
     tokenizer = _tiny_tokenizer()

@@ -1,0 +1,35 @@
+"""ip2p_nb: InstructPix2Pix image editing for notebooks and workshops, in Chinese or English.
+
+    from ip2p_nb import load_editor, make_poster
+    editor = load_editor()                       # or load_editor("tiny") offline
+    result = editor.edit("photo.jpg", "把天空换成夜晚", seed=7)
+    make_poster(result, "poster.png")
+
+Importing this package is cheap: torch and diffusers load on first use.
+"""
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported lazily so `translate` never pays for torch)
+_EXPORTS = {
+    "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
+    "available_models": "loading",
+    "translate": "translate", "Translation": "translate",
+    "make_poster": "poster",
+    "explore": "explore",
+    "load_image": "images", "resize_for_edit": "images",
+    "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
+    "UserError": "errors", "SettingError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'ip2p_nb' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

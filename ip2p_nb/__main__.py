@@ -1,0 +1,6 @@
+"""`python -m ip2p_nb ...`: see `ip2p_nb.cli`."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

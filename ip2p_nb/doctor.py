@@ -1,0 +1,97 @@
+"""What this machine can do: GPU and memory, the max_size to suggest, fonts, translation, model cache.
+
+Used by `python -m ip2p_nb doctor` and by the notebook's hardware-check cell. Every check is
+quick and none downloads anything.
+"""
+import os
+import platform
+
+__all__ = ["hardware", "suggest_max_size", "estimate_seconds", "doctor_lines"]
+
+# (GPU memory in GiB at least, max_size to suggest). Measured peaks of the fp16 pipeline grow with
+# the pixel count; a T4 (15 GiB usable) is comfortable at 768, 8 GiB cards at 512.
+_VRAM_TO_SIZE = [(20, 1024), (12, 768), (6, 512), (0, 384)]
+
+# Seconds per UNet evaluation of a batch of 3 on this project's 2-core CPU (fp32, see README
+# benchmark): 256 px ~2.75 s, 512 px ~10 s. Used to warn CPU users before they wait.
+_CPU_SECONDS_PER_STEP = {256: 2.75, 384: 5.5, 512: 10.0, 768: 24.0, 1024: 45.0}
+
+
+def hardware() -> dict:
+    """Device, GPU name and memory (GiB), CPU count: what the notebook's first cell shows."""
+    import torch  # noqa: PLC0415
+
+    info = {"device": "cpu", "gpu": None, "vram_gib": None, "cpus": os.cpu_count(), "python": platform.python_version(),
+            "torch": torch.__version__}
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        info.update(device="cuda", gpu=props.name, vram_gib=round(props.total_memory / 2**30, 1))
+    elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        info.update(device="mps", gpu="Apple GPU (MPS)")
+    return info
+
+
+def suggest_max_size(info: dict | None = None) -> int:
+    """A max_size this machine handles comfortably: by GPU memory, 256 on a CPU (minutes per edit)."""
+    info = info or hardware()
+    if info["device"] == "cpu":
+        return 256
+    if info["vram_gib"] is None:
+        return 512
+    return next(size for vram, size in _VRAM_TO_SIZE if info["vram_gib"] >= vram)
+
+
+def estimate_seconds(max_size: int, steps: int, info: dict | None = None) -> float | None:
+    """Rough CPU time of one edit (None on a GPU, where it is seconds anyway)."""
+    info = info or hardware()
+    if info["device"] != "cpu":
+        return None
+    size = min(_CPU_SECONDS_PER_STEP, key=lambda s: abs(s - max_size))
+    return _CPU_SECONDS_PER_STEP[size] * steps * (2 / max(1, info["cpus"] or 1)) + 0.05 * max_size
+
+
+def _model_cache_line() -> str:
+    from .defaults import default_model  # noqa: PLC0415
+
+    name = default_model()
+    if name in ("tiny", "demo") or os.path.isdir(name):
+        return f"{name} (no download needed)"
+    try:
+        from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
+
+        hit = try_to_load_from_cache(name, "model_index.json")
+    except Exception:  # noqa: BLE001  (a broken cache is reported, not raised)
+        hit = None
+    return f"{name}: {'cached' if isinstance(hit, str) else 'not cached (about 2.5 GB download on first load)'}"
+
+
+def _font_line() -> str:
+    try:
+        from .fonts import font_report  # noqa: PLC0415
+    except ImportError:
+        return "font module not installed"
+    return font_report()
+
+
+def _translation_line() -> str:
+    try:
+        from .translate import translate  # noqa: PLC0415
+    except ImportError:
+        return "translation module not installed"
+    t = translate("把天空换成夜晚")
+    return f"把天空换成夜晚 -> {t.text!r} via {t.backend}"
+
+
+def doctor_lines() -> list[tuple[str, str]]:
+    """(label, value) pairs for `python -m ip2p_nb doctor`."""
+    info = hardware()
+    size = suggest_max_size(info)
+    gpu = f"{info['gpu']} ({info['vram_gib']} GiB)" if info["gpu"] else "none: CPU only, an edit takes minutes"
+    lines = [("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
+             ("suggested max_size", str(size))]
+    seconds = estimate_seconds(size, 20, info)
+    if seconds:
+        lines.append(("CPU time per edit", f"about {seconds / 60:.0f} min at max_size {size}, 20 steps"))
+    lines += [("model", _model_cache_line()), ("font", _font_line()), ("translation", _translation_line()),
+              ("python / torch", f"{info['python']} / {info['torch']}")]
+    return lines

@@ -1,0 +1,299 @@
+"""The editor: load InstructPix2Pix, edit an image from an instruction, get a reproducible result.
+
+`load_editor()` builds the diffusers `StableDiffusionInstructPix2PixPipeline` for this machine
+and wraps it in an `Editor`; `Editor(pipe)` wraps one you built yourself. `Editor.edit` runs
+the same computation as the pipeline's `__call__` (same noise, same scheduler, same
+guidance), so an edit with seed `s` gives the pixels of the plain pipeline called with
+`generator=torch.Generator("cpu").manual_seed(s)`, but it
+
+- evaluates only the guidance branches whose weight is not zero (see `_branches`),
+- reuses the image latents and prompt embeddings of the previous edits,
+- validates every setting first and explains every failure in one sentence,
+- reports progress each step and stops cleanly when the progress callback raises.
+"""
+import gc
+import hashlib
+import os
+import secrets
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from .defaults import DEFAULTS, check_settings, default_model
+from .errors import UserError
+from .images import load_image, resize_for_edit
+from .loading import load_pipeline, pick_device_dtype
+
+__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory"]
+
+
+class EditStopped(UserError):
+    """The run was stopped (the progress callback raised); nothing was produced."""
+
+
+class OutOfMemory(UserError):
+    """The GPU ran out of memory; `suggested_max_size` is the size to retry at."""
+
+    def __init__(self, message, suggested_max_size):
+        super().__init__(message)
+        self.suggested_max_size = suggested_max_size
+
+
+@dataclass
+class EditResult:
+    image: Image.Image          # the edited picture (RGB)
+    original: Image.Image       # the input as edited: resized, RGB, same size as `image`
+    instruction: str            # as the user typed it
+    prompt: str                 # the English prompt the model actually saw
+    seed: int
+    image_guidance: float
+    text_guidance: float
+    steps: int
+    max_size: int
+    model: str
+    seconds: float
+    backend: str = "english"    # which translator produced `prompt` ("override" when given by hand)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def settings(self) -> dict:
+        keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model")
+        return {k: v for k, v in asdict(self).items() if k in keys}
+
+    def summary(self) -> str:
+        w, h = self.image.size
+        return (f"{w}x{h}, seed {self.seed}, image guidance {self.image_guidance:g}, text guidance "
+                f"{self.text_guidance:g}, {self.steps} steps, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
+
+
+def _branches(image_guidance: float, text_guidance: float) -> tuple:
+    """The noise predictions the guided noise needs, in the pipeline's batch order.
+
+    Guided noise = e_u + s_T (e_T - e_I) + s_I (e_I - e_u) = (1 - s_I) e_u + (s_I - s_T) e_I + s_T e_T,
+    with e_T conditioned on text and image, e_I on the image only, e_u on neither. A branch whose
+    weight is zero is not evaluated. As in diffusers, text guidance 1 turns guidance off: e_T only.
+    """
+    if text_guidance <= 1.0:
+        return ("text",)
+    needed = ["text"]
+    if image_guidance != text_guidance:
+        needed.append("image")
+    if image_guidance != 1.0:
+        needed.append("uncond")
+    return tuple(needed)
+
+
+def _combine(preds: dict, s_i: float, s_t: float) -> torch.Tensor:
+    """Apply the guidance formula to the evaluated branches (same arithmetic as diffusers when all 3 run)."""
+    e_t, e_i, e_u = preds.get("text"), preds.get("image"), preds.get("uncond")
+    if e_i is not None and e_u is not None:
+        return e_u + s_t * (e_t - e_i) + s_i * (e_i - e_u)
+    if e_i is not None:                     # s_I == 1: e_u has weight 0
+        return e_i + s_t * (e_t - e_i)
+    if e_u is not None:                     # s_I == s_T: e_I has weight 0
+        return e_u + s_t * (e_t - e_u)
+    return e_t
+
+
+def _random_seed() -> int:
+    return secrets.randbelow(2**32)
+
+
+def _next_max_size(max_size: int) -> int:
+    """The size to suggest after running out of memory: about 3/4 of the area lost, on a 64 px step."""
+    return max(256, (int(max_size * 0.75) // 64) * 64)
+
+
+class Editor:
+    """Edits images with an InstructPix2Pix pipeline; see `edit`."""
+
+    def __init__(self, pipe, model_name: str | None = None):
+        in_channels = pipe.unet.config.in_channels
+        if in_channels != 8:
+            raise UserError(
+                f"This checkpoint's UNet takes {in_channels} input channels, not 8: it is not an InstructPix2Pix "
+                "model (a plain text-to-image model cannot edit); use timbrooks/instruct-pix2pix or another "
+                "InstructPix2Pix checkpoint."
+            )
+        self.pipe = pipe
+        self.model_name = model_name or getattr(pipe, "name_or_path", None) or pipe.config.get("_name_or_path") or "custom"
+        self._lock = threading.Lock()
+        self._image_cache = OrderedDict()   # (image digest, size, device, dtype) -> image latents
+        self._prompt_cache = OrderedDict()  # prompt -> (embeddings, warning or None)
+
+    # ------------------------------------------------------------------ public
+    def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
+             text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
+             max_size=DEFAULTS["max_size"], progress=None, english=None) -> EditResult:
+        """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
+
+        `english` overrides the translation of `instruction`. `seed=None` draws a random seed; the
+        seed used is in the result. `progress(step, total)` is called after each step; raising from
+        it stops the run (`EditStopped`). Settings outside their range raise `SettingError`.
+        """
+        if not self._lock.acquire(blocking=False):
+            raise UserError("An edit is already running on this model; wait for it to finish or stop it first.")
+        try:
+            return self._edit(image, instruction, image_guidance, text_guidance, steps, seed, max_size, progress, english)
+        finally:
+            self._lock.release()
+
+    # ------------------------------------------------------------------ steps
+    def _edit(self, image, instruction, image_guidance, text_guidance, steps, seed, max_size, progress, english):
+        start = time.perf_counter()
+        # 1. Check inputs at the boundary
+        s = check_settings(image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size)
+        seed = _random_seed() if s["seed"] is None else s["seed"]
+        notes = []
+        prompt, backend = self._prompt_for(instruction, english, notes)
+        # 2. Read and resize the image
+        original = resize_for_edit(load_image(image, max_size=s["max_size"], notes=notes), s["max_size"])
+        # 3. Run the model, freeing memory and suggesting a smaller size when the GPU runs out
+        try:
+            edited = self._generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"], progress, notes)[0]
+        except torch.OutOfMemoryError:
+            self._free_memory()
+            smaller = _next_max_size(s["max_size"])
+            raise OutOfMemory(f"The GPU ran out of memory at max_size {s['max_size']}; memory was freed, try max_size {smaller}.", smaller) from None
+        return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
+                          s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
+
+    def _prompt_for(self, instruction, english, notes) -> tuple[str, str]:
+        if not isinstance(instruction, str) or not instruction.strip():
+            raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
+        if english is not None:
+            if not isinstance(english, str) or not english.strip():
+                raise UserError("The English prompt is empty: type the instruction in English, or leave it blank to translate.")
+            return english.strip(), "override"
+        try:
+            from .translate import translate  # noqa: PLC0415
+        except ImportError:  # the translation chain is optional: pass the text through and say so
+            notes.append("No translation module is installed; the instruction was used as typed.")
+            return instruction.strip(), "none"
+        t = translate(instruction.strip())
+        if t.backend == "none":
+            notes.append("The instruction could not be translated to English; it was used as typed. Type the English prompt to fix it.")
+        return t.text, t.backend
+
+    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes):
+        """Denoise one latent per seed for the same image and prompt; return PIL images."""
+        pipe = self.pipe
+        device = pipe._execution_device
+        branches = _branches(s_i, s_t)
+        if max(original.size) > 768:  # VAE tiling keeps the decoder's memory flat on big images
+            pipe.vae.enable_tiling()
+        else:
+            pipe.vae.disable_tiling()
+        # 1. Conditioning: prompt embeddings and image latents (cached), stacked in branch order
+        cond, uncond = self._embeddings(prompt, notes)
+        img = self._image_latents(original)
+        embeds = {"text": cond, "image": uncond, "uncond": uncond}
+        image_in = {"text": img, "image": img, "uncond": torch.zeros_like(img)}
+        n = len(seeds)
+        embeds = torch.cat([embeds[b].expand(n, -1, -1) for b in branches])
+        image_in = torch.cat([image_in[b].expand(n, -1, -1, -1) for b in branches])
+        # 2. Timesteps and initial noise, drawn exactly as the pipeline draws them
+        pipe.scheduler.set_timesteps(steps, device=device)
+        generators = [torch.Generator("cpu").manual_seed(seed) for seed in seeds]
+        generator = generators[0] if n == 1 else generators
+        shape = (n, pipe.vae.config.latent_channels, img.shape[-2], img.shape[-1])
+        from diffusers.utils.torch_utils import randn_tensor  # noqa: PLC0415
+
+        latents = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype) * pipe.scheduler.init_noise_sigma
+        # 3. Denoising loop
+        for i, t in enumerate(pipe.scheduler.timesteps):
+            model_in = pipe.scheduler.scale_model_input(torch.cat([latents] * len(branches)), t)
+            model_in = torch.cat([model_in, image_in], dim=1)
+            with torch.no_grad():
+                noise = pipe.unet(model_in, t, encoder_hidden_states=embeds, return_dict=False)[0]
+            noise = _combine(dict(zip(branches, noise.chunk(len(branches)))), s_i, s_t)
+            latents = pipe.scheduler.step(noise, t, latents, generator=generator, return_dict=False)[0]
+            if progress is not None:
+                try:
+                    progress(i + 1, steps)
+                except Exception as e:
+                    raise EditStopped(f"The edit was stopped after step {i + 1} of {steps}.") from e
+        # 4. Decode, check and convert
+        return self._decode(latents, cond.dtype, notes)
+
+    def _decode(self, latents, dtype, notes):
+        pipe = self.pipe
+        if not torch.isfinite(latents).all():
+            raise UserError("The model produced invalid numbers (NaN), usually a float16 overflow; try another seed, "
+                            "or load the model with dtype=torch.float32.")
+        with torch.no_grad():
+            pixels = pipe.vae.decode(latents / pipe.vae.config.scaling_factor, return_dict=False)[0]
+        pixels, flagged = pipe.run_safety_checker(pixels, pipe._execution_device, dtype)
+        if flagged is not None and any(flagged):
+            notes.append("The safety checker flagged the result and blacked it out; try another instruction or seed.")
+        denormalize = [True] * pixels.shape[0] if flagged is None else [not f for f in flagged]
+        images = pipe.image_processor.postprocess(pixels, output_type="pil", do_denormalize=denormalize)
+        if flagged is None and all(im.getextrema() == ((0, 0), (0, 0), (0, 0)) for im in images):
+            notes.append("The result is completely black; try another seed or lower the text guidance.")
+        return images
+
+    # ------------------------------------------------------------------ caches
+    def _embeddings(self, prompt, notes):
+        """(prompt embedding, empty-prompt embedding), computed once per prompt."""
+        if prompt not in self._prompt_cache:
+            cond, warning = self._encode(prompt)
+            uncond, _ = self._encode("")
+            self._prompt_cache[prompt] = (cond, uncond, warning)
+            while len(self._prompt_cache) > 32:
+                self._prompt_cache.popitem(last=False)
+        cond, uncond, warning = self._prompt_cache[prompt]
+        if warning:
+            notes.append(warning)
+        return cond, uncond
+
+    def _encode(self, text):
+        pipe, tok = self.pipe, self.pipe.tokenizer
+        ids = tok(text, padding="max_length", max_length=tok.model_max_length, truncation=True, return_tensors="pt").input_ids
+        full = tok(text, return_tensors="pt").input_ids
+        warning = None
+        if full.shape[-1] > ids.shape[-1]:
+            cut = tok.decode(full[0, tok.model_max_length - 1:-1])
+            warning = f"The prompt is longer than the model's {tok.model_max_length}-token limit; this end was ignored: {cut!r}."
+        with torch.no_grad():
+            embeds = pipe.text_encoder(ids.to(pipe._execution_device))[0]
+        return embeds.to(dtype=pipe.text_encoder.dtype), warning
+
+    def _image_latents(self, original: Image.Image) -> torch.Tensor:
+        """The VAE encoding (mode of the posterior, as the pipeline does) of the resized input, cached."""
+        pipe = self.pipe
+        device, dtype = pipe._execution_device, pipe.text_encoder.dtype
+        key = (hashlib.sha1(original.tobytes()).hexdigest(), original.size, str(device), str(dtype))
+        if key not in self._image_cache:
+            pixels = pipe.image_processor.preprocess(original).to(device=device, dtype=dtype)
+            with torch.no_grad():
+                latents = pipe.vae.encode(pixels).latent_dist.mode()
+            self._image_cache[key] = latents
+            while len(self._image_cache) > 4:
+                self._image_cache.popitem(last=False)
+        return self._image_cache[key]
+
+    def _free_memory(self):
+        self._image_cache.clear()
+        self._prompt_cache.clear()
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+
+def load_editor(model: str | None = None, device=None, dtype=None) -> Editor:
+    """Load an InstructPix2Pix model and wrap it in an `Editor`.
+
+    `model`: a hub id (default `timbrooks/instruct-pix2pix`, or `$IP2P_MODEL`), a local directory,
+    `demo` (the toy model trained in this repo) or `tiny` (random weights, for offline dry runs).
+    `device`: CUDA, then Apple MPS, then CPU when not given. `dtype`: float16 on CUDA, float32 elsewhere.
+    """
+    name = model or default_model()
+    device, dtype = pick_device_dtype(device, dtype)
+    pipe = load_pipeline(name, device, dtype)
+    return Editor(pipe, model_name=name)

@@ -1,0 +1,115 @@
+"""Finding and loading an InstructPix2Pix pipeline: hub id, local folder, `demo` or `tiny`.
+
+Weights are read from safetensors only (a pickle file can run code) and remote code is never
+trusted. When the hub cannot be reached and no copy is cached, loading fails with one
+sentence naming the three ways out: a hub mirror (`HF_ENDPOINT`), a local folder, or `tiny`.
+"""
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import torch
+
+from .errors import Notice, UserError
+
+__all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR"]
+
+# The toy model trained in this repository on generated scenes (see docs/TRAINING.md).
+DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo"
+
+_DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
+           "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
+
+
+def available_models() -> list[str]:
+    """Names `load_editor` knows besides any hub id or local folder."""
+    names = ["timbrooks/instruct-pix2pix", "tiny"]
+    if (DEMO_DIR / "model_index.json").is_file():
+        names.insert(1, "demo")
+    return names
+
+
+def _quiet_transformers():
+    """transformers warns on import about torchvision image processors we never use."""
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def pick_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.dtype]:
+    """CUDA, then Apple MPS, then CPU; float16 on CUDA (half the memory, T4s are fast at it), float32 elsewhere."""
+    if device is None:
+        if torch.cuda.is_available():
+            device = "cuda"
+        elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    device = torch.device(device)
+    if isinstance(dtype, str):
+        if dtype.lower() not in _DTYPES:
+            raise UserError(f"Unknown dtype {dtype!r}; use one of {sorted(set(_DTYPES))}.")
+        dtype = _DTYPES[dtype.lower()]
+    if dtype is None:
+        # float32 on CPU and MPS: float16 is slow or unsupported on CPUs and prone to NaN on MPS.
+        dtype = torch.float16 if device.type == "cuda" else torch.float32
+    return device, dtype
+
+
+def _from_folder(path: Path, dtype):
+    from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
+
+    if not (path / "model_index.json").is_file():
+        raise UserError(f"{str(path)!r} has no model_index.json: it is not a diffusers model folder; "
+                        "download one with `hf download timbrooks/instruct-pix2pix --local-dir DIR`.")
+    try:
+        return StableDiffusionInstructPix2PixPipeline.from_pretrained(path, torch_dtype=dtype, use_safetensors=True, local_files_only=True)
+    except (OSError, ValueError) as e:
+        if "safetensors" in str(e).lower():
+            raise UserError(f"{str(path)!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
+        raise UserError(f"Could not load the model in {str(path)!r} ({str(e).splitlines()[0]}).") from e
+
+
+def _from_hub(name: str, dtype):
+    from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
+
+    try:
+        return StableDiffusionInstructPix2PixPipeline.from_pretrained(name, torch_dtype=dtype, use_safetensors=True)
+    except (OSError, ValueError) as e:
+        text = str(e).lower()
+        if "safetensors" in text and "cached" not in text:
+            raise UserError(f"{name!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
+        endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+        raise UserError(
+            f"Could not download {name!r} from the model hub ({endpoint}) and it is not in the local cache: "
+            "set a hub mirror (for example `export HF_ENDPOINT=https://hf-mirror.com`), pass a local model folder "
+            "(--model /path/to/instruct-pix2pix), or use --model tiny for an offline dry run."
+        ) from e
+
+
+def load_pipeline(name: str, device: torch.device, dtype: torch.dtype):
+    """The diffusers pipeline for `name`, on `device` in `dtype`, with the Euler-ancestral scheduler."""
+    _quiet_transformers()
+    from diffusers import EulerAncestralDiscreteScheduler  # noqa: PLC0415
+
+    if name == "tiny":
+        from .tiny import TINY_NOTE, build_tiny_pipeline  # noqa: PLC0415
+
+        warnings.warn(TINY_NOTE, Notice, stacklevel=3)
+        pipe = build_tiny_pipeline()
+    elif name == "demo":
+        if not (DEMO_DIR / "model_index.json").is_file():
+            raise UserError(f"The demo model is missing from {str(DEMO_DIR)!r}; use --model tiny or a real checkpoint.")
+        pipe = _from_folder(DEMO_DIR, dtype)
+    elif Path(name).expanduser().is_dir():
+        pipe = _from_folder(Path(name).expanduser(), dtype)
+    elif name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name:
+        raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
+    else:
+        pipe = _from_hub(name, dtype)
+    # Euler ancestral: what the paper's app uses; good pictures in 20 steps.
+    pipe.scheduler = EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)
+    pipe.set_progress_bar_config(disable=True)
+    if pipe.unet.dtype != dtype:  # only `tiny` is built in float32; loaded pipelines already have `dtype`
+        pipe = pipe.to(dtype=dtype)
+    return pipe.to(device)
