@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
     "available_models": "loading",
-    "translate": "translate", "Translation": "translate",
+    "translate": "translate", "Translation": "translate", "has_chinese": "translate", "available_backends": "translate",
     "make_poster": "poster",
     "explore": "explore",
     "load_image": "images", "resize_for_edit": "images",

@@ -47,10 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("poster", help="compose a before/after poster from two images")
     p.add_argument("original")
     p.add_argument("edited")
-    p.add_argument("--instruction", required=True)
+    p.add_argument("--instruction", default=None, help="the instruction as typed (default: read from the edited PNG's metadata)")
     p.add_argument("--prompt", default=None, help="the English prompt (default: read from the edited PNG's metadata)")
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", default="poster.png")
+    for option, kind in (("--seed", int), ("--image-guidance", float), ("--text-guidance", float), ("--steps", int)):
+        p.add_argument(option, type=kind, default=None, help="shown in the settings line (default: from the metadata)")
+    p.add_argument("--model", default=None, help="shown in the settings line (default: from the metadata)")
+    p.add_argument("--date", default=None, help="date shown on the poster (default: today; '' for none)")
 
     p = sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
     sub.add_parser("bench", help="time the editor against plain diffusers (JSON)", add_help=False)
@@ -110,7 +114,9 @@ def cmd_translate(args) -> int:
 def cmd_poster(args) -> int:
     from .poster import cli_poster  # noqa: PLC0415
 
-    return cli_poster(args.original, args.edited, args.instruction, output=args.output, prompt=args.prompt, title=args.title)
+    return cli_poster(args.original, args.edited, args.instruction, output=args.output, prompt=args.prompt, title=args.title,
+                      seed=args.seed, image_guidance=args.image_guidance, text_guidance=args.text_guidance,
+                      steps=args.steps, model=args.model, date=args.date)
 
 
 def cmd_doctor(args) -> int:

@@ -179,6 +179,8 @@ class Editor:
         t = translate(instruction.strip())
         if t.backend == "none":
             notes.append("The instruction could not be translated to English; it was used as typed. Type the English prompt to fix it.")
+        elif not t.complete:
+            notes.append(f"Part of the instruction was not understood and stayed in Chinese ({t.text!r}); type the English prompt to fix it.")
         return t.text, t.backend
 
     def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes):
