@@ -219,7 +219,7 @@ class Editor:
             if progress is not None:
                 try:
                     progress(i + 1, steps)
-                except Exception as e:
+                except (Exception, KeyboardInterrupt) as e:  # a kernel interrupt stops cleanly too
                     raise EditStopped(f"The edit was stopped after step {i + 1} of {steps}.") from e
         # 4. Decode, check and convert
         return self._decode(latents, cond.dtype, notes)
