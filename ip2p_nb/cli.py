@@ -1,4 +1,4 @@
-"""The command line: `python -m ip2p_nb edit | translate | poster | explore | bench | doctor | train`.
+"""The command line: `python -m ip2p_nb edit | translate | poster | explore | app | bench | doctor | train`.
 
 Every user mistake ends with one line on stderr and a non-zero exit; tracebacks only with
 `--debug`. Each command is a short function that parses nothing itself: argparse reads the
@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", default=None, help="date shown on the poster (default: today; '' for none)")
 
     p = sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
+
+    p = sub.add_parser("app", help="serve the notebook app with Voila (or open it in JupyterLab with --jupyter)")
+    p.add_argument("--model", default=None, help="model for the app (sets IP2P_MODEL; e.g. tiny or demo offline)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 to share on a network)")
+    p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
     sub.add_parser("bench", help="time the editor against plain diffusers (JSON)", add_help=False)
     sub.add_parser("explore", help="a labelled grid of variations (guidance, seeds, phrasings)", add_help=False)
     sub.add_parser("train", help="train or evaluate a model (see docs/TRAINING.md)", add_help=False)
@@ -127,6 +133,27 @@ def cmd_doctor(args) -> int:
     return 0
 
 
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "ip2p_app.ipynb"
+
+
+def cmd_app(args) -> int:
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    if not NOTEBOOK.is_file():
+        raise UserError(f"The app notebook is missing ({NOTEBOOK}); run this from a full copy of the repository.")
+    env = dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {}))
+    if args.jupyter:
+        cmd = [sys.executable, "-m", "jupyter", "lab", NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
+    else:
+        cmd = [sys.executable, "-m", "voila", NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
+    print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, cwd=NOTEBOOK.parent, env=env)
+    except FileNotFoundError:
+        raise UserError("Voila is not installed; run `pip install -r requirements.txt` first.") from None
+
+
 def _delegate(command: str, argv: list[str]) -> int:
     """Commands with their own parser (bench, explore, train)."""
     module = {"bench": "bench", "explore": "explore", "train": "train"}[command]
@@ -135,7 +162,7 @@ def _delegate(command: str, argv: list[str]) -> int:
     return getattr(import_module(f".{module}", __package__), f"cli_{command}")(argv)
 
 
-COMMANDS = {"edit": cmd_edit, "translate": cmd_translate, "poster": cmd_poster, "doctor": cmd_doctor}
+COMMANDS = {"edit": cmd_edit, "translate": cmd_translate, "poster": cmd_poster, "doctor": cmd_doctor, "app": cmd_app}
 
 
 def main(argv: list[str] | None = None) -> int:

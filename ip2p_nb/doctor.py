@@ -62,7 +62,7 @@ def _model_cache_line() -> str:
         hit = try_to_load_from_cache(name, "model_index.json")
     except Exception:  # noqa: BLE001  (a broken cache is reported, not raised)
         hit = None
-    return f"{name}: {'cached' if isinstance(hit, str) else 'not cached (about 2.5 GB download on first load)'}"
+    return f"{name}: {'cached' if isinstance(hit, str) else 'not cached (a download of several GB on first load)'}"
 
 
 def _font_line() -> str:
