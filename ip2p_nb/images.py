@@ -9,7 +9,9 @@ decompression bomb) is refused with one sentence before anything large is decode
 `resize_for_edit` states the resize rule (see its docstring).
 """
 import io
+import struct
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,11 @@ MAX_PIXELS = 120_000_000
 MIN_SIDE = 64
 
 
+# What Pillow raises on damaged files, besides OSError: its plugins parse headers with int(), struct
+# and zlib, and a broken TIFF directory surfaces as TypeError or KeyError.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, struct.error, zlib.error)
+
+
 def _open(src):
     """Open `src` lazily (header only) and say clearly when it is not an image."""
     if isinstance(src, Image.Image):
@@ -36,8 +43,13 @@ def _open(src):
         fp, name = io.BytesIO(bytes(src)), "the uploaded file"
     elif isinstance(src, (str, Path)):
         path = Path(src)
-        if not path.is_file():
-            raise UserError(f"There is no file at {str(path)!r}; check the path and try again.")
+        try:  # a too-long name (say, a pasted data URL) raises instead of returning False
+            found = path.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
+            shown = str(path) if len(str(path)) <= 120 else str(path)[:80] + "..."
+            raise UserError(f"There is no file at {shown!r}; check the path and try again.")
         if path.stat().st_size == 0:
             raise UserError(f"{path.name!r} is empty; choose a photo file (JPEG, PNG, WebP...).")
         fp, name = path, repr(path.name)
@@ -47,13 +59,14 @@ def _open(src):
         raise UserError(f"Cannot read an image from a {type(src).__name__}; give a path, bytes or a PIL image.")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns from 89 MP on; `load_image` applies our own limit (MAX_PIXELS) right after opening.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(fp), name
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise UserError(f"{name} claims an enormous size; it is refused to protect memory. Use a normal photo.") from None
     except UnidentifiedImageError:
         raise UserError(f"{name} is not an image Pillow can read; use a JPEG, PNG, WebP, GIF, BMP or TIFF file.") from None
-    except OSError as e:
+    except _DECODE_ERRORS as e:  # a known format whose header is broken
         raise UserError(f"Could not read {name} ({e}); try another file.") from None
 
 
@@ -100,15 +113,16 @@ def load_image(src, *, max_size: int | None = None, notes: list | None = None) -
         raise UserError(f"{name} is {w}x{h} pixels, more than {MAX_PIXELS // 1_000_000} megapixels; shrink it first.")
     if w < 1 or h < 1:
         raise UserError(f"{name} has no pixels; choose another image.")
-    if getattr(im, "n_frames", 1) > 1 and notes is not None:
-        notes.append(f"{name} is animated; only its first frame is edited.")
-    if max_size and im.format == "JPEG":
-        im.draft("RGB", (max_size, max_size))  # decode at 1/2, 1/4 or 1/8 scale, never below max_size
     try:
+        # MPO (a JPEG with a second, preview picture, common from cameras) is not an animation.
+        if getattr(im, "n_frames", 1) > 1 and im.format != "MPO" and notes is not None:
+            notes.append(f"{name} is animated; only its first frame is edited.")
+        if max_size and im.format in ("JPEG", "MPO"):
+            im.draft("RGB", (max_size, max_size))  # decode at 1/2, 1/4 or 1/8 scale, never below max_size
         im.load()
         im = ImageOps.exif_transpose(im)
         return _to_rgb(im)
-    except (OSError, SyntaxError, ValueError) as e:
+    except _DECODE_ERRORS as e:
         raise UserError(f"{name} is damaged or cut short ({e}); try another file or save it again.") from None
 
 
