@@ -1,0 +1,381 @@
+"""The notebook app: upload a photo, type an instruction, edit, compare, make a poster.
+
+`App(editor, workdir=".")` builds the ipywidgets interface; show it with `app.display()` or
+`display(app.widget)`. The edit runs in a background thread so the widgets never freeze:
+the progress bar moves each step, Stop ends the run within a step, a second Edit click while
+running does nothing, and every failure becomes one sentence in the message area while the
+app stays usable (an unexpected error's traceback goes to the collapsed "Debug" box).
+`poster.png` is written into `workdir` (the notebook's folder) and offered as a download.
+
+For the Explore tab (`ip2p_nb.ui_explore.ExplorePanel(app)`, optional) the app exposes:
+`editor`, `current_image` (PIL or None), the widgets `instruction`, `prompt`, `image_guidance`,
+`text_guidance`, `steps`, `max_size`, `seed`, `random_seed`, plus `show_message(text, kind)`
+and `busy`. This is the only module that imports ipywidgets (besides `ui_explore`).
+"""
+import base64
+import html
+import io
+import threading
+import time
+import traceback
+import warnings
+from functools import partial
+from pathlib import Path
+
+import ipywidgets as widgets
+from PIL import Image
+
+from .defaults import DEFAULTS, HINTS, RANGES
+from .doctor import suggest_max_size
+from .editor import EditStopped, OutOfMemory
+from .errors import UserError
+from .images import load_image
+from .poster import make_poster
+from .translate import translate
+
+__all__ = ["App", "SAMPLES_DIR", "available_samples"]
+
+# Sample photos with open licences, shipped in the repository (see assets/samples/SOURCES.md).
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "samples"
+PREVIEW_SIZE = 512      # longest side of the before/after previews sent to the browser
+THUMB_SIZE = 112        # history thumbnails
+HISTORY_LIMIT = 12      # oldest results are dropped beyond this, to keep the page light
+_COLORS = {"info": "#1f5f3a", "error": "#a12622", "busy": "#3b4aa8"}
+_BACKEND_NAMES = {"english": "typed in English", "googletrans": "Google Translate", "marian": "local MarianMT model",
+                  "builtin": "built-in offline translator", "builtin-partial": "built-in translator, partly",
+                  "none": "not translated", "override": "edited by hand / 手动修改"}
+
+
+class _Stop(Exception):
+    """Raised from the progress callback when Stop was clicked; the editor turns it into EditStopped."""
+
+
+def available_samples() -> dict:
+    """{label: path} of the sample photos found in `SAMPLES_DIR`."""
+    if not SAMPLES_DIR.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(SAMPLES_DIR.iterdir()) if p.suffix.lower() in (".jpg", ".jpeg", ".png")}
+
+
+def png_bytes(image: Image.Image, max_side: int | None = None) -> bytes:
+    """PNG bytes of `image`, shrunk (aspect kept) so its longest side is at most `max_side`."""
+    if max_side and max(image.size) > max_side:
+        image = image.copy()
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _hint_html(text: str) -> str:
+    return f"<div style='color:#666;font-size:12px;margin:-4px 0 6px 8px'>{html.escape(text)}</div>"
+
+
+def _hint(text: str) -> widgets.HTML:
+    return widgets.HTML(_hint_html(text))
+
+
+def _slider(kind, name, label, step):
+    low, high = RANGES[name]
+    value = suggest_max_size() if name == "max_size" else DEFAULTS[name]
+    return kind(value=value, min=low, max=high, step=step, description=label, continuous_update=False,
+                style={"description_width": "150px"}, layout=widgets.Layout(width="98%"))
+
+
+class App:
+    """The editing app around an `Editor`; see the module docstring."""
+
+    def __init__(self, editor, workdir="."):
+        self.editor = editor
+        self.workdir = Path(workdir)
+        self.current_image = None       # the photo the next edit starts from (PIL RGB)
+        self.results = []               # history of EditResults, oldest first
+        self.busy = False
+        self.runs = 0                   # edits started, for tests and the status line
+        self._stop = threading.Event()
+        self._thread = None
+        self._auto_prompt = ("", "none")  # (English text, backend) from the last translation
+        self._poster_result = None
+        self.retry_size = None          # max_size offered after the GPU ran out of memory
+        self._build()
+        self._wire()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self):
+        self._build_inputs()
+        self._build_outputs()
+        controls = widgets.VBox(
+            [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]),
+             widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label,
+             widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
+             self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
+             self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
+             widgets.HBox([self.edit_button, self.stop_button, self.poster_button, self.retry_button]),
+             widgets.HBox([self.progress, self.status]), self.message],
+            layout=widgets.Layout(flex="1 1 400px", min_width="360px", padding="0 12px 0 0"))
+        pictures = widgets.VBox([widgets.HBox([self._card("原图 Before", self.before), self._card("编辑后 After", self.after)]),
+                                 self.download, self.poster_image], layout=widgets.Layout(flex="2 1 480px"))
+        history = widgets.VBox([widgets.HTML("<b>历史 History</b> <span style='color:#666'>"
+                                             "(点击 “作为输入” 继续编辑 · use a result as the next input)</span>"), self.history])
+        page = widgets.VBox([widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
+                             history, self.debug_box])
+        self.widget = widgets.Tab(children=[page], titles=["编辑 Edit"])
+        self._add_explore_tab()
+
+    def _build_inputs(self):
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="上传 Upload")
+        options = [("示例照片 Sample photo…", None)] + [(name, str(path)) for name, path in available_samples().items()]
+        self.sample = widgets.Dropdown(options=options, value=None, layout=widgets.Layout(width="210px"))
+        self.instruction = widgets.Text(placeholder="例如 e.g.: 把天空换成夜晚 / make it snowy", continuous_update=False,
+                                        description="指令", layout=widgets.Layout(width="98%"))
+        self.prompt = widgets.Text(placeholder="English prompt (translated, editable)", continuous_update=False,
+                                   description="English", layout=widgets.Layout(width="98%"))
+        self.backend_label = widgets.HTML(_hint_html("The English prompt the model sees; edit it if the translation is off."))
+        self.image_guidance = _slider(widgets.FloatSlider, "image_guidance", "图片引导强度 Image", 0.1)
+        self.text_guidance = _slider(widgets.FloatSlider, "text_guidance", "文本引导强度 Text", 0.5)
+        self.steps = _slider(widgets.IntSlider, "steps", "步数 Steps", 1)
+        self.max_size = _slider(widgets.IntSlider, "max_size", "最大边长 Max size", 64)
+        self.seed = widgets.IntText(value=0, description="种子 Seed", style={"description_width": "150px"},
+                                    layout=widgets.Layout(width="300px"))
+        self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
+
+    def _build_outputs(self):
+        self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
+        self.stop_button = widgets.Button(description="停止 Stop", button_style="warning", disabled=True)
+        self.poster_button = widgets.Button(description="生成海报 Generate poster", button_style="success", disabled=True,
+                                            layout=widgets.Layout(width="190px"))
+        self.retry_button = widgets.Button(description="retry", layout=widgets.Layout(display="none", width="190px"))
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="50%"))
+        self.status = widgets.Label("")
+        self.message = widgets.HTML("")
+        self.before = widgets.Image(format="png", layout=_picture_layout())
+        self.after = widgets.Image(format="png", layout=_picture_layout())
+        self.download = widgets.HTML("")
+        self.poster_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px", display="none"))
+        self.history = widgets.HBox([], layout=widgets.Layout(overflow_x="auto", min_height="40px"))
+        self.debug = widgets.Output()
+        self.debug_box = widgets.Accordion(children=[self.debug], titles=["调试 Debug"], selected_index=None)
+
+    @staticmethod
+    def _card(title, image):
+        label = widgets.HTML(f"<div style='text-align:center;font-weight:600'>{title}</div>")
+        return widgets.VBox([label, image], layout=widgets.Layout(width="50%", padding="0 4px", align_items="center"))
+
+    def _add_explore_tab(self):
+        try:
+            from .ui_explore import ExplorePanel  # noqa: PLC0415  (optional, written separately)
+        except ImportError:
+            return
+        try:
+            self.widget.children = (*self.widget.children, ExplorePanel(self).widget)
+            self.widget.set_title(1, "探索 Explore")
+        except Exception as e:  # noqa: BLE001  (a broken extra tab must not take the editor down)
+            self._unexpected(e, "The Explore tab could not be built")
+
+    def _wire(self):
+        self.upload.observe(self._on_upload_change, names="value")
+        self.sample.observe(self._on_sample_change, names="value")
+        self.instruction.observe(self._on_instruction_change, names="value")
+        self.prompt.observe(self._on_prompt_change, names="value")
+        self.edit_button.on_click(self._on_edit_click)
+        self.stop_button.on_click(self._on_stop_click)
+        self.poster_button.on_click(self._on_poster_click)
+        self.retry_button.on_click(self._on_retry_click)
+
+    def display(self):
+        """Show the app in the notebook (same as `display(app.widget)`)."""
+        from IPython.display import display  # noqa: PLC0415
+
+        display(self.widget)
+
+    # ------------------------------------------------------------------ messages
+    def show_message(self, text, kind="info"):
+        """Show one sentence in the message area; kind is "info", "error" or "busy"."""
+        color = _COLORS.get(kind, _COLORS["info"])
+        self.message.value = f"<div style='color:{color};padding:4px 0'>{html.escape(str(text))}</div>"
+
+    def _unexpected(self, error, what="Something went wrong"):
+        self.show_message(f"{what} ({type(error).__name__}: {str(error)[:120]}); details are in Debug below.", "error")
+        with self.debug:
+            print("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+
+    def _guard(self, handler, *args):
+        """Run a handler; a UserError becomes its sentence, anything else a short sentence plus a traceback."""
+        try:
+            handler(*args)
+        except UserError as e:
+            self.show_message(str(e), "error")
+        except Exception as e:  # noqa: BLE001  (the app must stay usable whatever happens)
+            self._unexpected(e)
+
+    # ------------------------------------------------------------------ handlers
+    def _on_upload_change(self, change):
+        if change["new"]:
+            self._guard(self._use_upload, change["new"][0])
+
+    def _on_sample_change(self, change):
+        if change["new"]:
+            self._guard(self._set_input, load_image(change["new"]), f"Sample photo {Path(change['new']).stem}")
+
+    def _on_instruction_change(self, change):
+        self._guard(self._translate, change["new"])
+
+    def _on_prompt_change(self, change):
+        text, backend = self._auto_prompt
+        label = _BACKEND_NAMES[backend] if change["new"].strip() == text else _BACKEND_NAMES["override"]
+        self.backend_label.value = _hint_html(f"English prompt via {label}; edit it if the translation is off.")
+
+    def _on_edit_click(self, _button):
+        self._guard(self.start_edit)
+
+    def _on_stop_click(self, _button):
+        self._stop.set()
+        self.status.value = "stopping… / 正在停止…"
+
+    def _on_poster_click(self, _button):
+        self._guard(self._poster, self._poster_result)
+
+    def _on_retry_click(self, _button):
+        self.max_size.value = self.retry_size
+        self._guard(self.start_edit)
+
+    def _on_history_use_click(self, result, _button):
+        self._guard(self._set_input, result.image, f"Result (seed {result.seed}) is the new input")
+
+    def _on_history_poster_click(self, result, _button):
+        self._guard(self._poster, result)
+
+    # ------------------------------------------------------------------ actions
+    def _use_upload(self, item):
+        try:
+            image = load_image(bytes(item["content"]))  # the bytes only: the file name is never used as a path
+        finally:
+            self.upload.value = ()  # so the same file can be chosen again
+        self._set_input(image, "Photo uploaded")
+
+    def _set_input(self, image, what):
+        self.current_image = image
+        self.before.value = png_bytes(image, PREVIEW_SIZE)
+        self.after.value = b""
+        self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
+
+    def _translate(self, text):
+        if not text.strip():
+            self._auto_prompt = ("", "none")
+            self.prompt.value = ""
+            return
+        t = translate(text.strip())
+        self._auto_prompt = (t.text, t.backend)
+        self.prompt.value = t.text
+        self._on_prompt_change({"new": t.text})  # refresh the label even when the text did not change
+
+    def settings(self) -> dict:
+        """The edit settings as the widgets show them now."""
+        return dict(image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
+                    steps=self.steps.value, max_size=self.max_size.value,
+                    seed=None if self.random_seed.value else self.seed.value)
+
+    def start_edit(self):
+        """Start an edit in a background thread (does nothing while one is running)."""
+        if self.busy:
+            return
+        if self.current_image is None:
+            raise UserError("Choose a photo first: upload one or pick a sample / 请先上传或选择一张照片.")
+        english = self.prompt.value.strip() or None
+        args = (self.current_image, self.instruction.value, english, self.settings())
+        self._set_busy(True)
+        self.runs += 1
+        self._thread = threading.Thread(target=self._run, args=args, daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout=None) -> bool:
+        """Wait for the running edit to finish; True when nothing is running any more."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.busy
+
+    def _set_busy(self, busy):
+        self.busy = busy
+        self.edit_button.disabled = busy
+        self.stop_button.disabled = not busy
+        if busy:
+            self._stop.clear()
+            self.retry_button.layout.display = "none"
+            self.progress.value, self.status.value = 0, "starting… / 准备中…"
+            self.show_message("Editing… / 正在编辑…", "busy")
+
+    def _run(self, image, instruction, english, settings):
+        start = time.perf_counter()
+        try:
+            result = self.editor.edit(image, instruction, english=english, **settings,
+                                      progress=partial(self._on_step, start))
+            if english is not None and english == self._auto_prompt[0]:
+                result.backend = self._auto_prompt[1]  # the translation shown was used as is
+            self._show_result(result)
+        except EditStopped as e:
+            self.status.value = "stopped / 已停止"
+            self.show_message(f"{e} The app is ready for the next edit / 可以继续编辑.")
+        except OutOfMemory as e:
+            self.retry_size = e.suggested_max_size
+            self.retry_button.description = f"以 {e.suggested_max_size} px 重试 Retry"
+            self.retry_button.layout.display = None
+            self.show_message(str(e), "error")
+        except UserError as e:
+            self.show_message(str(e), "error")
+        except Exception as e:  # noqa: BLE001
+            self._unexpected(e, "The edit failed")
+        finally:
+            if self.status.value.startswith(("starting", "step")):
+                self.status.value = ""
+            self._set_busy(False)
+
+    def _on_step(self, start, step, total):
+        if self._stop.is_set():
+            raise _Stop()
+        left = (time.perf_counter() - start) / step * (total - step)
+        self.progress.max, self.progress.value = total, step
+        self.status.value = f"step {step}/{total}, ~{left:.0f}s left"
+
+    def _show_result(self, result):
+        self.results = (self.results + [result])[-HISTORY_LIMIT:]
+        self.before.value = png_bytes(result.original, PREVIEW_SIZE)
+        self.after.value = png_bytes(result.image, PREVIEW_SIZE)
+        self.seed.value = result.seed
+        self._poster_result = result
+        self.poster_button.disabled = False
+        self.history.children = [self._history_item(r) for r in reversed(self.results)]
+        notes = " ".join(result.warnings)
+        self.status.value = f"done in {result.seconds:.1f}s"
+        self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "
+                          f"“{result.prompt}”, {result.seconds:.1f} s. {notes}".strip())
+
+    def _history_item(self, result):
+        thumb = widgets.Image(value=png_bytes(result.image, THUMB_SIZE), format="png")
+        use = widgets.Button(description="作为输入 use as input", layout=widgets.Layout(width="150px"))
+        poster = widgets.Button(description="海报 poster", layout=widgets.Layout(width="150px"))
+        use.on_click(partial(self._on_history_use_click, result))
+        poster.on_click(partial(self._on_history_poster_click, result))
+        caption = widgets.HTML(f"<div style='font-size:11px;color:#555;max-width:150px;overflow:hidden;white-space:nowrap;"
+                               f"text-overflow:ellipsis'>seed {result.seed} · {html.escape(result.prompt)}</div>")
+        return widgets.VBox([thumb, caption, use, poster], layout=widgets.Layout(margin="0 8px 0 0", align_items="center"))
+
+    def _poster(self, result):
+        if result is None:
+            raise UserError("Edit a photo first; the poster shows the before and after / 请先编辑一张照片.")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            path = make_poster(result, self.workdir / "poster.png")
+        data = path.read_bytes()
+        link = base64.b64encode(data).decode("ascii")
+        self.download.value = (f"<a download='poster.png' href='data:image/png;base64,{link}' style='font-size:16px;"
+                               f"font-weight:600'>⬇ 下载海报 Download poster.png</a> <span style='color:#666'>"
+                               f"(saved as {html.escape(str(path))})</span>")
+        with Image.open(io.BytesIO(data)) as poster:
+            self.poster_image.value = png_bytes(poster.convert("RGB"), 640)
+        self.poster_image.layout.display = None
+        extra = " ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
+        self.show_message(f"Poster saved: {path} ({len(data) // 1024} KB). {extra}".strip())
+
+
+def _picture_layout():
+    return widgets.Layout(max_width="100%", max_height="420px", object_fit="contain")
