@@ -17,6 +17,7 @@ import os
 import secrets
 import threading
 import time
+import unicodedata
 import warnings
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -101,6 +102,19 @@ def _combine(preds: dict, s_i: float, s_t: float) -> torch.Tensor:
     return e_t
 
 
+def _blank(text: str) -> bool:
+    """Nothing visible: only spaces, control characters or invisible format marks (zero-width space, BOM)."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
+
+
+def _check_encodable(text: str, what: str) -> None:
+    """A lone surrogate (a broken emoji from a bad paste) cannot be encoded; the tokenizer would crash on it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise UserError(f"The {what} contains a broken character ({text[e.start]!r}); type or paste it again.") from None
+
+
 def _random_seed() -> int:
     return secrets.randbelow(2**32)
 
@@ -160,16 +174,21 @@ class Editor:
         except torch.OutOfMemoryError:
             self._free_memory()
             smaller = _next_max_size(s["max_size"])
+            if smaller == s["max_size"]:  # already the smallest size: a smaller image will not help
+                raise OutOfMemory(f"The GPU ran out of memory even at the smallest max_size ({smaller}); memory was freed: "
+                                  "close other notebooks or programs using the GPU, then try again.", smaller) from None
             raise OutOfMemory(f"The GPU ran out of memory at max_size {s['max_size']}; memory was freed, try max_size {smaller}.", smaller) from None
         return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                           s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
 
     def _prompt_for(self, instruction, english, notes) -> tuple[str, str]:
-        if not isinstance(instruction, str) or not instruction.strip():
+        if not isinstance(instruction, str) or _blank(instruction):
             raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
+        _check_encodable(instruction, "instruction")
         if english is not None:
-            if not isinstance(english, str) or not english.strip():
+            if not isinstance(english, str) or _blank(english):
                 raise UserError("The English prompt is empty: type the instruction in English, or leave it blank to translate.")
+            _check_encodable(english, "English prompt")
             return english.strip(), "override"
         try:
             from .translate import translate  # noqa: PLC0415
