@@ -196,8 +196,7 @@ class App:
 
     def _unexpected(self, error, what="Something went wrong"):
         self.show_message(f"{what} ({type(error).__name__}: {str(error)[:120]}); details are in Debug below.", "error")
-        with self.debug:
-            print("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        self.debug.append_stdout("".join(traceback.format_exception(type(error), error, error.__traceback__)))
 
     def _guard(self, handler, *args):
         """Run a handler; a UserError becomes its sentence, anything else a short sentence plus a traceback."""
