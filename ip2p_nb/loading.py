@@ -31,9 +31,12 @@ def available_models() -> list[str]:
 
 
 def _quiet_transformers():
-    """transformers warns on import about torchvision image processors we never use."""
+    """transformers warns on import about torchvision image processors we never use; diffusers prints
+    "Couldn't connect to the Hub ... Will try to load from local cache" before our own one-line message."""
     logging.getLogger("transformers").setLevel(logging.ERROR)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    logging.getLogger("diffusers").setLevel(logging.ERROR)
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
 
 
 def pick_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.dtype]:
