@@ -109,7 +109,8 @@ def cli_evaluate(model: str, per_kind: int = 8) -> int:
     pipe.set_progress_bar_config(disable=True)
     per = evaluate(pipe, per_kind)
     print(f"Held-out scenes, {per_kind} per kind, 20 steps, image guidance 1.5, text guidance 7.5:\n")
-    print(markdown_table([dict(kind=k, **v) for k, v in per.items()],
+    order = [k for k in available_edits() if k in per] + ["all"]
+    print(markdown_table([dict(kind=k, **per[k]) for k in order],
                          ["kind", "n", "psnr_input", "psnr_output", "followed", "kept"]))
     print("\nSettings sweep (all kinds):\n")
     print(markdown_table(sweep(pipe), ["steps", "image_guidance", "text_guidance", "psnr_output",
