@@ -1,0 +1,264 @@
+"""`python -m ip2p_nb bench`: time the editor against the plain diffusers pipeline, as JSON.
+
+Both run on the same pipeline object, the same picture, seed and settings, interleaved (ours,
+plain, ours, plain, ...) so that a neighbour's load on a shared machine hits both alike; the
+medians and their ratio are reported for each guidance setting and dtype, with the peak memory,
+the largest pixel difference ours vs plain, the times to import, load and make a first image,
+and what a re-edit (same picture and prompt: cached latents and embeddings) saves. "Ours" is a
+fresh `Editor` per run, so its caches start empty, as in a first edit. `--agreement` instead
+compares the dtypes' pixels on the trained `demo` model (random weights say nothing about quality).
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+from .defaults import check_settings
+from .editor import Editor, _branches
+from .errors import SettingError
+from .images import resize_for_edit
+from .loading import load_pipeline, pick_device_dtype
+from .speed import PeakMemory, attention_processors, timed
+
+__all__ = ["cli_bench", "run_bench", "dtype_agreement", "BENCH_DEFAULTS"]
+
+BENCH_DEFAULTS = dict(
+    pipeline="tiny",                 # offline and quick; `fullsize` is SD 1.5's shapes (random weights), the real test
+    size=256,                        # the editor's smallest size: a CPU run of the full model takes seconds, not minutes
+    steps=8,                         # enough steps that the per-step UNet dominates, as in real use
+    repeats=3,                       # medians of 3 interleaved runs survive one disturbed run
+    # (image guidance, text guidance): all 3 branches; no uncond branch (s_I = 1); no image branch (s_I = s_T,
+    # at 5: the image guidance range ends there). 7.5 is the paper's and the app's text guidance.
+    guidance=[(1.5, 7.5), (1.0, 7.5), (5.0, 5.0)],
+    seed=0,
+    prompt="make it snowy",
+)
+
+
+def _photo(size: int = 512):
+    """A deterministic synthetic 'photo' (a scene from `scenes.py`) at `size` x `size`."""
+    from .scenes import random_scene, render  # noqa: PLC0415
+
+    return render(random_scene(random.Random(0)), size=size)[0]
+
+
+def _load(name: str, device, dtype):
+    """(pipeline, seconds to build or load it)."""
+    start = time.perf_counter()
+    if name == "fullsize":
+        from .fullsize import build_fullsize_pipeline  # noqa: PLC0415
+
+        pipe = build_fullsize_pipeline(dtype=dtype).to(device)
+    else:
+        pipe = load_pipeline(name, device, dtype)
+    return pipe, time.perf_counter() - start
+
+
+def _import_seconds() -> float:
+    """Seconds a fresh Python takes to import the editor and the diffusers pipeline class."""
+    code = ("import time; t = time.perf_counter(); import ip2p_nb.editor; "
+            "from diffusers import StableDiffusionInstructPix2PixPipeline; print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _max_diff(a, b) -> int:
+    return int(np.abs(np.asarray(a, np.int16) - np.asarray(b, np.int16)).max())
+
+
+def _run(fn, device):
+    """(seconds, peak bytes, image) of one edit."""
+    with PeakMemory(device) as memory:
+        seconds, image = timed(fn)
+    return seconds, memory.bytes, image
+
+
+def _arms(pipe, photo, cfg, s_i, s_t):
+    """The interleaved contestants for one setting: name -> a no-argument function returning a PIL image."""
+    steps, seed, prompt, size = cfg["steps"], cfg["seed"], cfg["prompt"], cfg["size"]
+    resized = resize_for_edit(photo, size)
+    ours_args = dict(image_guidance=s_i, text_guidance=s_t, steps=steps, seed=seed, max_size=size, english=prompt)
+    primed = Editor(pipe, model_name=cfg["pipeline"])
+    arms = {
+        "ours": lambda: Editor(pipe, model_name=cfg["pipeline"]).edit(photo, prompt, **ours_args).image,
+        "plain": lambda: pipe(prompt, image=resized, num_inference_steps=steps, image_guidance_scale=s_i,
+                              guidance_scale=s_t, generator=torch.Generator("cpu").manual_seed(seed)).images[0],
+    }
+    if cfg.get("reedit"):
+        primed.edit(photo, prompt, **ours_args)  # fills the caches; the timed runs are re-edits
+        arms["ours_reedit"] = lambda: primed.edit(photo, prompt, **ours_args).image
+    return arms
+
+
+def _bench_setting(pipe, photo, cfg, s_i, s_t, device, log) -> dict:
+    """Interleaved repeats of every arm for guidance (`s_i`, `s_t`); medians, ratio, memory, pixel difference."""
+    arms = _arms(pipe, photo, cfg, s_i, s_t)
+    times = {name: [] for name in arms}
+    peaks = {name: 0 for name in arms}
+    images = {}
+    for r in range(cfg["repeats"]):
+        for name, fn in arms.items():
+            seconds, peak, image = _run(fn, device)
+            times[name].append(round(seconds, 3))
+            peaks[name] = max(peaks[name], peak)
+            images.setdefault(name, image)
+            log(f"  guidance {s_i:g}/{s_t:g}, run {r + 1}: {name} {seconds:.2f} s, peak {peak / 2**20:.0f} MB")
+    log(f"  guidance {s_i:g}/{s_t:g}: max pixel difference ours vs plain {_max_diff(images['ours'], images['plain'])}")
+    med = {name: statistics.median(t) for name, t in times.items()}
+    row = dict(image_guidance=s_i, text_guidance=s_t, unet_batch=len(_branches(s_i, s_t)),
+               plain_s=round(med["plain"], 3), ours_s=round(med["ours"], 3), ratio=round(med["ours"] / med["plain"], 3),
+               runs=times, peak_mb={k: round(v / 2**20) for k, v in peaks.items()},
+               max_pixel_diff=_max_diff(images["ours"], images["plain"]))
+    if "ours_reedit" in arms:
+        row["reedit_s"] = round(med["ours_reedit"], 3)
+        row["reedit_saving_s"] = round(med["ours"] - med["ours_reedit"], 3)
+        row["reedit_identical"] = _max_diff(images["ours"], images["ours_reedit"]) == 0
+    return row
+
+
+def _bench_dtype(cfg, dtype_name, device, log) -> tuple[dict, dict]:
+    """Everything for one dtype: load, first image, each guidance setting. Returns (summary, first images)."""
+    device, dtype = pick_device_dtype(device, dtype_name)
+    pipe, load_s = _load(cfg["pipeline"], device, dtype)
+    log(f"{dtype_name}: loaded in {load_s:.1f} s; attention {attention_processors(pipe)}")
+    photo = _photo()
+    first_s, first_peak, first = _run(lambda: Editor(pipe).edit(
+        photo, cfg["prompt"], image_guidance=cfg["guidance"][0][0], text_guidance=cfg["guidance"][0][1],
+        steps=cfg["steps"], seed=cfg["seed"], max_size=cfg["size"], english=cfg["prompt"]).image, device)
+    log(f"{dtype_name}: first image in {first_s:.1f} s")
+    rows = [_bench_setting(pipe, photo, dict(cfg, reedit=(i == 0)), s_i, s_t, device, log)
+            for i, (s_i, s_t) in enumerate(cfg["guidance"])]
+    summary = dict(dtype=dtype_name, device=str(device), load_s=round(load_s, 2), first_image_s=round(first_s, 2),
+                   first_image_peak_mb=round(first_peak / 2**20), attention=attention_processors(pipe), settings=rows)
+    del pipe
+    return summary, first
+
+
+def _machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    import diffusers  # noqa: PLC0415
+
+    return dict(cpu=cpu, torch_threads=torch.get_num_threads(), gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+                load_average=load, python=platform.python_version(), torch=torch.__version__, diffusers=diffusers.__version__)
+
+
+def run_bench(cfg: dict, log=lambda _msg: None) -> dict:
+    """Run the benchmark described by `cfg` (keys of `BENCH_DEFAULTS` plus `dtypes`, `device`); return the report."""
+    report = dict(settings={k: cfg[k] for k in ("pipeline", "size", "steps", "repeats", "guidance", "seed", "prompt")},
+                  machine_before=_machine(), import_s=round(_import_seconds(), 2), dtypes=[])
+    firsts = []
+    for name in cfg["dtypes"]:
+        summary, first = _bench_dtype(cfg, name, cfg.get("device"), log)
+        report["dtypes"].append(summary)
+        firsts.append(first)
+    if len(report["dtypes"]) > 1:  # each later dtype's "ours" against the first's, setting by setting
+        base = report["dtypes"][0]["settings"]
+        for summary, first in zip(report["dtypes"][1:], firsts[1:]):
+            summary["vs_first_dtype"] = [round(row["ours_s"] / b["ours_s"], 3) for row, b in zip(summary["settings"], base)]
+            summary["first_image_max_diff_vs_first_dtype"] = _max_diff(first, firsts[0])
+    report["load_average_after"] = _machine()["load_average"]
+    return report
+
+
+def dtype_agreement(name: str = "demo", dtypes=("float32", "bfloat16"), seeds=(0, 1, 2, 3), steps: int = 20, size: int = 64) -> dict:
+    """Pixels of each dtype against the first, and each against the edit's true target, on a trained model.
+
+    Uses the plain pipeline on the `demo` model's own scenes at its own size (64 px: below the
+    editor's 256 px minimum), so what is compared is only the arithmetic of the dtypes.
+    """
+    from .scenes import make_pair  # noqa: PLC0415
+
+    pairs = [make_pair(seed, size=size) for seed in seeds]
+    outputs = {}
+    for dtype_name in dtypes:
+        device, dtype = pick_device_dtype("cpu", dtype_name)
+        pipe, _ = _load(name, device, dtype)
+        outputs[dtype_name] = [pipe(p.instruction, image=p.before, num_inference_steps=steps,
+                                    generator=torch.Generator("cpu").manual_seed(seed)).images[0]
+                               for p, seed in zip(pairs, seeds)]
+        del pipe
+
+    def mean_abs(a, b):
+        return round(float(np.abs(np.asarray(a, np.float32) - np.asarray(b, np.float32)).mean()), 2)
+
+    first = dtypes[0]
+    return dict(model=name, size=size, steps=steps, seeds=list(seeds), instructions=[p.instruction for p in pairs], dtypes={
+        d: dict(max_diff_vs_first=[_max_diff(a, b) for a, b in zip(outputs[d], outputs[first])],
+                mean_abs_diff_vs_first=[mean_abs(a, b) for a, b in zip(outputs[d], outputs[first])],
+                mean_abs_error_vs_target=[mean_abs(a, p.after) for a, p in zip(outputs[d], pairs)])
+        for d in dtypes})
+
+
+def table(report: dict) -> str:
+    """The report as a Markdown table (one row per dtype and guidance setting)."""
+    lines = ["| dtype | guidance image / text | UNet batch | plain diffusers s | ours s | ours / plain | re-edit s | "
+             "peak RSS plain / ours MB | max pixel diff |", "|---|---|---|---|---|---|---|---|---|"]
+    for d in report["dtypes"]:
+        for row in d["settings"]:
+            reedit = f"{row['reedit_s']:.2f} (-{row['reedit_saving_s']:.2f})" if "reedit_s" in row else ""
+            peak = f"{row['peak_mb']['plain']} / {row['peak_mb']['ours']}"
+            lines.append(f"| {d['dtype']} | {row['image_guidance']:g} / {row['text_guidance']:g} | {row['unet_batch']} | {row['plain_s']:.2f} | "
+                         f"{row['ours_s']:.2f} | {row['ratio']:.2f} | {reedit} | {peak} | {row['max_pixel_diff']} |")
+    return "\n".join(lines)
+
+
+def _guidance(text: str) -> tuple[float, float]:
+    """'1.5' -> (1.5, 7.5); '5:5' -> (5.0, 5.0)."""
+    try:
+        parts = [float(x) for x in text.split(":")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or two numbers as S_I:S_T, got {text!r}") from None
+    if len(parts) > 2:
+        raise argparse.ArgumentTypeError(f"expected S_I or S_I:S_T, got {text!r}")
+    return (parts[0], parts[1] if len(parts) == 2 else 7.5)
+
+
+def _parser() -> argparse.ArgumentParser:
+    d = BENCH_DEFAULTS
+    p = argparse.ArgumentParser(prog="python -m ip2p_nb bench", description=__doc__.splitlines()[0])
+    p.add_argument("--pipeline", default=d["pipeline"], help="tiny, fullsize (SD 1.5 shapes, random weights), demo, or a model id/folder")
+    p.add_argument("--size", type=int, default=d["size"], help="longest side in pixels (max_size)")
+    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--repeats", type=int, default=d["repeats"], help="interleaved runs per contestant (medians)")
+    p.add_argument("--image-guidance", type=_guidance, nargs="+", default=d["guidance"], metavar="S_I[:S_T]",
+                   help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
+    p.add_argument("--dtype", nargs="+", default=None, help="default: float32 bfloat16 on a CPU, float16 on CUDA")
+    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
+    return p
+
+
+def cli_bench(argv: list[str]) -> int:
+    """Entry point of `python -m ip2p_nb bench`; see `_parser` for the arguments."""
+    args = _parser().parse_args(argv)
+    device, _ = pick_device_dtype(args.device)
+    dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
+    if args.agreement:
+        report = dtype_agreement(dtypes=dtypes)
+        print(json.dumps(report, indent=1))
+        return 0
+    s = check_settings(max_size=args.size, steps=args.steps)
+    for s_i, s_t in args.image_guidance:
+        check_settings(image_guidance=s_i, text_guidance=s_t)
+    if args.repeats < 1:
+        raise SettingError(f"`--repeats` must be at least 1, but got {args.repeats}.")
+    cfg = dict(BENCH_DEFAULTS, pipeline=args.pipeline, size=s["max_size"], steps=s["steps"], repeats=args.repeats,
+               guidance=args.image_guidance, dtypes=dtypes, device=device)
+    report = run_bench(cfg, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    print(json.dumps(report, indent=1) if args.json else table(report))
+    return 0

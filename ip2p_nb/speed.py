@@ -1,0 +1,146 @@
+"""Speed helpers: check the attention kernels, opt in to `torch.compile` on a GPU, measure peak memory.
+
+What already makes an edit fast needs no call here: the editor skips guidance branches whose
+weight is zero (image guidance 1.0 runs the UNet on 2 inputs instead of 3), caches image latents
+and prompt embeddings, and tiles the VAE above 768 px; diffusers uses PyTorch's fused
+scaled-dot-product attention (`AttnProcessor2_0`) by default on torch 2. `optimize(pipe,
+compile=True)` adds `torch.compile` for CUDA GPUs: the first edit then compiles for a minute or
+two (and again for each new image size or batch), later ones run faster. It is opt-in because a
+workshop demo cannot wait through the compile, and it cannot be measured on a CPU-only machine.
+"""
+import os
+import resource
+import sys
+import threading
+import time
+
+import torch
+
+from .errors import UserError
+
+__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "PeakMemory", "timed"]
+
+
+def attention_processors(pipe) -> dict:
+    """How many attention layers of the UNet use each processor class, e.g. {'AttnProcessor2_0': 16}."""
+    counts = {}
+    for processor in pipe.unet.attn_processors.values():
+        name = type(processor).__name__
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def optimize(pipe, compile: bool = False):
+    """Make sure attention uses PyTorch's fused kernel; with `compile=True` (CUDA only) compile the UNet.
+
+    Returns the same pipeline, changed in place. The UNet keeps its class and config (the editor
+    reads them); only its `forward` is compiled.
+    """
+    from diffusers.models.attention_processor import AttnProcessor2_0  # noqa: PLC0415
+
+    if set(attention_processors(pipe)) != {"AttnProcessor2_0"}:
+        pipe.unet.set_attn_processor(AttnProcessor2_0())
+    if compile:
+        device = pipe.unet.device
+        if device.type != "cuda":
+            raise UserError(f"`compile=True` speeds up CUDA GPUs only, but this model is on {device.type}; "
+                            "leave compile off here (on a CPU it would spend minutes compiling for little gain).")
+        pipe.unet.to(memory_format=torch.channels_last)  # the layout the compiled convolutions are fastest in
+        pipe.unet.compile(fullgraph=False)
+    return pipe
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (x86 AVX512-BF16 or AMX; Arm BF16), read from /proc/cpuinfo.
+
+    Only then is bfloat16 faster than float32 on a CPU (2-2.5x for the UNet on an AMD EPYC with
+    AVX512-BF16, see docs/BENCHMARK.md); without it PyTorch emulates bfloat16 and is slower. Not
+    Linux, or unreadable: False (float32 is the safe choice).
+    """
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16", "bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def _rss_bytes() -> int | None:
+    """The process's resident memory now (psutil if installed, else /proc on Linux), or None."""
+    try:
+        import psutil  # noqa: PLC0415
+
+        return psutil.Process().memory_info().rss
+    except ImportError:
+        pass
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+
+
+def _max_rss_bytes() -> int:
+    """The process's peak resident memory since it started (getrusage: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+class PeakMemory:
+    """`with PeakMemory(device) as m: ...`; then `m.bytes` is the peak during the block and `m.kind` says what.
+
+    On CUDA: the most GPU memory PyTorch allocated. On a CPU: the process's resident memory
+    (RSS), sampled every 10 ms by a thread (falling back to the since-start peak of getrusage).
+    """
+
+    def __init__(self, device):
+        self.device = torch.device(device)
+        self.bytes, self.kind = 0, "rss"
+
+    def __enter__(self):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+            torch.cuda.reset_peak_memory_stats(self.device)
+            self.kind = "cuda_max_allocated"
+            return self
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while True:
+            now = _rss_bytes()
+            if now is None:
+                self.kind = "rss_peak_since_start"
+                return
+            self.bytes = max(self.bytes, now)
+            if self._stop.wait(0.01):
+                return
+
+    def __exit__(self, *exc):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+            self.bytes = torch.cuda.max_memory_allocated(self.device)
+            return False
+        self._stop.set()
+        self._thread.join()
+        if self.kind == "rss_peak_since_start":
+            self.bytes = _max_rss_bytes()
+        else:
+            self.bytes = max(self.bytes, _rss_bytes() or 0)
+        return False
+
+
+def timed(fn, *args, **kwargs):
+    """(seconds, result) of one call, synchronising CUDA so GPU work is counted."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, result
