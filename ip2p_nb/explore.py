@@ -1,0 +1,456 @@
+"""Explore: one labelled picture comparing variations of an edit (guidance grids, seeds, phrasings).
+
+    grid = explore(editor, "photo.jpg", "make it snowy",
+                   {"image_guidance": [1.2, 1.5, 2.0], "text_guidance": [5, 7.5, 10]}, output="grid.png")
+
+edits the image once per combination of the varied settings (one or two axes: the first runs
+across, the second down) and draws the results in one grid: the input at the top-left, the axis
+titles and each column's and row's value, every tile at the edit's own size. Settings that are not
+varied are the same for every tile, the seed included (a random seed is drawn once per grid), so
+the differences come from the varied settings alone. Each tile is the picture `editor.edit` gives
+with the same settings.
+
+The work is shared: the input is resized and encoded once, each prompt is encoded once, and tiles
+that differ only by seed are denoised together as one batch (see `_batch_size`).
+"""
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from PIL import Image, ImageDraw
+
+from . import fonts
+from .defaults import DEFAULTS, check_settings
+from .editor import EditResult, EditStopped, OutOfMemory, _next_max_size, _random_seed
+from .errors import SettingError, UserError
+from .files import atomic_write
+from .images import load_image, resize_for_edit
+from .metadata import parameters_text, png_info
+from .poster import wrap
+
+__all__ = ["explore", "Grid", "AXES", "MAX_VALUES", "MAX_TILES", "parse_values", "parse_vary", "cli_explore"]
+
+# Settings a grid can vary -> (Chinese title, English title) drawn on the grid.
+AXES = {
+    "image_guidance": ("图片引导强度", "Image guidance"),
+    "text_guidance": ("文本引导强度", "Text guidance"),
+    "seed": ("随机种子", "Seed"),
+    "steps": ("步数", "Steps"),
+    "instruction": ("编辑指令", "Instruction"),
+}
+MAX_AXES = 2     # across and down: a third axis cannot be read off one picture
+MAX_VALUES = 6   # per axis: six 512-px tiles side by side are still comparable on a laptop screen
+MAX_TILES = 24   # 6x4: about a minute of 20-step edits on a T4 at 512 px; many minutes on a CPU
+# Seeds denoised together on a CPU. The CPU is already busy inside one UNet call, so batching only
+# saves per-call overhead; 4 keeps memory modest (a 512-px Stable Diffusion tile needs about 1 GB).
+_CPU_BATCH = 4
+# GPU memory one 512x512 tile needs inside a batch, in float16 (UNet activations of three guidance
+# branches plus the VAE decoder, which dominates): an estimate from Stable Diffusion 1.5, not measured here.
+_GPU_BYTES_PER_TILE = 3.0e9
+_GPU_MAX_BATCH = 8
+_FIXED = ("image_guidance", "text_guidance", "steps", "seed", "max_size", "english")
+
+
+@dataclass
+class Grid:
+    image: object          # the labelled grid (PIL RGB)
+    tiles: list            # rows of EditResult: tiles[row][col]
+    axes: list             # [(name, values)]: axes[0] across (columns), axes[1] down (rows) if any
+    original: object       # the input as edited (resized)
+    boxes: dict            # "input" and "tiles" (rows of) (x0, y0, x1, y1) boxes in `image`
+    seconds: float
+    path: Path | None = None
+    warnings: list = field(default_factory=list)
+
+    def settings(self, row: int, col: int) -> dict:
+        """The settings of one tile, ready to pass to `editor.edit` (instruction and english included)."""
+        t = self.tiles[row][col]
+        return {"instruction": t.instruction, "english": t.prompt if t.backend == "override" else None,
+                "seed": t.seed, "image_guidance": t.image_guidance, "text_guidance": t.text_guidance,
+                "steps": t.steps, "max_size": t.max_size}
+
+
+# --- checking ---------------------------------------------------------------------------------
+def _check_value(name, value, raw):
+    if name == "instruction":
+        if not isinstance(value, str) or not value.strip():
+            raise SettingError(f"Every value of `{raw}` must be a non-empty instruction, but got {value!r}.")
+        return value.strip()
+    if value is None:
+        raise SettingError(f"Every value of `{raw}` must be a number, but got None.")
+    return check_settings(**{name: value})[name]
+
+
+def _check_axes(vary) -> list:
+    if not isinstance(vary, dict) or not vary:
+        raise SettingError(f"`vary` must name one or two settings with their values, e.g. "
+                           f"{{'text_guidance': [5, 7.5, 10]}}, but got {vary!r}.")
+    if len(vary) > MAX_AXES:
+        raise SettingError(f"`vary` can vary at most {MAX_AXES} settings (across and down), but got {len(vary)}: {list(vary)}.")
+    axes = []
+    for raw, values in vary.items():
+        name = str(raw).replace("-", "_")
+        if name not in AXES:
+            raise SettingError(f"`vary` cannot vary {raw!r}; choose from {', '.join(AXES)}.")
+        if any(name == n for n, _ in axes):
+            raise SettingError(f"`vary` names {name!r} twice; give all its values in one list.")
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise SettingError(f"`{raw}` needs a list of values, e.g. [1.2, 1.5, 2.0], but got {values!r}.")
+        values = list(values)
+        if not 1 <= len(values) <= MAX_VALUES:
+            raise SettingError(f"`{raw}` must have 1 to {MAX_VALUES} values, but got {len(values)}.")
+        axes.append((name, [_check_value(name, v, raw) for v in values]))
+    tiles = len(axes[0][1]) * (len(axes[1][1]) if len(axes) > 1 else 1)
+    if tiles > MAX_TILES:
+        raise SettingError(f"A grid can have at most {MAX_TILES} tiles, but these values make {tiles}; use fewer values.")
+    return axes
+
+
+def _check_fixed(instruction, axes, settings) -> dict:
+    unknown = sorted(set(settings) - set(_FIXED))
+    if unknown:
+        raise SettingError(f"Unknown setting `{unknown[0]}`; explore takes {', '.join(_FIXED)}.")
+    varied = {name for name, _ in axes}
+    if "instruction" in varied and instruction is not None:
+        raise UserError("Give the instruction either as `instruction` or as the values of the instruction axis, not both.")
+    if "instruction" not in varied and (not isinstance(instruction, str) or not instruction.strip()):
+        raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
+    english = settings.get("english")
+    if "instruction" in varied and english is not None:
+        raise UserError("`english` sets one prompt for every tile, so it cannot be combined with varying the instruction.")
+    fixed = {k: v for k, v in DEFAULTS.items() if k in _FIXED}
+    fixed.update({k: v for k, v in settings.items() if k != "english"})
+    fixed = check_settings(**fixed)
+    if fixed["seed"] is None:  # one seed for the whole grid, so tiles differ only by what is varied
+        fixed["seed"] = _random_seed()
+    fixed["english"] = english
+    fixed["instruction"] = instruction
+    return fixed
+
+
+def _cells(axes, fixed) -> list:
+    """rows of per-tile settings: columns follow axes[0], rows axes[1]."""
+    across = [{axes[0][0]: v} for v in axes[0][1]]
+    down = [{axes[1][0]: v} for v in axes[1][1]] if len(axes) > 1 else [{}]
+    return [[{**fixed, **d, **a} for a in across] for d in down]
+
+
+# --- running ----------------------------------------------------------------------------------
+def _batch_size(editor, original) -> int:
+    """How many seeds to denoise together: `_CPU_BATCH` on CPU, an estimate from free memory on CUDA."""
+    device = editor.pipe._execution_device
+    if device.type != "cuda":
+        return _CPU_BATCH if device.type == "cpu" else 2
+    free, _ = torch.cuda.mem_get_info(device)
+    free += torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
+    scale = original.width * original.height / 512**2 * editor.pipe.unet.dtype.itemsize / 2
+    return max(1, min(_GPU_MAX_BATCH, int(0.8 * free / (_GPU_BYTES_PER_TILE * scale))))
+
+
+class _Progress:
+    """One progress count for the whole grid: steps summed over tiles; `stop.is_set()` stops it."""
+
+    def __init__(self, callback, stop, total):
+        self.callback, self.stop, self.total, self.done = callback, stop, total, 0
+
+    def check(self):
+        if self.stop is not None and self.stop.is_set():
+            raise EditStopped("stopped")
+
+    def for_batch(self, size):
+        base = self.done
+
+        def step(i, _steps):
+            self.check()
+            if self.callback is not None:
+                self.callback(base + i * size, self.total)
+        return step
+
+
+def _generate(editor, original, prompt, seeds, cell, tracker, notes) -> list:
+    """Images for `seeds`; when a batch runs out of GPU memory, the seeds one at a time."""
+    args = (cell["image_guidance"], cell["text_guidance"], cell["steps"])
+    try:
+        return editor._generate(original, prompt, seeds, *args, tracker.for_batch(len(seeds)), notes)
+    except torch.OutOfMemoryError:
+        editor._free_memory()
+        if len(seeds) == 1:
+            smaller = _next_max_size(cell["max_size"])
+            raise OutOfMemory(f"The GPU ran out of memory at max_size {cell['max_size']}; memory was freed, "
+                              f"try max_size {smaller}.", smaller) from None
+    images, base = [], tracker.done
+    for seed in seeds:  # the caller counts the whole batch as done afterwards, so restore `done`
+        images += _generate(editor, original, prompt, [seed], cell, tracker, notes)
+        tracker.done += cell["steps"]
+    tracker.done = base
+    return images
+
+
+def _run(editor, original, cells, progress, stop, notes) -> list:
+    """An EditResult per cell; tiles sharing prompt, guidances and steps run as seed batches."""
+    flat = [cell for row in cells for cell in row]
+    prompts = {}
+    for cell in flat:
+        if cell["instruction"] not in prompts:
+            prompts[cell["instruction"]] = editor._prompt_for(cell["instruction"], cell["english"], notes)
+    groups = {}
+    for i, cell in enumerate(flat):
+        key = (cell["instruction"], cell["image_guidance"], cell["text_guidance"], cell["steps"])
+        groups.setdefault(key, []).append(i)
+    tracker = _Progress(progress, stop, sum(cell["steps"] for cell in flat))
+    size, results = _batch_size(editor, original), [None] * len(flat)
+    for indices in groups.values():
+        for chunk in (indices[k:k + size] for k in range(0, len(indices), size)):
+            cell, start = flat[chunk[0]], time.perf_counter()
+            prompt, backend = prompts[cell["instruction"]]
+            tracker.check()
+            images = _generate(editor, original, prompt, [flat[i]["seed"] for i in chunk], cell, tracker, notes)
+            tracker.done += cell["steps"] * len(chunk)
+            seconds = (time.perf_counter() - start) / len(chunk)
+            for i, image in zip(chunk, images):
+                c = flat[i]
+                results[i] = EditResult(image, original, c["instruction"], prompt, c["seed"], c["image_guidance"],
+                                        c["text_guidance"], c["steps"], c["max_size"], editor.model_name, seconds, backend, [])
+    width = len(cells[0])
+    return [results[r * width:(r + 1) * width] for r in range(len(cells))]
+
+
+def _save(grid, path) -> Path:
+    """The grid PNG, atomically; `parameters` is the first tile's, `tiles` a JSON list of all of them."""
+    first = grid.tiles[0][0]
+    info = png_info(first)
+    tiles = [{"row": r, "col": c, "instruction": t.instruction, "parameters": parameters_text(t)}
+             for r, row in enumerate(grid.tiles) for c, t in enumerate(row)]
+    info.add_itxt("tiles", json.dumps(tiles, ensure_ascii=False), lang="", tkey="")
+    info.add_itxt("axes", json.dumps([{"name": n, "values": v} for n, v in grid.axes], ensure_ascii=False), lang="", tkey="")
+    return atomic_write(path, lambda tmp: grid.image.save(tmp, format="PNG", pnginfo=info))
+
+
+def explore(editor, image, instruction, vary: dict, *, output=None, progress=None, stop=None, **edit_settings) -> Grid:
+    """Edit `image` once per combination of the `vary` values and draw all results in one grid.
+
+    `vary`: one or two of `image_guidance`, `text_guidance`, `seed`, `steps`, `instruction`, each
+    with 1 to `MAX_VALUES` values (at most `MAX_TILES` tiles); the first runs across, the second
+    down. `instruction` is None when the instruction itself is varied. `edit_settings`: the fixed
+    settings of `editor.edit` (image_guidance, text_guidance, steps, seed, max_size, english); the
+    varied ones replace them. `progress(done, total)` counts steps over the whole grid; raising
+    from it, or setting the `stop` event (a `threading.Event`), stops the grid (`EditStopped`).
+    `output`: a PNG path, written atomically with every tile's settings in its metadata.
+    """
+    start = time.perf_counter()
+    # 1. Check the axes and the fixed settings, and lay out the tiles' settings
+    axes = _check_axes(vary)
+    fixed = _check_fixed(instruction, axes, edit_settings)
+    cells = _cells(axes, fixed)
+    # 2. Read and resize the image once for every tile
+    notes = []
+    original = resize_for_edit(load_image(image, max_size=fixed["max_size"], notes=notes), fixed["max_size"])
+    # 3. Run the tiles, holding the editor like `edit` does
+    if not editor._lock.acquire(blocking=False):
+        raise UserError("An edit is already running on this model; wait for it to finish or stop it first.")
+    try:
+        tiles = _run(editor, original, cells, progress, stop, notes)
+    except EditStopped:
+        raise EditStopped("The grid was stopped; nothing was saved.") from None
+    finally:
+        editor._lock.release()
+    # 4. Draw the grid and save it
+    picture, boxes = _draw_grid(original, tiles, axes)
+    grid = Grid(picture, tiles, axes, original, boxes, time.perf_counter() - start, None, list(dict.fromkeys(notes)))
+    if output is not None:
+        grid.path = _save(grid, output)
+    return grid
+
+
+# --- drawing ----------------------------------------------------------------------------------
+# Geometry in grid pixels: outer margin, gap between tiles, gap between the input column, the row
+# labels and the tiles. Tiles keep the edit's own pixels (never scaled), so the grid is as sharp as them.
+_MARGIN, _GAP, _SECTION = 28, 10, 28
+_COLOURS = {"bg": "#FFFFFF", "ink": "#1D2130", "muted": "#6E7281", "accent": "#4B5BD7"}
+
+
+def _fonts(tile_w: int) -> dict:
+    """Label size follows the tile size (16 px at 228-px tiles, up to 28 px), so 1024-px tiles stay labelled."""
+    size = max(16, min(28, round(tile_w * 0.07)))
+    return {"title": fonts.get_font(round(size * 1.25), bold=True), "bold": fonts.get_font(size, bold=True),
+            "label": fonts.get_font(size), "small": fonts.get_font(max(14, round(size * 0.8)))}
+
+
+def _line_h(font) -> int:
+    return round(font.size * 1.35)
+
+
+def _block_h(lines) -> int:
+    return sum(_line_h(font) for _, font, _ in lines)
+
+
+def _lines(text, font, width, max_lines, colour="ink") -> list:
+    return [(line, font, _COLOURS[colour]) for line in wrap(str(text), font, int(width), max_lines)]
+
+
+def _axis_title(name, f, arrow) -> tuple:
+    """(Chinese title, English title + arrow); Chinese only when a CJK font was found."""
+    zh, en = AXES[name]
+    if fonts.font_covers(f["bold"], arrow):
+        arrow = {"→": "->", "↓": "v"}[arrow]
+    return (zh if fonts.find_cjk_font() else ""), f"{en} {arrow}"
+
+
+def _value_lines(name, value, tile, f, width) -> list:
+    if name != "instruction":
+        return _lines(f"{value:.1f}" if isinstance(value, float) and value == int(value) else f"{value:g}", f["label"], width, 1)
+    lines = _lines(value, f["label"], width, 3)
+    if tile.prompt != value:  # translated or overridden: show what the model saw
+        lines += _lines(tile.prompt, f["small"], width, 2, "muted")
+    return lines
+
+
+def _header(tiles, axes, f, width) -> list:
+    first, varied = tiles[0][0], {name for name, _ in axes}
+    if "instruction" in varied:
+        lines = _lines("比较不同说法 Comparing phrasings" if fonts.find_cjk_font() else "Comparing phrasings", f["title"], width, 1)
+    else:
+        lines = _lines(first.instruction, f["title"], width, 2)
+        if first.prompt != first.instruction:
+            lines += _lines(first.prompt, f["small"], width, 2, "muted")
+    shown = [("seed", "Seed"), ("image_guidance", "Image guidance"), ("text_guidance", "Text guidance"), ("steps", "Steps")]
+    parts = [f"{label}\u00a0{getattr(first, key):g}" for key, label in shown if key not in varied]
+    parts += ["{}x{}".format(*first.image.size), f"Model\u00a0{first.model}"]
+    return lines + _lines("  ·  ".join(parts), f["small"], width, 2, "muted")
+
+
+def _draw_block(draw, lines, x, y, width=None):
+    """Lines from the top-left (x, y), or centred on a box `width` wide."""
+    for text, font, colour in lines:
+        if width is None:
+            draw.text((x, y), text, font=font, fill=colour, anchor="la")
+        else:
+            draw.text((x + width / 2, y), text, font=font, fill=colour, anchor="ma")
+        y += _line_h(font)
+
+
+def _draw_grid(original, tiles, axes) -> tuple:
+    """The labelled grid and its boxes: the input in its own column at the top-left, then the row labels,
+    then the tiles; the header (instruction, fixed settings) on top, column labels above the tiles."""
+    tw, th = tiles[0][0].image.size
+    rows, cols, f = len(tiles), len(tiles[0]), _fonts(tw)
+    # 1. Labels, and the widths they need
+    across = [(t, f["bold"], _COLOURS["accent"]) for t in [" ".join(_axis_title(axes[0][0], f, "→")).strip()]]
+    col_labels = [_value_lines(axes[0][0], v, tiles[0][c], f, tw) for c, v in enumerate(axes[0][1])]
+    down, row_labels, label_w = [], [[] for _ in range(rows)], 0
+    if len(axes) > 1:
+        widest = max(120, int(tw * 0.6))
+        down = [(t, f["bold"], _COLOURS["accent"]) for t in _axis_title(axes[1][0], f, "↓") if t]
+        row_labels = [_value_lines(axes[1][0], v, tiles[r][0], f, widest) for r, v in enumerate(axes[1][1])]
+        label_w = int(max(font.getlength(t) for t, font, _ in down + sum(row_labels, []))) + _SECTION
+    caption = _lines("原图 Input" if fonts.find_cjk_font() else "Input", f["bold"], tw, 1)
+    width = 2 * _MARGIN + tw + _SECTION + label_w + cols * tw + (cols - 1) * _GAP
+    header = _header(tiles, axes, f, width - 2 * _MARGIN)
+    # 2. Geometry
+    y_cols = _MARGIN + _block_h(header) + _SECTION
+    col_h = max(_block_h(across) + max(_block_h(lines) for lines in col_labels), _block_h(down), _block_h(caption))
+    y_tiles = y_cols + col_h + _GAP
+    x_labels = _MARGIN + tw + _SECTION
+    x_tiles = x_labels + label_w
+    boxes = {"input": (_MARGIN, y_tiles, _MARGIN + tw, y_tiles + th),
+             "tiles": [[(x_tiles + c * (tw + _GAP), y_tiles + r * (th + _GAP), x_tiles + c * (tw + _GAP) + tw,
+                         y_tiles + r * (th + _GAP) + th) for c in range(cols)] for r in range(rows)]}
+    height = y_tiles + rows * th + (rows - 1) * _GAP + _MARGIN
+    # 3. Draw: pictures, then text
+    canvas = Image.new("RGB", (width, height), _COLOURS["bg"])
+    draw = ImageDraw.Draw(canvas)
+    x0, y0, x1, y1 = boxes["input"]
+    draw.rectangle((x0 - 3, y0 - 3, x1 + 2, y1 + 2), outline=_COLOURS["accent"], width=3)
+    canvas.paste(original, boxes["input"][:2])
+    for r, row in enumerate(tiles):
+        for c, tile in enumerate(row):
+            canvas.paste(tile.image, boxes["tiles"][r][c][:2])
+    _draw_block(draw, header, _MARGIN, _MARGIN)
+    _draw_block(draw, caption, _MARGIN, y_tiles - _GAP - _block_h(caption), tw)
+    _draw_block(draw, across, x_tiles, y_cols)
+    for c, lines in enumerate(col_labels):
+        _draw_block(draw, lines, boxes["tiles"][0][c][0], y_tiles - _GAP - _block_h(lines), tw)
+    _draw_block(draw, down, x_labels, y_tiles - _GAP - _block_h(down))
+    for r, lines in enumerate(row_labels):
+        _draw_block(draw, lines, x_labels, boxes["tiles"][r][0][1] + (th - _block_h(lines)) // 2)
+    return canvas, boxes
+
+
+# --- command line -----------------------------------------------------------------------------
+def parse_values(name: str, text: str, what: str | None = None) -> list:
+    """Values typed as text: numbers separated by commas, or instructions separated by `|`.
+
+    `what` names the field in error messages (default: the setting's name).
+    """
+    what = what or f"`{name}`"
+    parts = [v.strip() for v in str(text).split("|" if name == "instruction" else ",")]
+    if not any(parts):
+        raise SettingError(f"{what} needs at least one value, e.g. {'make it snowy|add snow' if name == 'instruction' else '1.2, 1.5, 2.0'}.")
+    if not all(parts):
+        raise SettingError(f"{what} has an empty value in {text!r}; remove the extra separator.")
+    if name == "instruction":
+        return parts
+    kind = int if name in ("seed", "steps") else float
+    try:
+        return [kind(p) for p in parts]
+    except ValueError:
+        kinds = "whole numbers" if kind is int else "numbers"
+        raise SettingError(f"{what} values must be {kinds} separated by commas, but got {text!r}.") from None
+
+
+def parse_vary(text: str) -> tuple:
+    """`AXIS=V1,V2,...` (the command line's `--vary`) -> (axis name, values)."""
+    axis, sep, values = text.partition("=")
+    name = axis.strip().replace("-", "_")
+    if not sep or not values.strip():
+        raise SettingError(f"`--vary` takes AXIS=V1,V2,... (e.g. text-guidance=5,7.5,10), but got {text!r}.")
+    if name not in AXES:
+        raise SettingError(f"`--vary` cannot vary {axis!r}; choose from {', '.join(a.replace('_', '-') for a in AXES)}.")
+    return name, parse_values(name, values, f"`--vary {axis.strip()}`")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .cli import _edit_options  # noqa: PLC0415  (the options `edit` has, so both commands read alike)
+
+    p = argparse.ArgumentParser(prog="python -m ip2p_nb explore",
+                                description="A labelled grid of variations of one edit (guidance, seeds, steps, phrasings).")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("instruction", metavar="INSTRUCTION", nargs="?", default=None,
+                   help="what to change; leave out when varying the instruction")
+    p.add_argument("--vary", action="append", required=True, metavar="AXIS=V1,V2,...",
+                   help="image-guidance, text-guidance, seed or steps with comma-separated values, or "
+                        "instruction with values separated by |; once or twice (across, then down)")
+    p.add_argument("-o", "--output", default=None, help="output PNG (default: IMAGE_grid.png here)")
+    _edit_options(p)
+    return p
+
+
+def cli_explore(argv) -> int:
+    """`python -m ip2p_nb explore IMAGE [INSTRUCTION] --vary AXIS=V1,V2 [--vary ...] [options]`."""
+    from .editor import load_editor  # noqa: PLC0415
+
+    args = _parser().parse_args(argv)
+    vary = {}
+    for text in args.vary:
+        name, values = parse_vary(text)
+        if name in vary:
+            raise SettingError(f"`--vary {name.replace('_', '-')}` is given twice; put all its values in one --vary.")
+        vary[name] = values
+    output = args.output or f"{Path(args.image).stem}_grid.png"
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    grid = explore(editor, args.image, args.instruction, vary, output=output, image_guidance=args.image_guidance,
+                   text_guidance=args.text_guidance, steps=args.steps, seed=args.seed, max_size=args.max_size,
+                   english=args.english)
+    for note in grid.warnings:
+        print(f"note: {note}", file=sys.stderr)
+    for r, row in enumerate(grid.tiles):
+        for c, tile in enumerate(row):
+            print(f"tile {r + 1},{c + 1}: {tile.summary()}")
+    w, h = grid.image.size
+    cols, rows = len(grid.tiles[0]), len(grid.tiles)
+    print(f"{grid.path}: {cols} column{'s' * (cols > 1)} x {rows} row{'s' * (rows > 1)}, {w}x{h} px, {grid.seconds:.1f} s")
+    return 0
