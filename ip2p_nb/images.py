@@ -1,8 +1,9 @@
 """Reading any image a user brings, and the one resize rule the editor uses.
 
-`load_image` accepts a PIL image, a path, bytes or a file object and always returns an RGB
-image: EXIF orientation applied, transparency composited on white, every Pillow mode
-(CMYK, 16-bit, float, palette, 1-bit...) converted, the first frame of an animation taken.
+`load_image` accepts a PIL image, a path, an http(s) address, bytes or a file object and
+always returns an RGB image: EXIF orientation applied, transparency composited on white,
+every Pillow mode (CMYK, 16-bit, float, palette, 1-bit...) converted, the first frame of an
+animation taken.
 A file that is not an image, is empty or cut short, or claims an absurd size (a
 decompression bomb) is refused with one sentence before anything large is decoded.
 
@@ -18,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import UserError
+from .fetch import fetch_bytes, is_url
 
 __all__ = ["load_image", "resize_for_edit", "edit_size", "MAX_PIXELS", "MIN_SIDE"]
 
@@ -41,6 +43,12 @@ def _open(src):
         if len(src) == 0:
             raise UserError("The uploaded file is empty; choose a photo file (JPEG, PNG, WebP...).")
         fp, name = io.BytesIO(bytes(src)), "the uploaded file"
+    elif is_url(src):  # downloaded with a size limit and a timeout; the address never becomes a path
+        data = fetch_bytes(src)
+        name = repr(src.rstrip("/").rsplit("/", 1)[-1][:60])
+        if not data:
+            raise UserError(f"{name} is empty; choose a photo file (JPEG, PNG, WebP...).")
+        fp = io.BytesIO(data)
     elif isinstance(src, (str, Path)):
         path = Path(src)
         try:  # a too-long name (say, a pasted data URL) raises instead of returning False
@@ -101,7 +109,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
 
 
 def load_image(src, *, max_size: int | None = None, notes: list | None = None) -> Image.Image:
-    """Read `src` (PIL image, path, bytes or file object) as an RGB image.
+    """Read `src` (PIL image, path, http(s) address, bytes or file object) as an RGB image.
 
     With `max_size`, formats that can (JPEG) decode directly at a reduced scale no smaller than
     needed, so a 50-megapixel photo never sits in memory at full size. Messages worth telling the

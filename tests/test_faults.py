@@ -309,3 +309,73 @@ def test_command_line_missing_output_folder_is_one_line(tmp_path, capsys, monkey
     err = [ln for ln in capsys.readouterr().err.splitlines() if not ln.startswith("note: ")]
     assert err == ["error: The folder 'missing' does not exist; create it first or choose another output path."]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]
+
+
+# ---------------------------------------------------------------- security: safetensors only, no remote code
+import ast  # noqa: E402
+
+PACKAGE = sorted((ROOT / "ip2p_nb").glob("*.py"))
+# Known gap, reported to translate.py's owner: the Marian translator is loaded without use_safetensors=True.
+KNOWN_GAPS = {"translate.py"}
+
+
+def _safetensors_only_dicts(tree) -> set:
+    """Names assigned `dict(use_safetensors=True, ...)`, used as `**name` in calls."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") == "dict":
+            if any(k.arg == "use_safetensors" and getattr(k.value, "value", None) is True for k in node.value.keywords):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def _unsafe_weight_loads(path: Path) -> list:
+    """`Model.from_pretrained(...)` calls (not tokenizers or schedulers) that do not insist on safetensors."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    safe_dicts, unsafe = _safetensors_only_dicts(tree), []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "from_pretrained"):
+            continue
+        owner = ast.unparse(node.func.value)
+        if "Tokenizer" in owner or "Scheduler" in owner:
+            continue  # configuration and vocabulary files, no weights
+        ok = any(k.arg == "use_safetensors" and getattr(k.value, "value", None) is True for k in node.keywords)
+        ok |= any(k.arg is None and getattr(k.value, "id", None) in safe_dicts for k in node.keywords)
+        if not ok:
+            unsafe.append(f"{path.name}:{node.lineno} {owner}.from_pretrained")
+    return unsafe
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="Marian loaded without use_safetensors")) if p.name in KNOWN_GAPS else p
+    for p in PACKAGE], ids=lambda p: p.name)
+def test_weights_load_from_safetensors_only(path):
+    assert _unsafe_weight_loads(path) == []
+
+
+def test_no_remote_code_is_ever_trusted():
+    assert PACKAGE, "package source not found"
+    offenders = [p.name for p in PACKAGE if "trust_remote_code" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_the_scan_itself_catches_an_unsafe_load(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("kw = dict(torch_dtype=1)\nA.from_pretrained('x', **kw)\nB.from_pretrained('y', use_safetensors=True)\n"
+                   "CLIPTokenizer.from_pretrained('z')\n")
+    assert _unsafe_weight_loads(bad) == ["bad.py:2 A.from_pretrained"]
+
+
+def test_poster_into_a_missing_folder_is_one_sentence_and_keeps_an_old_poster(tmp_path):
+    from ip2p_nb.poster import make_poster
+
+    kwargs = dict(original=PHOTO, edited=PHOTO, instruction="把天空换成夜晚", prompt="turn the sky into night",
+                  settings="seed 1", date="")
+    with pytest.raises(UserError) as e:
+        make_poster(path=tmp_path / "missing" / "poster.png", **kwargs)
+    assert str(e.value) == f"The folder {str(tmp_path / 'missing')!r} does not exist; create it first or choose another output path."
+    old = tmp_path / "poster.png"
+    old.write_bytes(b"an earlier poster")
+    with pytest.raises(UserError):  # the second image is not an image: the poster fails before writing
+        make_poster(path=old, **dict(kwargs, edited=b"not an image"))
+    assert old.read_bytes() == b"an earlier poster" and sorted(p.name for p in tmp_path.iterdir()) == ["poster.png"]

@@ -222,3 +222,114 @@ def test_tiny_and_extreme_shapes_resize_or_are_refused(size, max_size, expected)
         out = resize_for_edit(im, max_size)
         assert out.size == expected == edit_size(*size, max_size)
         assert close(out.getpixel((out.width // 2, out.height // 2)), RED)
+
+
+# ---------------------------------------------------------------- images from a web address (loopback server)
+import threading  # noqa: E402
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
+
+from ip2p_nb.fetch import fetch_bytes  # noqa: E402
+
+PHOTO_JPEG = oriented_jpeg(6)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _send(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        if not any(k == "Content-Length" for k, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/photo.jpg":
+            self._send(200, PHOTO_JPEG, [("Content-Type", "image/jpeg")])
+        elif self.path == "/page.html":
+            self._send(200, b"<html>not a picture</html>")
+        elif self.path == "/empty.png":
+            self._send(200, b"")
+        elif self.path == "/huge.jpg":  # claims 1 GB
+            self._send(200, b"x" * 10, [("Content-Length", str(2**30))])
+        elif self.path == "/endless.jpg":  # no length, keeps sending
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(200):
+                self.wfile.write(b"\xff" * 65536)
+        elif self.path == "/trickle.jpg":  # one byte every 0.1 s: never idle long enough for a socket timeout
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"\xff")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif self.path == "/to-ftp":
+            self._send(302, headers=[("Location", "ftp://127.0.0.1/photo.jpg")])
+        elif self.path == "/moved":
+            self._send(301, headers=[("Location", "/photo.jpg")])
+        else:
+            self._send(404, b"no")
+
+
+@pytest.fixture(scope="module")
+def web():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_image_from_a_web_address_is_loaded_upright(web):
+    for url in (f"{web}/photo.jpg", f"{web}/moved"):
+        out = load_image(url)
+        assert out.size == (96, 48) and close(out.getpixel((5, 5)), RED)
+
+
+@pytest.mark.parametrize("path,message", [
+    ("/missing.jpg", "The server answered 404 (Not Found) for '{web}/missing.jpg'; check the address."),
+    ("/page.html", "'page.html' is not an image Pillow can read; use a JPEG, PNG, WebP, GIF, BMP or TIFF file."),
+    ("/empty.png", "'empty.png' is empty; choose a photo file (JPEG, PNG, WebP...)."),
+    ("/huge.jpg", "'{web}/huge.jpg' is 1024 MB, more than the 30 MB allowed; download a smaller image."),
+    ("/to-ftp", "The address redirected to 'ftp://127.0.0.1/photo.jpg'; only http and https downloads are allowed."),
+])
+def test_bad_web_address_is_one_sentence(web, path, message):
+    with pytest.raises(UserError) as e:
+        load_image(web + path)
+    assert str(e.value) == message.format(web=web)
+
+
+def test_download_limits_size_and_time(web):
+    with pytest.raises(UserError) as e:
+        fetch_bytes(f"{web}/endless.jpg", max_bytes=1_000_000)
+    assert str(e.value) == f"'{web}/endless.jpg' is more than the 1 MB allowed; download a smaller image."
+    start = time.monotonic()
+    with pytest.raises(UserError) as e:
+        fetch_bytes(f"{web}/trickle.jpg", timeout=1.0)
+    assert time.monotonic() - start < 3
+    assert str(e.value) == f"Downloading '{web}/trickle.jpg' took longer than the 1 s allowed; try again or save the image and load the file."
+
+
+def test_only_http_and_https_and_closed_ports(tmp_path):
+    with pytest.raises(UserError) as e:
+        load_image("file:///etc/passwd")
+    assert str(e.value) == "Only http and https addresses can be downloaded, not file://; save the image and give its file."
+    port = _closed_port()
+    with pytest.raises(UserError) as e:
+        load_image(f"http://127.0.0.1:{port}/photo.jpg")
+    assert str(e.value) == (f"Could not download 'http://127.0.0.1:{port}/photo.jpg' ([Errno 111] Connection refused); "
+                            "check the address and the network, or save the image and give its file.")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:  # bound, then closed: nobody listens there
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
