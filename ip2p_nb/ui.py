@@ -33,7 +33,7 @@ from .images import load_image
 from .poster import make_poster
 from .translate import translate
 
-__all__ = ["App", "SAMPLES_DIR", "available_samples"]
+__all__ = ["App", "SAMPLES_DIR", "EMPTY_PICTURE", "available_samples", "png_bytes"]
 
 # Sample photos with open licences, shipped in the repository (see assets/samples/SOURCES.md).
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "samples"
@@ -124,8 +124,8 @@ class App:
 
     def _build_inputs(self):
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="上传 Upload")
-        options = [("示例照片 Sample photo…", None)] + [(name, str(path)) for name, path in available_samples().items()]
-        self.sample = widgets.Dropdown(options=options, value=None, layout=widgets.Layout(width="210px"))
+        options = [("示例照片 Sample photo…", "")] + [(name, str(path)) for name, path in available_samples().items()]
+        self.sample = widgets.Dropdown(options=options, value="", layout=widgets.Layout(width="210px"))
         self.instruction = widgets.Text(placeholder="例如 e.g.: 把天空换成夜晚 / make it snowy", continuous_update=False,
                                         description="指令", layout=widgets.Layout(width="98%"))
         self.prompt = widgets.Text(placeholder="English prompt (translated, editable)", continuous_update=False,
@@ -148,8 +148,8 @@ class App:
         self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="50%"))
         self.status = widgets.Label("")
         self.message = widgets.HTML("")
-        self.before = widgets.Image(format="png", layout=_picture_layout())
-        self.after = widgets.Image(format="png", layout=_picture_layout())
+        self.before = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
+        self.after = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
         self.download = widgets.HTML("")
         self.poster_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px", display="none"))
         self.history = widgets.HBox([], layout=widgets.Layout(overflow_x="auto", min_height="40px"))
@@ -255,7 +255,7 @@ class App:
     def _set_input(self, image, what):
         self.current_image = image
         self.before.value = png_bytes(image, PREVIEW_SIZE)
-        self.after.value = b""
+        self.after.value = EMPTY_PICTURE
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
 
     def _translate(self, text):
@@ -377,4 +377,7 @@ class App:
 
 
 def _picture_layout():
-    return widgets.Layout(max_width="100%", max_height="420px", object_fit="contain")
+    return widgets.Layout(width="100%", max_height="420px", object_fit="contain")
+
+
+EMPTY_PICTURE = png_bytes(Image.new("RGB", (320, 240), (238, 238, 238)))  # shown until there is a picture

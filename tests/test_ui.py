@@ -14,7 +14,7 @@ from PIL import Image
 
 from ip2p_nb.editor import OutOfMemory, load_editor
 from ip2p_nb.metadata import read_png_settings
-from ip2p_nb.ui import App, available_samples
+from ip2p_nb.ui import EMPTY_PICTURE, App, available_samples
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -111,7 +111,7 @@ def test_empty_instruction_is_one_sentence_and_app_stays_usable(editor, tmp_path
     message = _text(app.message.value)
     assert "instruction is empty" in message and _one_sentence(message)
     assert "color:#a12622" in app.message.value  # shown as an error
-    assert not app.busy and not app.edit_button.disabled and app.after.value == b""
+    assert not app.busy and not app.edit_button.disabled and app.after.value == EMPTY_PICTURE
 
 
 def test_edit_without_photo_asks_for_one(editor, tmp_path):
@@ -162,7 +162,7 @@ def test_stop_mid_run_and_second_click_does_nothing(editor, tmp_path):
     assert app.wait(60)
     assert len(calls) == 1 and app.runs == 1
     assert 2 <= app.progress.value < 100 and "stopped" in app.message.value
-    assert not app.edit_button.disabled and app.stop_button.disabled and app.after.value == b""
+    assert not app.edit_button.disabled and app.stop_button.disabled and app.after.value == EMPTY_PICTURE
     app.editor = editor              # still usable: the next edit runs to the end
     app.steps.value = 2
     app.edit_button.click()
@@ -176,7 +176,7 @@ def test_history_use_as_input_and_poster(editor, tmp_path):
     first = app.results[-1]
     use_button, poster_button = app.history.children[0].children[2:]
     use_button.click()
-    assert app.current_image is first.image and app.after.value == b""
+    assert app.current_image is first.image and app.after.value == EMPTY_PICTURE
     app.instruction.value = "make it sunny"
     app.edit_button.click()
     assert app.wait(120)

@@ -1,0 +1,120 @@
+"""The app as a user sees it: the notebook served by Voila, driven in headless Chromium.
+
+Voila serves a temporary copy of notebooks/ (so poster.png lands beside that copy) with
+IP2P_MODEL=tiny, on 127.0.0.1 at a free port, and is stopped by its PID at the end. Playwright
+drives Debian's /usr/bin/chromium: upload a photo, type a Chinese instruction, Edit, Generate
+poster, and Stop during a long run. Screenshots go to $IP2P_SCREENSHOTS (default: the tmp dir);
+the measured timings are printed (`pytest -s`) and attached as test properties.
+"""
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from voila_server import VoilaServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]
+PAGE_TIMEOUT = 150_000   # ms: the page runs the whole notebook (model load included) before it is usable
+RUN_TIMEOUT = 120_000    # ms: one tiny edit on a busy 2-core machine
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("voila") / "notebooks"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "ip2p_app.ipynb", folder)
+    env = {"IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    server = VoilaServer(folder / "ip2p_app.ipynb", env)
+    server.start()
+    yield server, folder
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    server, _ = served
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1366, "height": 1000})
+        start = time.monotonic()
+        page.goto(server.url, timeout=PAGE_TIMEOUT)
+        page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
+        page.load_seconds = time.monotonic() - start
+        print(f"\npage load to usable app: {page.load_seconds:.1f} s")
+        yield page
+        browser.close()
+
+
+def _shots():
+    folder = Path(os.environ.get("IP2P_SCREENSHOTS") or Path(os.environ.get("TMPDIR", "/tmp")) / "ip2p_screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _set_slider(page, label, value):
+    readout = page.locator(".widget-slider", has_text=label).locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+    sync_api.expect(readout).to_have_text(str(value))
+
+
+def test_upload_edit_and_poster(page, served, record_property):
+    _, folder = served
+    record_property("page_load_s", round(page.load_seconds, 1))
+    expect = sync_api.expect
+    # 1. upload a photo through the file chooser
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传 Upload").click()
+    chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
+    expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
+    # 2. a Chinese instruction becomes the English prompt
+    instruction = page.locator("input[placeholder^='例如']")
+    instruction.fill("把天空换成夜晚")
+    instruction.press("Enter")
+    expect(page.locator("input[placeholder^='English prompt']")).to_have_value("turn the sky into night", timeout=30_000)
+    _set_slider(page, "步数 Steps", 3)
+    # 3. edit, and time it
+    start = time.monotonic()
+    page.get_by_role("button", name="编辑 Edit").click()
+    expect(page.get_by_text("Done: 256x168")).to_be_visible(timeout=RUN_TIMEOUT)
+    edit_seconds = time.monotonic() - start
+    record_property("edit_click_to_result_s", round(edit_seconds, 1))
+    print(f"Edit click to result: {edit_seconds:.1f} s")
+    assert page.locator(".widget-image").count() >= 3  # before, after, history thumbnail
+    # 4. poster: written beside the notebook, offered as a download link, previewed
+    page.get_by_role("button", name="生成海报 Generate poster").click()
+    link = page.locator("a[download='poster.png']")
+    expect(link).to_be_visible(timeout=60_000)
+    assert link.get_attribute("href").startswith("data:image/png;base64,iVBOR")
+    assert (folder / "poster.png").is_file() and (folder / "poster.png").stat().st_size > 10_000
+    app = page.locator(".widget-tab").first
+    app.scroll_into_view_if_needed()
+    app.screenshot(path=str(_shots() / "app_after_poster.png"))
+
+
+def test_stop_during_a_long_run(page):
+    expect = sync_api.expect
+    page.locator("select").first.select_option(label="coffee")
+    expect(page.get_by_text("Sample photo coffee")).to_be_visible(timeout=30_000)
+    _set_slider(page, "步数 Steps", 100)
+    page.get_by_role("button", name="编辑 Edit").click()
+    expect(page.get_by_text(re.compile(r"step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)
+    page.get_by_role("button", name="停止 Stop").click()
+    expect(page.get_by_text("The edit was stopped after step")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name="编辑 Edit")).to_be_enabled()
+    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_after_stop.png"))
