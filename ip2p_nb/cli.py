@@ -22,7 +22,7 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--image-guidance", type=float, default=DEFAULTS["image_guidance"], help=f"{RANGES['image_guidance']}: {HINTS['image_guidance']}")
     p.add_argument("--text-guidance", type=float, default=DEFAULTS["text_guidance"], help=f"{RANGES['text_guidance']}: {HINTS['text_guidance']}")
     p.add_argument("--steps", type=int, default=DEFAULTS["steps"], help=f"{RANGES['steps']}: {HINTS['steps']}")
-    p.add_argument("--max-size", type=int, default=DEFAULTS["max_size"], help=f"{RANGES['max_size']}: {HINTS['max_size']}")
+    p.add_argument("--max-size", type=int, default=None, help=f"{RANGES['max_size']}, default {DEFAULTS['max_size']} (64 for --model demo): {HINTS['max_size']}")
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, else float32)")

@@ -54,8 +54,8 @@ def default_model() -> str:
     return os.environ.get("IP2P_MODEL") or DEFAULT_MODEL
 
 
-def _check_one(name: str, value):
-    low, high = RANGES[name]
+def _check_one(name: str, value, ranges: dict):
+    low, high = ranges.get(name, RANGES[name])
     if name == "seed" and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -70,14 +70,15 @@ def _check_one(name: str, value):
     return int(value) if name in _INTEGER else float(value)
 
 
-def check_settings(**settings) -> dict:
+def check_settings(ranges: dict | None = None, **settings) -> dict:
     """Validate settings by name (see `SETTINGS`); return them as plain int/float.
 
+    `ranges` narrows or widens a range for one model (the 64 px demo model allows max_size 64).
     Raises `SettingError` (a `ValueError`) naming the parameter, the value and the range.
     """
     checked = {}
     for name, value in settings.items():
         if name not in SETTINGS:
             raise SettingError(f"Unknown setting `{name}`; the settings are {sorted(SETTINGS)}.")
-        checked[name] = _check_one(name, value)
+        checked[name] = _check_one(name, value, ranges or {})
     return checked

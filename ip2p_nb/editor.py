@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from .defaults import DEFAULTS, check_settings, default_model
+from .defaults import DEFAULTS, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype
@@ -136,6 +136,11 @@ class Editor:
                 "InstructPix2Pix checkpoint."
             )
         self.pipe = pipe
+        # The size the model was trained at: 512 px for Stable Diffusion; 64 px for the toy `demo` model,
+        # whose max_size range and default follow it (DEFAULTS and RANGES are for real checkpoints).
+        native = pipe.unet.config.sample_size * pipe.vae_scale_factor
+        self.size_range = RANGES["max_size"] if native >= RANGES["max_size"][0] else (native, RANGES["max_size"][1])
+        self.default_max_size = DEFAULTS["max_size"] if native >= RANGES["max_size"][0] else native
         self.model_name = model_name or getattr(pipe, "name_or_path", None) or pipe.config.get("_name_or_path") or "custom"
         self._lock = threading.Lock()
         self._image_cache = OrderedDict()   # (image digest, size, device, dtype) -> image latents
@@ -144,9 +149,10 @@ class Editor:
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
              text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
-             max_size=DEFAULTS["max_size"], progress=None, english=None) -> EditResult:
+             max_size=None, progress=None, english=None) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
 
+        `max_size=None` means the model's own size: 512 px (64 for the toy `demo` model).
         `english` overrides the translation of `instruction`. `seed=None` draws a random seed; the
         seed used is in the result. `progress(step, total)` is called after each step; raising from
         it stops the run (`EditStopped`). Settings outside their range raise `SettingError`.
@@ -162,7 +168,9 @@ class Editor:
     def _edit(self, image, instruction, image_guidance, text_guidance, steps, seed, max_size, progress, english):
         start = time.perf_counter()
         # 1. Check inputs at the boundary
-        s = check_settings(image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size)
+        max_size = self.default_max_size if max_size is None else max_size
+        s = check_settings({"max_size": self.size_range}, image_guidance=image_guidance, text_guidance=text_guidance,
+                           steps=steps, seed=seed, max_size=max_size)
         seed = _random_seed() if s["seed"] is None else s["seed"]
         notes = []
         prompt, backend = self._prompt_for(instruction, english, notes)

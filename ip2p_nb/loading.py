@@ -59,6 +59,15 @@ def pick_device_dtype(device=None, dtype=None) -> tuple[torch.device, torch.dtyp
     return device, dtype
 
 
+def _dtype_arg(dtype) -> dict:
+    """diffusers 0.42 renamed `torch_dtype` to `dtype` (the old name warns); older releases know only `torch_dtype`."""
+    try:
+        from diffusers.utils.deprecation_utils import _resolve_dtype  # noqa: F401, PLC0415
+    except ImportError:
+        return {"torch_dtype": dtype}
+    return {"dtype": dtype}
+
+
 def _from_folder(path: Path, dtype):
     from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
 
@@ -66,7 +75,7 @@ def _from_folder(path: Path, dtype):
         raise UserError(f"{str(path)!r} has no model_index.json: it is not a diffusers model folder; "
                         "download one with `hf download timbrooks/instruct-pix2pix --local-dir DIR`.")
     try:
-        return StableDiffusionInstructPix2PixPipeline.from_pretrained(path, torch_dtype=dtype, use_safetensors=True, local_files_only=True)
+        return StableDiffusionInstructPix2PixPipeline.from_pretrained(path, **_dtype_arg(dtype), use_safetensors=True, local_files_only=True)
     except (OSError, ValueError) as e:
         if "safetensors" in str(e).lower():
             raise UserError(f"{str(path)!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
@@ -77,7 +86,7 @@ def _from_hub(name: str, dtype):
     from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
 
     try:
-        return StableDiffusionInstructPix2PixPipeline.from_pretrained(name, torch_dtype=dtype, use_safetensors=True)
+        return StableDiffusionInstructPix2PixPipeline.from_pretrained(name, **_dtype_arg(dtype), use_safetensors=True)
     except (OSError, ValueError) as e:
         text = str(e).lower()
         if "safetensors" in text and "cached" not in text:
