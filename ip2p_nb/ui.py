@@ -40,7 +40,7 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "samples"
 PREVIEW_SIZE = 512      # longest side of the before/after previews sent to the browser
 THUMB_SIZE = 112        # history thumbnails
 HISTORY_LIMIT = 12      # oldest results are dropped beyond this, to keep the page light
-_COLORS = {"info": "#1f5f3a", "error": "#a12622", "busy": "#3b4aa8"}
+_COLORS = {"info": "#1f5f3a", "warning": "#8a5a00", "error": "#a12622", "busy": "#3b4aa8"}
 _BACKEND_NAMES = {"english": "typed in English", "googletrans": "Google Translate", "marian": "local MarianMT model",
                   "builtin": "built-in offline translator", "builtin-partial": "built-in translator, partly",
                   "none": "not translated", "override": "edited by hand / 手动修改"}
@@ -190,7 +190,7 @@ class App:
 
     # ------------------------------------------------------------------ messages
     def show_message(self, text, kind="info"):
-        """Show one sentence in the message area; kind is "info", "error" or "busy"."""
+        """Show one sentence in the message area; kind is "info", "warning", "error" or "busy"."""
         color = _COLORS.get(kind, _COLORS["info"])
         self.message.value = f"<div style='color:{color};padding:4px 0'>{html.escape(str(text))}</div>"
 
@@ -275,8 +275,9 @@ class App:
                     seed=None if self.random_seed.value else self.seed.value)
 
     def start_edit(self):
-        """Start an edit in a background thread (does nothing while one is running)."""
+        """Start an edit in a background thread (only says so while something is running)."""
         if self.busy:
+            self.show_message("已有任务在运行 Something is already running; wait for it or press Stop.", "warning")
             return
         if self.current_image is None:
             raise UserError("Choose a photo first: upload one or pick a sample / 请先上传或选择一张照片.")

@@ -77,6 +77,7 @@ def test_upload_edit_and_poster(page, served, record_property):
     _, folder = served
     record_property("page_load_s", round(page.load_seconds, 1))
     expect = sync_api.expect
+    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_start.png"))
     # 1. upload a photo through the file chooser
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="上传 Upload").click()

@@ -158,6 +158,7 @@ def test_stop_mid_run_and_second_click_does_nothing(editor, tmp_path):
     _wait_for(lambda: app.progress.value >= 2)
     app.edit_button.click()          # ignored: a run is going on
     app.start_edit()                 # the guard behind the disabled button
+    assert "already running" in app.message.value
     app.stop_button.click()
     assert app.wait(60)
     assert len(calls) == 1 and app.runs == 1
