@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,7 +344,7 @@ def _draw_grid(original, tiles, axes) -> tuple:
     col_labels = [_value_lines(axes[0][0], v, tiles[0][c], f, tw) for c, v in enumerate(axes[0][1])]
     down, row_labels, label_w = [], [[] for _ in range(rows)], 0
     if len(axes) > 1:
-        widest = max(120, int(tw * 0.6))
+        widest = max(140, int(tw * (0.8 if axes[1][0] == "instruction" else 0.6)))  # phrasings need room
         down = [(t, f["bold"], _COLOURS["accent"]) for t in _axis_title(axes[1][0], f, "↓") if t]
         row_labels = [_value_lines(axes[1][0], v, tiles[r][0], f, widest) for r, v in enumerate(axes[1][1])]
         label_w = int(max(font.getlength(t) for t, font, _ in down + sum(row_labels, []))) + _SECTION
@@ -454,3 +455,14 @@ def cli_explore(argv) -> int:
     cols, rows = len(grid.tiles[0]), len(grid.tiles)
     print(f"{grid.path}: {cols} column{'s' * (cols > 1)} x {rows} row{'s' * (rows > 1)}, {w}x{h} px, {grid.seconds:.1f} s")
     return 0
+
+
+class _CallableModule(types.ModuleType):
+    """`from ip2p_nb import explore` gives this module, not the function, once the module has been imported
+    (Python sets the package attribute `explore` to the submodule). Calling the module calls `explore`."""
+
+    def __call__(self, *args, **kwargs):
+        return explore(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

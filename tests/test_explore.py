@@ -227,3 +227,81 @@ def test_chinese_labels_use_the_cjk_font():
         ImageDraw.Draw(image).text((4, 4), char, font=f["bold"], fill=255)
         glyphs.add(image.tobytes())
     assert len(glyphs) == 6
+
+
+# --- the app's Explore panel, driven through real widgets on a stand-in app ----------------------
+class _App:
+    """The attributes of the main app that the panel uses, as real widgets."""
+
+    def __init__(self, editor, image):
+        import ipywidgets as W
+
+        self.editor, self.current_image, self.busy, self.messages = editor, image, False, []
+        self.instruction = W.Text(value="make it snowy")
+        self.prompt = W.Text(value="make it snowy")
+        self.image_guidance = W.FloatSlider(value=1.5, min=1.0, max=5.0, step=0.05)
+        self.text_guidance = W.FloatSlider(value=7.5, min=1.0, max=20.0, step=0.05)
+        self.steps = W.IntSlider(value=2, min=1, max=100)
+        self.max_size = W.IntSlider(value=256, min=256, max=1024, step=64)
+        self.seed = W.IntText(value=5)
+        self.random_seed = W.Checkbox(value=True)
+
+    def show_message(self, text, kind):
+        self.messages.append((kind, text))
+
+
+def test_panel_builds_a_grid_and_adopts_a_tile(editor, photo):
+    from ip2p_nb.ui_explore import ExplorePanel
+
+    app = _App(editor, resize_for_edit(photo, 256))
+    panel = ExplorePanel(app)
+    assert (panel.values1.value, panel.values2.value) == ("1.2, 1.5, 2.0", "5, 7.5, 10")
+    panel.axis1.value = "seed"
+    assert panel.values1.value == "1, 2, 3"
+    panel.values1.value = "11, 12"
+    panel.axis2.value = None
+    panel.build.click()
+    assert app.busy and panel.stop.disabled is False
+    panel.wait(120)
+    assert not app.busy and not panel.build.disabled and app.messages == []
+    with Image.open(__import__("io").BytesIO(panel.image.value)) as shown:
+        assert shown.size == panel.grid.image.size
+    assert [value for _, value in panel.tile.options] == [(0, 0), (0, 1)]
+    assert panel.progress.value == panel.progress.max == 4
+    panel.tile.value = (0, 1)
+    app.image_guidance.value, app.instruction.value = 3.0, "something else"
+    panel.adopt.click()
+    assert (app.seed.value, app.random_seed.value, app.image_guidance.value) == (12, False, 1.5)
+    assert (app.instruction.value, app.prompt.value, app.steps.value) == ("make it snowy", "make it snowy", 2)
+
+
+def test_panel_stop_errors_and_randomise(editor, photo):
+    from ip2p_nb.ui_explore import ExplorePanel
+
+    app = _App(editor, None)
+    panel = ExplorePanel(app)
+    panel.build.click()  # no image yet
+    assert app.messages[-1][0] == "error" and "image" in app.messages[-1][1] and panel._thread is None
+    app.current_image = resize_for_edit(photo, 256)
+    panel.values1.value = "1.2, abc"
+    panel.build.click()
+    assert "numbers" in app.messages[-1][1] and panel._thread is None
+    panel.values1.value = "1.2, 1.5"
+    panel.build.click()
+    panel.stop.click()
+    panel.wait(120)
+    assert app.messages[-1][0] == "warning" and "stopped" in app.messages[-1][1] and panel.grid is None
+    assert not app.busy and not panel.build.disabled and panel.stop.disabled
+    for _ in range(20):
+        panel.randomise.click()
+        i, t = app.image_guidance.value, app.text_guidance.value
+        assert 1.2 <= i <= 1.8 and 6.0 <= t <= 9.0
+        assert abs(i * 20 - round(i * 20)) < 1e-6 and abs(t * 20 - round(t * 20)) < 1e-6
+
+
+def test_package_export_is_callable_after_the_module_is_imported(editor, photo):
+    import ip2p_nb.explore  # noqa: F401  (what importing the app does first)
+    from ip2p_nb import explore as from_package
+
+    grid = from_package(editor, photo, "make it snowy", {"seed": [1]}, steps=1, max_size=256)
+    assert len(grid.tiles) == 1 and grid.tiles[0][0].seed == 1
