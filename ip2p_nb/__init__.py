@@ -17,12 +17,16 @@ _EXPORTS = {
     "available_models": "loading",
     "translate": "translate", "Translation": "translate", "has_chinese": "translate", "available_backends": "translate",
     "make_poster": "poster",
-    "explore": "explore",
+    "explore": "grids", "Grid": "grids",
     "load_image": "images", "resize_for_edit": "images",
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
 }
 __all__ = sorted(_EXPORTS)
+
+# `translate` is both a module and its main function: bind the function now (the module is light,
+# no torch), so `from ip2p_nb import translate` is the function even after `import ip2p_nb.translate`.
+from .translate import translate  # noqa: E402
 
 
 def __getattr__(name):

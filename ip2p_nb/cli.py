@@ -156,7 +156,7 @@ def cmd_app(args) -> int:
 
 def _delegate(command: str, argv: list[str]) -> int:
     """Commands with their own parser (bench, explore, train)."""
-    module = {"bench": "bench", "explore": "explore", "train": "train"}[command]
+    module = {"bench": "bench", "explore": "grids", "train": "train"}[command]
     from importlib import import_module  # noqa: PLC0415
 
     return getattr(import_module(f".{module}", __package__), f"cli_{command}")(argv)

@@ -17,7 +17,6 @@ import argparse
 import json
 import sys
 import time
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -455,14 +454,3 @@ def cli_explore(argv) -> int:
     cols, rows = len(grid.tiles[0]), len(grid.tiles)
     print(f"{grid.path}: {cols} column{'s' * (cols > 1)} x {rows} row{'s' * (rows > 1)}, {w}x{h} px, {grid.seconds:.1f} s")
     return 0
-
-
-class _CallableModule(types.ModuleType):
-    """`from ip2p_nb import explore` gives this module, not the function, once the module has been imported
-    (Python sets the package attribute `explore` to the submodule). Calling the module calls `explore`."""
-
-    def __call__(self, *args, **kwargs):
-        return explore(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -20,7 +20,7 @@ import traceback
 import ipywidgets as W
 
 from .errors import UserError
-from .explore import AXES, explore, parse_values
+from .grids import AXES, explore, parse_values
 
 __all__ = ["ExplorePanel", "random_guidance", "DEFAULT_VALUES"]
 
