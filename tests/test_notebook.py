@@ -22,7 +22,8 @@ def executed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("notebooks")
     shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
     nb = nbformat.read(folder / NOTEBOOK.name, as_version=4)
-    env = {"IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1"}
+    env = {"IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(NOTEBOOK.parents[1]), os.environ.get("PYTHONPATH")]))}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the kernel inherits this process's environment
     try:
