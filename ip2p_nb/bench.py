@@ -28,7 +28,7 @@ from .images import resize_for_edit
 from .loading import load_pipeline, pick_device_dtype
 from .speed import PeakMemory, attention_processors, timed
 
-__all__ = ["cli_bench", "run_bench", "dtype_agreement", "BENCH_DEFAULTS"]
+__all__ = ["cli_bench", "run_bench", "component_times", "dtype_agreement", "BENCH_DEFAULTS"]
 
 BENCH_DEFAULTS = dict(
     pipeline="tiny",                 # offline and quick; `fullsize` is SD 1.5's shapes (random weights), the real test
@@ -75,10 +75,10 @@ def _max_diff(a, b) -> int:
 
 
 def _run(fn, device):
-    """(seconds, peak bytes, image) of one edit."""
+    """(seconds, CPU seconds, peak bytes, image) of one edit."""
     with PeakMemory(device) as memory:
-        seconds, image = timed(fn)
-    return seconds, memory.bytes, image
+        seconds, cpu, image = timed(fn)
+    return seconds, cpu, memory.bytes, image
 
 
 def _arms(pipe, photo, cfg, s_i, s_t):
@@ -102,24 +102,29 @@ def _bench_setting(pipe, photo, cfg, s_i, s_t, device, log) -> dict:
     """Interleaved repeats of every arm for guidance (`s_i`, `s_t`); medians, ratio, memory, pixel difference."""
     arms = _arms(pipe, photo, cfg, s_i, s_t)
     times = {name: [] for name in arms}
+    cpu_times = {name: [] for name in arms}
     peaks = {name: 0 for name in arms}
     images = {}
     for r in range(cfg["repeats"]):
         for name, fn in arms.items():
-            seconds, peak, image = _run(fn, device)
+            seconds, cpu, peak, image = _run(fn, device)
             times[name].append(round(seconds, 3))
+            cpu_times[name].append(round(cpu, 3))
             peaks[name] = max(peaks[name], peak)
             images.setdefault(name, image)
-            log(f"  guidance {s_i:g}/{s_t:g}, run {r + 1}: {name} {seconds:.2f} s, peak {peak / 2**20:.0f} MB")
+            log(f"  guidance {s_i:g}/{s_t:g}, run {r + 1}: {name} {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak / 2**20:.0f} MB")
     log(f"  guidance {s_i:g}/{s_t:g}: max pixel difference ours vs plain {_max_diff(images['ours'], images['plain'])}")
     med = {name: statistics.median(t) for name, t in times.items()}
+    cpu_med = {name: statistics.median(t) for name, t in cpu_times.items()}
     row = dict(image_guidance=s_i, text_guidance=s_t, unet_batch=len(_branches(s_i, s_t)),
                plain_s=round(med["plain"], 3), ours_s=round(med["ours"], 3), ratio=round(med["ours"] / med["plain"], 3),
-               runs=times, peak_mb={k: round(v / 2**20) for k, v in peaks.items()},
+               plain_cpu_s=round(cpu_med["plain"], 3), ours_cpu_s=round(cpu_med["ours"], 3),
+               cpu_ratio=round(cpu_med["ours"] / cpu_med["plain"], 3), runs=times, cpu_runs=cpu_times, peak_mb={k: round(v / 2**20) for k, v in peaks.items()},
                max_pixel_diff=_max_diff(images["ours"], images["plain"]))
     if "ours_reedit" in arms:
         row["reedit_s"] = round(med["ours_reedit"], 3)
         row["reedit_saving_s"] = round(med["ours"] - med["ours_reedit"], 3)
+        row["reedit_cpu_s"] = round(cpu_med["ours_reedit"], 3)
         row["reedit_identical"] = _max_diff(images["ours"], images["ours_reedit"]) == 0
     return row
 
@@ -130,7 +135,7 @@ def _bench_dtype(cfg, dtype_name, device, log) -> tuple[dict, dict]:
     pipe, load_s = _load(cfg["pipeline"], device, dtype)
     log(f"{dtype_name}: loaded in {load_s:.1f} s; attention {attention_processors(pipe)}")
     photo = _photo()
-    first_s, first_peak, first = _run(lambda: Editor(pipe).edit(
+    first_s, _cpu, first_peak, first = _run(lambda: Editor(pipe).edit(
         photo, cfg["prompt"], image_guidance=cfg["guidance"][0][0], text_guidance=cfg["guidance"][0][1],
         steps=cfg["steps"], seed=cfg["seed"], max_size=cfg["size"], english=cfg["prompt"]).image, device)
     log(f"{dtype_name}: first image in {first_s:.1f} s")
@@ -203,6 +208,41 @@ def dtype_agreement(name: str = "demo", dtypes=("float32", "bfloat16"), seeds=(0
         for d in dtypes})
 
 
+def component_times(name: str = "fullsize", dtypes=("float32", "bfloat16"), size: int = 256, repeats: int = 3, log=print) -> dict:
+    """Median CPU seconds of each part of an edit (UNet at batch 3/2/1, VAE encode/decode, text encoder), per dtype.
+
+    The parts are interleaved across dtypes and repeats, so a busy neighbour slows all alike. An
+    edit is text encoder x2 + VAE encode + steps x UNet + VAE decode; the editor changes only the
+    UNet batch (3 -> 2 -> 1) and, on a re-edit, skips the encoders.
+    """
+    pipes = {d: _load(name, *pick_device_dtype("cpu", d))[0] for d in dtypes}
+    ids = torch.ones(1, 77, dtype=torch.long)
+
+    def unet(p, n):
+        lat, width = size // p.vae_scale_factor, p.unet.config.cross_attention_dim
+        return p.unet(torch.randn(n, 8, lat, lat, dtype=p.unet.dtype), 500,
+                      encoder_hidden_states=torch.randn(n, 77, width, dtype=p.unet.dtype))
+    parts = {
+        "unet_batch3": lambda p: unet(p, 3),
+        "unet_batch2": lambda p: unet(p, 2),
+        "unet_batch1": lambda p: unet(p, 1),
+        "vae_encode": lambda p: p.vae.encode(torch.randn(1, 3, size, size, dtype=p.vae.dtype)),
+        "vae_decode": lambda p: p.vae.decode(torch.randn(1, 4, size // p.vae_scale_factor, size // p.vae_scale_factor, dtype=p.vae.dtype)),
+        "text_encoder": lambda p: p.text_encoder(ids),
+    }
+    times = {d: {k: [] for k in parts} for d in dtypes}
+    for r in range(repeats + 1):  # the first round warms up (oneDNN picks its kernels) and is not counted
+        for d, pipe in pipes.items():
+            for part, fn in parts.items():
+                with torch.no_grad():
+                    _seconds, cpu, _ = timed(fn, pipe)
+                if r:
+                    times[d][part].append(round(cpu, 3))
+            log(f"round {r}: {d} " + (str({k: v[-1] for k, v in times[d].items()}) if r else "warm-up"))
+    return dict(model=name, size=size, repeats=repeats, runs=times,
+                median_s={d: {k: statistics.median(v) for k, v in t.items()} for d, t in times.items()})
+
+
 def table(report: dict) -> str:
     """The report as a Markdown table (one row per dtype and guidance setting)."""
     lines = ["| dtype | guidance image / text | UNet batch | plain diffusers s | ours s | ours / plain | re-edit s | "
@@ -238,6 +278,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
     p.add_argument("--dtype", nargs="+", default=None, help="default: float32 bfloat16 on a CPU, float16 on CUDA")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
     return p
@@ -248,6 +289,10 @@ def cli_bench(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     device, _ = pick_device_dtype(args.device)
     dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
+    if args.components:
+        print(json.dumps(component_times(args.pipeline, dtypes, args.size, args.repeats,
+                                         log=lambda msg: print(msg, file=sys.stderr, flush=True)), indent=1))
+        return 0
     if args.agreement:
         report = dtype_agreement(dtypes=dtypes)
         print(json.dumps(report, indent=1))

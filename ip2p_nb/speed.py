@@ -136,11 +136,15 @@ class PeakMemory:
 
 
 def timed(fn, *args, **kwargs):
-    """(seconds, result) of one call, synchronising CUDA so GPU work is counted."""
+    """(wall seconds, CPU seconds of this process, result) of one call, synchronising CUDA so GPU work is counted.
+
+    On a shared CPU the wall time swings with the neighbours' load; the CPU time of a run with
+    one thread (`OMP_NUM_THREADS=1`) barely does, so ratios of CPU times are the steadier evidence.
+    """
     if torch.cuda.is_available():
         torch.cuda.synchronize()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = fn(*args, **kwargs)
     if torch.cuda.is_available():
         torch.cuda.synchronize()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, time.process_time() - cpu, result
