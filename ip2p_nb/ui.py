@@ -135,6 +135,10 @@ class App:
         self.text_guidance = _slider(widgets.FloatSlider, "text_guidance", "文本引导强度 Text", 0.5)
         self.steps = _slider(widgets.IntSlider, "steps", "步数 Steps", 1)
         self.max_size = _slider(widgets.IntSlider, "max_size", "最大边长 Max size", 64)
+        low = getattr(self.editor, "size_range", RANGES["max_size"])[0]
+        if low < RANGES["max_size"][0]:  # the 64 px demo model: start at its own size
+            self.max_size.min, self.max_size.step = low, 8
+            self.max_size.value = self.editor.default_max_size
         self.seed = widgets.IntText(value=0, description="种子 Seed", style={"description_width": "150px"},
                                     layout=widgets.Layout(width="300px"))
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)

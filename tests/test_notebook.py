@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from PIL import Image
 import pytest
 
 nbclient = pytest.importorskip("nbclient")
@@ -59,3 +60,5 @@ def test_runs_without_errors_and_shows_the_app(executed):
     app_cell = next(c for c in nb.cells if c.cell_type == "code" and "App(editor" in c.source)
     assert any(WIDGET in o.get("data", {}) for o in app_cell.outputs)
     assert (folder / "poster_from_python.png").is_file()
+    grids = [Image.open(folder / name) for name in ("guidance_grid.png", "phrasing_grid.png")]  # the Explore section
+    assert grids[0].width > grids[1].width * 0.9 and grids[0].height > grids[1].height * 2    # 3x3 vs 1x3
