@@ -244,15 +244,16 @@ def component_times(name: str = "fullsize", dtypes=("float32", "bfloat16"), size
 
 
 def table(report: dict) -> str:
-    """The report as a Markdown table (one row per dtype and guidance setting)."""
-    lines = ["| dtype | guidance image / text | UNet batch | plain diffusers s | ours s | ours / plain | re-edit s | "
-             "peak RSS plain / ours MB | max pixel diff |", "|---|---|---|---|---|---|---|---|---|"]
+    """The report as a Markdown table (one row per dtype and guidance setting); times are medians."""
+    lines = ["| dtype | guidance image / text | UNet batch | plain CPU s | ours CPU s | ours / plain (CPU) | "
+             "plain / ours wall s | re-edit CPU s | peak RSS plain / ours MB | max pixel diff |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for d in report["dtypes"]:
         for row in d["settings"]:
-            reedit = f"{row['reedit_s']:.2f} (-{row['reedit_saving_s']:.2f})" if "reedit_s" in row else ""
-            peak = f"{row['peak_mb']['plain']} / {row['peak_mb']['ours']}"
-            lines.append(f"| {d['dtype']} | {row['image_guidance']:g} / {row['text_guidance']:g} | {row['unet_batch']} | {row['plain_s']:.2f} | "
-                         f"{row['ours_s']:.2f} | {row['ratio']:.2f} | {reedit} | {peak} | {row['max_pixel_diff']} |")
+            lines.append(f"| {d['dtype']} | {row['image_guidance']:g} / {row['text_guidance']:g} | {row['unet_batch']} | "
+                         f"{row['plain_cpu_s']:.1f} | {row['ours_cpu_s']:.1f} | {row['cpu_ratio']:.3f} | "
+                         f"{row['plain_s']:.1f} / {row['ours_s']:.1f} | {row.get('reedit_cpu_s', '')} | "
+                         f"{row['peak_mb']['plain']} / {row['peak_mb']['ours']} | {row['max_pixel_diff']} |")
     return "\n".join(lines)
 
 
