@@ -89,9 +89,27 @@ def _save_edit(result, path: Path) -> Path:
     return save_png(result.image, path, result)
 
 
+def _check_before_loading(args) -> None:
+    """Refuse bad settings, missing inputs and output folders at once, not after a long model load."""
+    from .defaults import check_settings  # noqa: PLC0415
+
+    widest = {"max_size": (64, RANGES["max_size"][1])}  # the demo model's range; the editor checks the model's own
+    sizes = {} if args.max_size is None else {"max_size": args.max_size}
+    check_settings(widest, image_guidance=args.image_guidance, text_guidance=args.text_guidance, steps=args.steps,
+                   seed=args.seed, **sizes)
+    for image in args.images:
+        if "://" not in image and not Path(image).is_file():
+            raise UserError(f"There is no file at {image!r}; check the path and try again.")
+    several = len(args.images) > 1
+    for target in {_output_for(image, args.output, several).parent for image in args.images}:
+        if not target.is_dir():
+            raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
+
+
 def cmd_edit(args) -> int:
     from .editor import load_editor  # noqa: PLC0415
 
+    _check_before_loading(args)
     editor = load_editor(args.model, device=args.device, dtype=args.dtype)
     several = len(args.images) > 1
     for image in args.images:

@@ -70,7 +70,7 @@ class EditResult:
     def summary(self) -> str:
         w, h = self.image.size
         return (f"{w}x{h}, seed {self.seed}, image guidance {self.image_guidance:g}, text guidance "
-                f"{self.text_guidance:g}, {self.steps} steps, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
+                f"{self.text_guidance:g}, {self.steps} step{'s' * (self.steps != 1)}, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
 
 
 def _branches(image_guidance: float, text_guidance: float) -> tuple:

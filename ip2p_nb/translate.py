@@ -191,7 +191,7 @@ def _marian(text, timeout, proxy):
 
             local = mode != "download"
             _state["marian"] = (MarianTokenizer.from_pretrained(MARIAN_MODEL, local_files_only=local),
-                                MarianMTModel.from_pretrained(MARIAN_MODEL, local_files_only=local).eval())
+                                MarianMTModel.from_pretrained(MARIAN_MODEL, local_files_only=local, use_safetensors=True).eval())
         tokenizer, model = _state["marian"]
         batch = tokenizer([to_simplified(text)], return_tensors="pt")
         english = tokenizer.decode(model.generate(**batch, max_new_tokens=128)[0], skip_special_tokens=True)

@@ -317,7 +317,6 @@ import ast  # noqa: E402
 
 PACKAGE = sorted((ROOT / "ip2p_nb").glob("*.py"))
 # Known gap, reported to translate.py's owner: the Marian translator is loaded without use_safetensors=True.
-KNOWN_GAPS = {"translate.py"}
 
 
 def _safetensors_only_dicts(tree) -> set:
@@ -347,9 +346,7 @@ def _unsafe_weight_loads(path: Path) -> list:
     return unsafe
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="Marian loaded without use_safetensors")) if p.name in KNOWN_GAPS else p
-    for p in PACKAGE], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", PACKAGE, ids=lambda p: p.name)
 def test_weights_load_from_safetensors_only(path):
     assert _unsafe_weight_loads(path) == []
 
