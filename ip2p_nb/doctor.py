@@ -46,8 +46,11 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None) -> flo
     info = info or hardware()
     if info["device"] != "cpu":
         return None
+    from .speed import cpu_has_native_bf16  # noqa: PLC0415
+
     size = min(_CPU_SECONDS_PER_STEP, key=lambda s: abs(s - max_size))
-    return _CPU_SECONDS_PER_STEP[size] * steps * (2 / max(1, info["cpus"] or 1)) + 0.05 * max_size
+    seconds = _CPU_SECONDS_PER_STEP[size] * steps * (2 / max(1, info["cpus"] or 1)) + 0.05 * max_size
+    return seconds * (0.5 if cpu_has_native_bf16() else 1.0)  # bfloat16 halves it (docs/BENCHMARK.md)
 
 
 def _model_cache_line() -> str:
