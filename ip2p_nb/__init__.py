@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
     "available_models": "loading",
-    "translate": "translate", "Translation": "translate", "has_chinese": "translate", "available_backends": "translate",
+    "translate": "translation", "Translation": "translation", "has_chinese": "translation", "available_backends": "translation",
     "make_poster": "poster",
     "explore": "grids", "Grid": "grids",
     "load_image": "images", "resize_for_edit": "images",
@@ -23,10 +23,6 @@ _EXPORTS = {
     "UserError": "errors", "SettingError": "errors",
 }
 __all__ = sorted(_EXPORTS)
-
-# `translate` is both a module and its main function: bind the function now (the module is light,
-# no torch), so `from ip2p_nb import translate` is the function even after `import ip2p_nb.translate`.
-from .translate import translate  # noqa: E402
 
 
 def __getattr__(name):

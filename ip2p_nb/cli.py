@@ -130,7 +130,7 @@ def cmd_edit(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    from .translate import cli_translate  # noqa: PLC0415
+    from .translation import cli_translate  # noqa: PLC0415
 
     return cli_translate(args.text, args.json)
 

@@ -78,7 +78,7 @@ def _font_line() -> str:
 
 def _translation_line() -> str:
     try:
-        from .translate import translate  # noqa: PLC0415
+        from .translation import translate  # noqa: PLC0415
     except ImportError:
         return "translation module not installed"
     t = translate("把天空换成夜晚")

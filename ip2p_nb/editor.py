@@ -199,7 +199,7 @@ class Editor:
             _check_encodable(english, "English prompt")
             return english.strip(), "override"
         try:
-            from .translate import translate  # noqa: PLC0415
+            from .translation import translate  # noqa: PLC0415
         except ImportError:  # the translation chain is optional: pass the text through and say so
             notes.append("No translation module is installed; the instruction was used as typed.")
             return instruction.strip(), "none"

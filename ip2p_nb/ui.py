@@ -31,7 +31,7 @@ from .editor import EditStopped, OutOfMemory
 from .errors import UserError
 from .images import load_image
 from .poster import make_poster
-from .translate import translate
+from .translation import translate
 
 __all__ = ["App", "SAMPLES_DIR", "EMPTY_PICTURE", "available_samples", "png_bytes"]
 

@@ -316,7 +316,6 @@ def test_command_line_missing_output_folder_is_one_line(tmp_path, capsys, monkey
 import ast  # noqa: E402
 
 PACKAGE = sorted((ROOT / "ip2p_nb").glob("*.py"))
-# Known gap, reported to translate.py's owner: the Marian translator is loaded without use_safetensors=True.
 
 
 def _safetensors_only_dicts(tree) -> set:

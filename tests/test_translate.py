@@ -14,7 +14,7 @@ import time
 import pytest
 
 from google_loopback import GoogleLoopback
-from ip2p_nb import translate as tr
+from ip2p_nb import translation as tr
 from ip2p_nb.errors import SettingError, UserError
 
 SKY = "把天空换成夜晚"
@@ -115,14 +115,14 @@ def _run_python(code, **env):
 
 
 def test_import_does_not_import_torch():
-    done = _run_python("import sys, ip2p_nb.translate as t; t.translate('把猫变成狗', backends=['builtin']);"
+    done = _run_python("import sys, ip2p_nb.translation as t; t.translate('把猫变成狗', backends=['builtin']);"
                        "print('torch' in sys.modules, 'transformers' in sys.modules)")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
 
 
 def test_marian_is_skipped_quickly_when_not_cached(tmp_path):
-    code = ("import time, sys, ip2p_nb.translate as t; s = time.perf_counter();"
+    code = ("import time, sys, ip2p_nb.translation as t; s = time.perf_counter();"
             "r = t.translate('把猫变成狗', backends=['marian']);"
             "print(r.backend, round(time.perf_counter() - s, 3), 'marian' in t.available_backends(),"
             " 'torch' in sys.modules)")
