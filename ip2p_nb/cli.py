@@ -80,12 +80,8 @@ def _output_for(image: str, output: str | None, several: bool) -> Path:
 
 
 def _save_edit(result, path: Path) -> Path:
-    try:
-        from .metadata import save_png  # noqa: PLC0415
-    except ImportError:
-        from .files import save_image_atomic  # noqa: PLC0415
+    from .metadata import save_png  # noqa: PLC0415
 
-        return save_image_atomic(result.image, path)
     return save_png(result.image, path, result)
 
 

@@ -69,18 +69,14 @@ def _model_cache_line() -> str:
 
 
 def _font_line() -> str:
-    try:
-        from .fonts import font_report  # noqa: PLC0415
-    except ImportError:
-        return "font module not installed"
+    from .fonts import font_report  # noqa: PLC0415
+
     return font_report()
 
 
 def _translation_line() -> str:
-    try:
-        from .translation import translate  # noqa: PLC0415
-    except ImportError:
-        return "translation module not installed"
+    from .translation import translate  # noqa: PLC0415
+
     t = translate("把天空换成夜晚")
     return f"把天空换成夜晚 -> {t.text!r} via {t.backend}"
 

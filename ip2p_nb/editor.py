@@ -198,11 +198,8 @@ class Editor:
                 raise UserError("The English prompt is empty: type the instruction in English, or leave it blank to translate.")
             _check_encodable(english, "English prompt")
             return english.strip(), "override"
-        try:
-            from .translation import translate  # noqa: PLC0415
-        except ImportError:  # the translation chain is optional: pass the text through and say so
-            notes.append("No translation module is installed; the instruction was used as typed.")
-            return instruction.strip(), "none"
+        from .translation import translate  # noqa: PLC0415  (light: no torch)
+
         t = translate(instruction.strip())
         if t.backend == "none":
             notes.append("The instruction could not be translated to English; it was used as typed. Type the English prompt to fix it.")

@@ -166,15 +166,10 @@ class App:
         return widgets.VBox([label, image], layout=widgets.Layout(width="50%", padding="0 4px", align_items="center"))
 
     def _add_explore_tab(self):
-        try:
-            from .ui_explore import ExplorePanel  # noqa: PLC0415  (optional, written separately)
-        except ImportError:
-            return
-        try:
-            self.widget.children = (*self.widget.children, ExplorePanel(self).widget)
-            self.widget.set_title(1, "探索 Explore")
-        except Exception as e:  # noqa: BLE001  (a broken extra tab must not take the editor down)
-            self._unexpected(e, "The Explore tab could not be built")
+        from .ui_explore import ExplorePanel  # noqa: PLC0415  (it imports this module's App contract)
+
+        self.widget.children = (*self.widget.children, ExplorePanel(self).widget)
+        self.widget.set_title(1, "探索 Explore")
 
     def _wire(self):
         self.upload.observe(self._on_upload_change, names="value")
