@@ -63,3 +63,20 @@ def test_runs_without_errors_and_shows_the_app(executed):
     assert (folder / "poster_from_python.png").is_file()
     grids = [Image.open(folder / name) for name in ("guidance_grid.png", "phrasing_grid.png")]  # the Explore section
     assert [len(json.loads(g.info["tiles"])) for g in grids] == [9, 3]                        # 3x3 and 1x3
+
+
+TRAINING = NOTEBOOK.parent / "train_your_own.ipynb"
+
+
+def test_training_notebook_runs_quickly_and_plots_the_loss(tmp_path, monkeypatch):
+    """The workshop's "how it works" notebook, in its quick mode: pairs shown, a short training run, a loss plot."""
+    shutil.copy(TRAINING, tmp_path / TRAINING.name)
+    nb = nbformat.read(tmp_path / TRAINING.name, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")   # committed without outputs
+    for key, value in {"IP2P_QUICK": "1", "OMP_NUM_THREADS": "1",
+                       "PYTHONPATH": os.pathsep.join(filter(None, [str(NOTEBOOK.parents[1]), os.environ.get("PYTHONPATH")]))}.items():
+        monkeypatch.setenv(key, value)  # the kernel inherits this process's environment
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3   # pairs, the loss plot, the edits
