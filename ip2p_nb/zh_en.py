@@ -11,11 +11,12 @@ translator is reachable: the English is always shown to the user, who can correc
 import re
 
 from .zh_vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
-                       POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, TRAD_TO_SIMP, WORDS)
+                       POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, TRAD_TO_SIMP, WORDS)
 
 __all__ = ["translate_zh", "to_simplified"]
 
 _MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
+_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
 # Verb groups of the sentence patterns (longest first inside each group).
@@ -23,10 +24,11 @@ _CHANGE = "变成|变为|换成|换为|改成|改为|替换成|替换为|转换�
 _PAINT = "涂成|染成|刷成|漆成|画成"
 _REMOVE = "去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|不要|去|删"
 _ADD = "加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上"
-_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|戴|穿"
+_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
 _PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
+_SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
 _PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
           "this photo", "this picture", "this image", "this painting"}
 
@@ -84,6 +86,11 @@ def _tokens(text):
     out, i = [], 0
     while i < len(text):
         ch = text[i]
+        latin = _prefix(text, i, _LATIN_HEADED)
+        if latin:
+            out.append(WORDS[latin])
+            i += len(latin)
+            continue
         m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
         if m:
             out.append(("E", m.group().strip()))
@@ -118,6 +125,8 @@ def _tokens(text):
                 out.append(("&", "and"))
             elif ch in MEASURES and (not out or out[-1][0] in "&的"):
                 out.append(("D", "a"))
+            elif ch == "感" and out and out[-1][0] != "?":
+                pass  # 电影感, 颗粒感: "a feel of X" is X
             elif ch in NUMBERS and len(text) > i + 1:
                 out.append(("D", NUMBERS[ch]))
             elif out and out[-1][0] == "?" and not ch.isspace():
@@ -272,8 +281,11 @@ def _verb(subject, x, en):
 
 
 def _wear(subject, x, verb, y):
+    on = re.fullmatch(rf"(.+?)({_PLACE_RE})", x or "")
+    if on and not verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
+        return _place(subject, on.group(1), on.group(2), verb, y)  # 给桌子上加一束花
     target = _obj(subject, x)
-    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换")):
+    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
         return f"put {_np(y)} on {target}"
     return f"add {_np(y)} to {target}"
 
@@ -300,6 +312,13 @@ def _style(subject, x, _word=None):
     return f"make {subject or 'it'} {tail}" if "T" in _kinds(x) else f"make {subject or 'it'} {tail} style"
 
 
+def _add(subject, _verb, y):
+    """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
+    if _kinds(y) <= {"S"}:
+        return f"make {subject or 'it'} {_np(y)}"
+    return f"add {_np(y)} to {subject}" if subject else f"add {_np(y)}"
+
+
 def _bare(c, subject):
     """A clause without a known verb: a scene, style or colour means 'make it ...'."""
     kinds = _kinds(c)
@@ -322,15 +341,18 @@ _PATTERNS = [
     (r"给(.+?)(上色|着色)", lambda s, x, v: f"colorize {_obj(s, x)}"),
     (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", _look),
     (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
-    (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有).*)", _make),
+    (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
+    (rf"在?({_SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {_np(y)} {SPOTS[where]}"),
     (rf"在?(.+?)({_PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
+    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {_np(y)} in {_np(x, 'old')}"),
+    (r"有(.+)", lambda s, y: _bare(y, s) if _kinds(y) <= set("STCA") else _add(s, "有", y)),
     (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {_np(x, 'old')} with {_np(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
     (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
     (rf"({_WEAR})(.+)", lambda s, v, y: f"put {_np(y)} on {s}" if s else f"add {_np(y)}"),
-    (rf"({_ADD}|出现|长出)(.+)", lambda s, v, y: f"make it {_np(y)}" if _kinds(y) <= {"S"} else f"add {_np(y)}"),
+    (rf"({_ADD}|出现|长出|充满|布满)(.+)", _add),
     (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_np(x, 'old')}"),
     (rf"(.+?)({_LOOK})(.+)", _look),
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
