@@ -326,8 +326,8 @@ def _bare(c, subject):
         return f"make {subject or 'it'} {_np(c, 'adj')}"
     if kinds and kinds <= {"V"}:
         return _verb(subject, None, WORDS[c][1]) if c in WORDS else _np(c)
-    if kinds and kinds <= set("AC") and subject:
-        return f"make {subject} {_adj(c)}"
+    if kinds and kinds <= set("AC"):
+        return f"make {subject or 'it'} {_adj(c)}"  # 颜色深一点 -> make it darker
     return _np(c, "adj")
 
 

@@ -276,7 +276,7 @@ _MORE = [
 消防员=firefighter|服务员=waiter|司机=driver|飞行员=pilot|船长=captain|水手=sailor|侦探=detective|魔术师=magician|
 法师=mage|皇帝=emperor|女王=queen|皇后=empress|将军=general|和尚=monk|僧人=monk|修女=nun|牧师=priest|舞者=dancer|
 明星=celebrity|游客=tourist|路人=passerby|行人=pedestrian|乘客=passenger|美女=beautiful woman|帅哥=handsome man|
-超级英雄=superhero|芭蕾舞者=ballet dancer|女孩子=girl|男孩子=boy|老头子=old man|"""),
+超级英雄=superhero|芭蕾舞者=ballet dancer|皮卡丘=Pikachu|哆啦A梦=Doraemon|米老鼠=Mickey Mouse|小黄人=Minion|孙悟空=Sun Wukong|奥特曼=Ultraman|马里奥=Mario|女孩子=girl|男孩子=boy|老头子=old man|"""),
     # clothing and accessories
     ("N", """连帽衫=hoodie|卫衣=hoodie|背心=tank top|马甲=vest|羽绒服=down jacket|风衣=trench coat|皮衣=leather jacket|
 皮夹克=leather jacket|牛仔夹克=denim jacket|牛仔外套=denim jacket|西服=suit|燕尾服=tuxedo|礼服=gown|
@@ -385,12 +385,12 @@ _MORE = [
     ("C", """彩虹色=rainbow-colored|马卡龙色=pastel|莫兰迪色=muted Morandi colors|糖果色=candy-colored|渐变=gradient|
 半透明=translucent|哑光=matte|亮面=glossy|磨砂=frosted|荧光=fluorescent|驼色=camel|"""),
     # adjectives
-    ("A", """干燥=dry|潮湿=damp|拥挤=crowded|空旷=empty|空荡荡=empty|空=empty|荒凉=desolate|繁华=bustling|宁静=peaceful|
+    ("A", """干燥=dry|潮湿=damp|拥挤=crowded|空旷=empty|空荡荡=empty|荒凉=desolate|繁华=bustling|宁静=peaceful|
 壮观=spectacular|壮丽=majestic|雄伟=majestic|华丽=gorgeous|奢华=luxurious|豪华=luxurious|简约=minimalist|
-精致=exquisite|粗糙=rough|光滑=smooth|柔软=soft|蓬松=fluffy|厚=thick|薄=thin|宽=wide|窄=narrow|深=deep|
-浅=shallow|圆=round|圆形=round|方=square|方形=square|尖=pointed|巨大=giant|微小=tiny|迷你=mini|破烂=ragged|
+精致=exquisite|粗糙=rough|光滑=smooth|柔软=soft|蓬松=fluffy|厚=thick|薄=thin|宽=wide|窄=narrow|深=dark|
+浅=light|圆=round|圆形=round|方形=square|尖=pointed|巨大=giant|微小=tiny|迷你=mini|破烂=ragged|
 生锈=rusty|锈迹斑斑=rusty|崭新=brand-new|闪耀=shining|耀眼=dazzling|暗淡=dull|灰暗=gloomy|阴森=eerie|
-诡异=eerie|萌=cute|搞笑=funny|有趣=fun|滑稽=comical|酷炫=cool|帅气=handsome|美=beautiful|丑陋=ugly|
+诡异=eerie|萌=cute|搞笑=funny|有趣=fun|滑稽=comical|酷炫=cool|帅气=handsome|丑陋=ugly|
 肮脏=filthy|整洁=tidy|凌乱=messy|乱=messy|杂乱=cluttered|干枯=withered|枯萎=withered|茂盛=lush|
 郁郁葱葱=lush|绿油油=lush green|盛开=blooming|开花=blooming|漂浮=floating|飞翔=flying|倒过来=upside down|
 颠倒=upside down|对称=symmetrical|自然=natural|夸张=exaggerated|晶莹=crystal-clear|清澈=clear|浑浊=murky|
@@ -452,8 +452,8 @@ POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我�
                 "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
 POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉")
 
-FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛", "风格的",
-           "风格")
+FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
+           "风格的", "风格", "的颜色", "颜色")
 PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
            "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
            "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}

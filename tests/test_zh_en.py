@@ -14,7 +14,9 @@ but that number is not clean: its misses were seen while the vocabulary was writ
 words and three pattern fixes (让 X 出现/结冰, 远处/左边 spots, 化妆) were prompted by them. The
 first held-out set went from 13/20 to 20/20 (its misses were listed to the author beforehand).
 HELD_OUT_3 (15 instructions) was written after everything else was finished and never tuned
-against: its score is the honest one (see `test_third_held_out_score_is_recorded`).
+against: its score is the honest one: 14/15 usable, 12/15 with no Chinese left (the old code:
+8/15 and 6/15). Its miss: 暖黄色调 (warm yellow tone); leftovers: 桌 alone, 照片右边的 (on the right
+of the photo); "a sleep cat" for 睡觉的猫.
 """
 
 import json
@@ -204,6 +206,25 @@ HELD_OUT_2 = [
     ("去掉脸上的痘痘", ["remove", "acne"]),
 ]
 
+# Written after the second round was finished and committed; never tuned against.
+HELD_OUT_3 = [
+    ("把这张自拍变成漫画风格", ["comic"]),
+    ("让奶奶的头发变成黑色", ["grandmother", "hair", "black"]),
+    ("给小狗戴上一条红色的围巾", ["red", "scarf", "puppy"]),
+    ("把桌上的手机换成一本书", ["phone", "book"]),
+    ("把街道变成下雨的夜晚", ["street", "night", "rain"]),
+    ("去掉照片右边的路人", ["remove", "passerby"]),
+    ("把金鱼变成锦鲤", ["goldfish", "koi"]),
+    ("让他戴上耳机", ["headphones"]),
+    ("给蛋糕加上草莓和奶油", ["cake", "strawberr", "cream"]),
+    ("把她的口红换成深红色", ["lipstick", "dark red"]),
+    ("把老房子变成现代的玻璃建筑", ["house", "modern", "glass"]),
+    ("把整张图变成暖黄色调", ["warm", "yellow"]),
+    ("在窗台上放一只睡觉的猫", ["windowsill", "cat"]),
+    ("让这个男孩看起来像个海盗", ["boy", "pirate"]),
+    ("把雪地换成金色的麦田", ["golden", "wheat field"]),
+]
+
 
 def _score(cases):
     misses = []
@@ -247,6 +268,12 @@ def test_second_held_out_score_is_recorded():
     misses = _score(HELD_OUT_2)
     usable = _record("held_out_2", HELD_OUT_2, misses)
     assert usable >= 0.8 * len(HELD_OUT_2), misses  # a floor, not a target: the score is reported
+
+
+def test_third_held_out_score_is_recorded():
+    misses = _score(HELD_OUT_3)
+    usable = _record("held_out_3", HELD_OUT_3, misses)
+    assert usable >= 0.6 * len(HELD_OUT_3), misses  # a floor, not a target: the score is reported
 
 
 @pytest.mark.parametrize("zh, english", [
