@@ -141,6 +141,9 @@ _VERBS = """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
 _MORE = [
+    # common nouns with the 子 suffix (a bare 车 is known; 车子 must not become "car 子")
+    ("N", """车子=car|果子=fruit|院子=yard|村子=village|池子=pond|扇子=fan|刀子=knife|李子=plum|栗子=chestnut|
+柿子=persimmon|虫子=bug|蚊子=mosquito|儿子=son|妻子=wife|"""),
     # everyday objects
     ("N", """钥匙=key|钱包=wallet|手提包=handbag|挎包=shoulder bag|公文包=briefcase|行李箱=suitcase|箱子=box|盒子=box|
 纸箱=cardboard box|篮子=basket|桶=bucket|扫帚=broom|梯子=ladder|绳子=rope|链子=chain|锁=lock|笔=pen|铅笔=pencil|
@@ -450,7 +453,8 @@ QUANTITIES = {"所有的": "all", "所有": "all", "全部的": "all", "全部":
 # Polite words around an instruction, dropped before translating ("请帮我…一下").
 POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要",
                 "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉")
+POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉",
+               "拍摄的", "拍的", "拍出来的")
 
 FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
            "风格的", "风格", "的颜色", "颜色")
