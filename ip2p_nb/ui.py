@@ -57,6 +57,11 @@ def available_samples() -> dict:
     return {p.stem: p for p in sorted(SAMPLES_DIR.iterdir()) if p.suffix.lower() in (".jpg", ".jpeg", ".png")}
 
 
+def seconds_left(start: float, done: int, total: int) -> float:
+    """Time left, extrapolated from the time the first `done` of `total` steps took since `start`."""
+    return (time.perf_counter() - start) / done * (total - done) if done else 0.0
+
+
 def png_bytes(image: Image.Image, max_side: int | None = None) -> bytes:
     """PNG bytes of `image`, shrunk (aspect kept) so its longest side is at most `max_side`."""
     if max_side and max(image.size) > max_side:
@@ -331,9 +336,8 @@ class App:
     def _on_step(self, start, step, total):
         if self._stop.is_set():
             raise _Stop()
-        left = (time.perf_counter() - start) / step * (total - step)
         self.progress.max, self.progress.value = total, step
-        self.status.value = f"step {step}/{total}, ~{left:.0f}s left"
+        self.status.value = f"step {step}/{total}, ~{seconds_left(start, step, total):.0f}s left"
 
     def _show_result(self, result):
         self.results = (self.results + [result])[-HISTORY_LIMIT:]

@@ -11,7 +11,6 @@ What the panel uses of `app`: `editor`, `current_image` (PIL or None), the text 
 the `seed` box and `random_seed` checkbox, `show_message(text, kind)` (kind "info", "warning" or
 "error") and the bool `busy` (read before starting; True while the grid runs).
 """
-import io
 import random
 import threading
 import time
@@ -21,6 +20,7 @@ import ipywidgets as W
 
 from .errors import UserError
 from .grids import AXES, explore, parse_values
+from .ui import png_bytes, seconds_left
 
 __all__ = ["ExplorePanel", "random_guidance", "DEFAULT_VALUES"]
 
@@ -187,14 +187,10 @@ class ExplorePanel:
     def _on_progress(self, done, total):
         self.progress.max = total
         self.progress.value = done
-        elapsed = time.perf_counter() - self._start
-        left = elapsed / done * (total - done) if done else 0
-        self.status.value = f"{done}/{total} 步 steps, 约剩 about {left:.0f} s left"
+        self.status.value = f"{done}/{total} 步 steps, 约剩 about {seconds_left(self._start, done, total):.0f} s left"
 
     def _show(self, grid):
-        buffer = io.BytesIO()
-        grid.image.save(buffer, format="PNG")
-        self.image.value = buffer.getvalue()
+        self.image.value = png_bytes(grid.image)
         names = [name for name, _ in grid.axes]
         options = []
         for r, row in enumerate(grid.tiles):
