@@ -6,6 +6,11 @@
     make_poster(result, "poster.png")
 
 Importing this package is cheap: torch and diffusers load on first use.
+
+The parts (see docs/ARCHITECTURE.md): the editing core in this folder (`editor`, `loading`,
+`images`, `defaults`, `poster`, `grids`, `metadata`...), and the sub-packages `translation/`
+(Chinese -> English), `app/` (the ipywidgets app), `train/` (the training recipe and the toy
+scenes) and `bench/` (speed measurement). `cli.py` is the command line.
 """
 from importlib import import_module
 
@@ -21,6 +26,8 @@ _EXPORTS = {
     "load_image": "images", "resize_for_edit": "images",
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
+    "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",
+    "App": "app", "available_samples": "app",   # the notebook app (imports ipywidgets when first used)
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,20 +1,27 @@
-"""The command line: `python -m ip2p_nb edit | translate | poster | explore | app | bench | doctor | train`.
+"""The command line: `python -m ip2p_nb COMMAND ...` (also the console script `ip2p-nb`).
 
-Every user mistake ends with one line on stderr and a non-zero exit; tracebacks only with
-`--debug`. Each command is a short function that parses nothing itself: argparse reads the
-arguments, the function calls the public API and prints one line per result.
+One argparse parser with a sub-command per job and one handler function per sub-command
+(`cmd_<name>`): the handler calls the public library API, which returns data and never prints,
+and prints one line per result. Long jobs show a tqdm progress bar with the time left on
+stderr. Every user mistake ends with one line on stderr and exit code 2; tracebacks only with
+`--debug`.
 """
 import argparse
+import json
+import os
+import signal
+import subprocess
 import sys
 import warnings
 from pathlib import Path
 
-from .defaults import DEFAULTS, HINTS, RANGES
-from .errors import Notice, UserError
+from .defaults import BENCH_DEFAULTS, DEFAULTS, HINTS, RANGES
+from .errors import Notice, SettingError, UserError
 
 __all__ = ["main", "build_parser"]
 
 
+# ---- 1. the parser -------------------------------------------------------------------------------
 def _edit_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `edit` and `explore`."""
     p.add_argument("--model", default=None, help="hub id, local folder, 'demo' or 'tiny' (default: $IP2P_MODEL or timbrooks/instruct-pix2pix)")
@@ -25,14 +32,11 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-size", type=int, default=None, help=f"{RANGES['max_size']}, default {DEFAULTS['max_size']} (64 for --model demo): {HINTS['max_size']}")
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
-    p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, else float32)")
+    p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ip2p_nb", description="InstructPix2Pix image editing, in Chinese or English.")
-    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_edit(sub) -> None:
     p = sub.add_parser("edit", help="edit one or several images")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("instruction", metavar="INSTRUCTION", help='what to change, e.g. "make it snowy" or "把天空换成夜晚"')
@@ -40,10 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poster", default=None, metavar="PATH", help="also write a before/after poster here")
     _edit_options(p)
 
-    p = sub.add_parser("translate", help="show the English prompt a Chinese instruction becomes")
-    p.add_argument("text")
-    p.add_argument("--json", action="store_true", help='print {"text", "source", "backend"}')
 
+def _add_explore(sub) -> None:
+    p = sub.add_parser("explore", help="a labelled grid of variations (guidance, seeds, steps, phrasings)")
+    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("instruction", metavar="INSTRUCTION", nargs="?", default=None,
+                   help="what to change; leave out when varying the instruction")
+    p.add_argument("--vary", action="append", required=True, metavar="AXIS=V1,V2,...",
+                   help="image-guidance, text-guidance, seed or steps with comma-separated values, or "
+                        "instruction with values separated by |; once or twice (across, then down)")
+    p.add_argument("-o", "--output", default=None, help="output PNG (default: IMAGE_grid.png here)")
+    _edit_options(p)
+
+
+def _add_poster(sub) -> None:
     p = sub.add_parser("poster", help="compose a before/after poster from two images")
     p.add_argument("original")
     p.add_argument("edited")
@@ -56,19 +70,106 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="shown in the settings line (default: from the metadata)")
     p.add_argument("--date", default=None, help="date shown on the poster (default: today; '' for none)")
 
-    p = sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
 
+def _guidance_pair(text: str) -> tuple[float, float]:
+    """'1.5' -> (1.5, 7.5); '5:5' -> (5.0, 5.0)."""
+    try:
+        parts = [float(x) for x in text.split(":")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or two numbers as S_I:S_T, got {text!r}") from None
+    if len(parts) > 2:
+        raise argparse.ArgumentTypeError(f"expected S_I or S_I:S_T, got {text!r}")
+    return (parts[0], parts[1] if len(parts) == 2 else DEFAULTS["text_guidance"])
+
+
+def _add_bench(sub) -> None:
+    d = BENCH_DEFAULTS
+    p = sub.add_parser("bench", help="time the editor against plain diffusers")
+    p.add_argument("--pipeline", default=d["pipeline"], help="tiny, fullsize (SD 1.5 shapes, random weights), demo, or a model id/folder")
+    p.add_argument("--size", type=int, default=d["size"], help="longest side in pixels (max_size)")
+    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--repeats", type=int, default=d["repeats"], help="interleaved runs per contestant (medians)")
+    p.add_argument("--image-guidance", type=_guidance_pair, nargs="+", default=d["guidance"], metavar="S_I[:S_T]",
+                   help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
+    p.add_argument("--dtype", nargs="+", default=None, help="default: float32 bfloat16 on a CPU, float16 on CUDA")
+    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
+    p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="train or evaluate a model (see docs/TRAINING.md)")
+    p.add_argument("--pretrained", default="demo",
+                   help="Stable Diffusion checkpoint (hub id or local folder, safetensors), or `demo`/`tiny` to start from scratch")
+    p.add_argument("--data", default="scenes", help="`scenes` (synthetic), a folder with metadata.jsonl, or hub:NAME for a `datasets` dataset")
+    p.add_argument("--output-dir", default=None, help="default: ip2p-train")
+    for option, kind in (("--resolution", int), ("--batch-size", int), ("--grad-accum", int), ("--max-steps", int),
+                         ("--lr", float), ("--warmup-steps", int), ("--ema-decay", float), ("--checkpoint-every", int),
+                         ("--validate-every", int), ("--seed", int)):
+        p.add_argument(option, type=kind, default=None, help="default: TrainConfig's (docs/TRAINING.md)")
+    p.add_argument("--max-minutes", type=float, default=0, help="stop after this much wall time (0 = no limit)")
+    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=None)
+    p.add_argument("--train-text-encoder", action="store_true")
+    p.add_argument("--resume", default=None, help="`latest` or a checkpoint folder")
+    p.add_argument("--vae-minutes", type=float, default=0, help="with --pretrained demo: first train the autoencoder this long (it starts random)")
+    p.add_argument("--evaluate", metavar="MODEL", default=None,
+                   help="instead of training: measure MODEL (a pipeline folder) on held-out scenes and print a table")
+
+
+def _with_parent(add_parser, parent):
+    def add(name, **kwargs):
+        return add_parser(name, parents=[parent], **kwargs)
+    return add
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ip2p_nb", description="InstructPix2Pix image editing, in Chinese or English.")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    debug = argparse.ArgumentParser(add_help=False)  # `--debug` also after the command
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show full tracebacks")
+    sub.add_parser = _with_parent(sub.add_parser, debug)
+    _add_edit(sub)
+    p = sub.add_parser("translate", help="show the English prompt a Chinese instruction becomes")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true", help='print {"text", "source", "backend", "untranslated"}')
+    _add_poster(sub)
+    _add_explore(sub)
+    sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
     p = sub.add_parser("app", help="serve the notebook app with Voila (or open it in JupyterLab with --jupyter)")
     p.add_argument("--model", default=None, help="model for the app (sets IP2P_MODEL; e.g. tiny or demo offline)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 to share on a network)")
     p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
-    sub.add_parser("bench", help="time the editor against plain diffusers (JSON)", add_help=False)
-    sub.add_parser("explore", help="a labelled grid of variations (guidance, seeds, phrasings)", add_help=False)
-    sub.add_parser("train", help="train or evaluate a model (see docs/TRAINING.md)", add_help=False)
+    _add_bench(sub)
+    _add_train(sub)
     return parser
 
 
+# ---- 2. progress -----------------------------------------------------------------------------------
+class _Bar:
+    """A tqdm bar on stderr fed by the library's `progress(done, total)` callbacks; silent with --quiet."""
+
+    def __init__(self, total: int, desc: str, quiet: bool):
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        # disable=None: no bar when stderr is not a terminal (a log file, a test), so errors stay one line
+        self.bar = tqdm(total=total, desc=desc, unit="step", disable=True if quiet else None, file=sys.stderr, leave=False,
+                        bar_format="{desc} {bar} {n_fmt}/{total_fmt} steps [{elapsed}<{remaining}]")
+        self.base = 0
+
+    def callback(self, done: int, _total: int) -> None:
+        self.bar.update(self.base + done - self.bar.n)
+
+    def next_item(self, steps: int) -> None:
+        self.base += steps
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+# ---- 3. handlers -----------------------------------------------------------------------------------
 def _output_for(image: str, output: str | None, several: bool) -> Path:
     stem = Path(image).stem + "_edited.png"
     if output is None:
@@ -79,64 +180,136 @@ def _output_for(image: str, output: str | None, several: bool) -> Path:
     return out
 
 
-def _save_edit(result, path: Path) -> Path:
-    from .metadata import save_png  # noqa: PLC0415
-
-    return save_png(result.image, path, result)
-
-
-def _check_before_loading(args) -> None:
-    """Refuse bad settings, missing inputs and output folders at once, not after a long model load."""
+def _check_before_loading(args, images, instruction=None) -> None:
+    """Refuse bad settings, instructions, missing inputs and output folders at once, not after a long model load."""
     from .defaults import check_settings  # noqa: PLC0415
+    from .editor import check_instruction  # noqa: PLC0415
+
+    if instruction is not None or not getattr(args, "vary", None):
+        check_instruction(instruction)
 
     widest = {"max_size": (64, RANGES["max_size"][1])}  # the demo model's range; the editor checks the model's own
     sizes = {} if args.max_size is None else {"max_size": args.max_size}
     check_settings(widest, image_guidance=args.image_guidance, text_guidance=args.text_guidance, steps=args.steps,
                    seed=args.seed, **sizes)
-    for image in args.images:
+    for image in images:
         if "://" not in image and not Path(image).is_file():
             raise UserError(f"There is no file at {image!r}; check the path and try again.")
-    several = len(args.images) > 1
-    for target in {_output_for(image, args.output, several).parent for image in args.images}:
-        if not target.is_dir():
-            raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"Could not create the output folder {str(folder)!r} ({e.strerror}); choose another output path.") from None
+
+
+def _print_notes(notes) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def cmd_edit(args) -> int:
-    from .editor import load_editor  # noqa: PLC0415
+    from . import load_editor, make_poster  # noqa: PLC0415
+    from .metadata import save_png  # noqa: PLC0415
 
-    _check_before_loading(args)
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    _check_before_loading(args, args.images, args.instruction)
     several = len(args.images) > 1
-    for image in args.images:
-        result = editor.edit(image, args.instruction, image_guidance=args.image_guidance, text_guidance=args.text_guidance,
-                             steps=args.steps, seed=args.seed, max_size=args.max_size, english=args.english)
-        out = _save_edit(result, _output_for(image, args.output, several))
-        for note in result.warnings:
-            print(f"note: {note}", file=sys.stderr)
-        print(f"{out}: {result.summary()}")
-        if args.poster:
-            from .poster import make_poster  # noqa: PLC0415
+    if args.output and (several or args.output.endswith(("/", "\\"))):
+        _make_folder(Path(args.output))  # given as a folder: made when missing
+    for target in {_output_for(image, args.output, several).parent for image in args.images}:
+        if not target.is_dir():
+            raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    bar = _Bar(args.steps * len(args.images), "editing", args.quiet)
+    try:
+        for image in args.images:
+            result = editor.edit(image, args.instruction, image_guidance=args.image_guidance, text_guidance=args.text_guidance,
+                                 steps=args.steps, seed=args.seed, max_size=args.max_size, english=args.english,
+                                 progress=bar.callback)
+            bar.next_item(args.steps)
+            out = save_png(result.image, _output_for(image, args.output, several), result)
+            bar.bar.clear()
+            _print_notes(result.warnings)
+            print(f"{out}: {result.summary()}")
+            if args.poster:
+                poster = Path(args.poster)
+                if several or poster.is_dir():
+                    poster = poster / (Path(image).stem + "_poster.png")
+                print(f"{make_poster(result, poster)}: poster")
+    finally:
+        bar.close()
+    return 0
 
-            poster = Path(args.poster)
-            if several or poster.is_dir():
-                poster = poster / (Path(image).stem + "_poster.png")
-            print(f"{make_poster(result, poster)}: poster")
+
+def cmd_explore(args) -> int:
+    from . import explore, load_editor  # noqa: PLC0415
+    from .grids import parse_vary  # noqa: PLC0415
+
+    vary = {}
+    for text in args.vary:
+        name, values = parse_vary(text)
+        if name in vary:
+            raise SettingError(f"`--vary {name.replace('_', '-')}` is given twice; put all its values in one --vary.")
+        vary[name] = values
+    _check_before_loading(args, [args.image], args.instruction)
+    output = args.output or f"{Path(args.image).stem}_grid.png"
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    bar = _Bar(None, "grid", args.quiet)
+
+    def progress(done, total):
+        bar.bar.total = total
+        bar.callback(done, total)
+
+    try:
+        grid = explore(editor, args.image, args.instruction, vary, output=output, image_guidance=args.image_guidance,
+                       text_guidance=args.text_guidance, steps=args.steps, seed=args.seed, max_size=args.max_size,
+                       english=args.english, progress=progress)
+    finally:
+        bar.close()
+    _print_notes(grid.warnings)
+    for r, row in enumerate(grid.tiles):
+        for c, tile in enumerate(row):
+            print(f"tile {r + 1},{c + 1}: {tile.summary()}")
+    w, h = grid.image.size
+    cols, rows = len(grid.tiles[0]), len(grid.tiles)
+    print(f"{grid.path}: {cols} column{'s' * (cols > 1)} x {rows} row{'s' * (rows > 1)}, {w}x{h} px, {grid.seconds:.1f} s")
     return 0
 
 
 def cmd_translate(args) -> int:
-    from .translation import cli_translate  # noqa: PLC0415
+    from . import translate  # noqa: PLC0415
 
-    return cli_translate(args.text, args.json)
+    if not args.text or not args.text.strip():
+        raise UserError("The text to translate is empty: give an instruction such as 把天空换成夜晚.")
+    result = translate(args.text)
+    untranslated = list(getattr(result, "untranslated", ()) or ())
+    if args.json:
+        print(json.dumps({"text": result.text, "source": result.source, "backend": result.backend,
+                          "untranslated": untranslated}, ensure_ascii=False))
+    else:
+        print(result.text)
+    if not result.complete:
+        detail = f": {', '.join(untranslated)}" if untranslated else ""
+        print(f"warning: translation is partial ({result.backend}){detail}; check the English or type it yourself.", file=sys.stderr)
+    return 0 if result.backend != "none" else 1
 
 
 def cmd_poster(args) -> int:
-    from .poster import cli_poster  # noqa: PLC0415
+    from . import make_poster  # noqa: PLC0415
+    from .metadata import read_png_settings  # noqa: PLC0415
+    from .poster import DEFAULT_TITLE  # noqa: PLC0415
 
-    return cli_poster(args.original, args.edited, args.instruction, output=args.output, prompt=args.prompt, title=args.title,
-                      seed=args.seed, image_guidance=args.image_guidance, text_guidance=args.text_guidance,
-                      steps=args.steps, model=args.model, date=args.date)
+    stored = read_png_settings(args.edited)  # settings not given on the command line come from the edited PNG
+    given = {"seed": args.seed, "image_guidance": args.image_guidance, "text_guidance": args.text_guidance,
+             "steps": args.steps, "model": args.model}
+    settings = {k: v if v is not None else stored.get(k) for k, v in given.items()}
+    written = make_poster(path=args.output, original=args.original, edited=args.edited,
+                          instruction=args.instruction if args.instruction is not None else stored.get("instruction"),
+                          prompt=args.prompt if args.prompt is not None else stored.get("prompt"), settings=settings,
+                          title=args.title or DEFAULT_TITLE, date=args.date)
+    print(f"Poster written to {written}")
+    return 0
 
 
 def cmd_doctor(args) -> int:
@@ -147,54 +320,112 @@ def cmd_doctor(args) -> int:
     return 0
 
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "ip2p_app.ipynb"
-
-
 def cmd_app(args) -> int:
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
+    from .resources import APP_NOTEBOOK  # noqa: PLC0415
 
-    if not NOTEBOOK.is_file():
-        raise UserError(f"The app notebook is missing ({NOTEBOOK}); run this from a full copy of the repository.")
+    if not APP_NOTEBOOK.is_file():
+        raise UserError(f"The app notebook is missing ({APP_NOTEBOOK}); reinstall ip2p_nb or run from a full copy of the repository.")
     env = dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {}))
     if args.jupyter:
-        cmd = [sys.executable, "-m", "jupyter", "lab", NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
+        cmd = [sys.executable, "-m", "jupyter", "lab", APP_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
     else:
-        cmd = [sys.executable, "-m", "voila", NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
+        cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
     print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
     try:
-        return subprocess.call(cmd, cwd=NOTEBOOK.parent, env=env)
+        server = subprocess.Popen(cmd, cwd=APP_NOTEBOOK.parent, env=env, start_new_session=True)
     except FileNotFoundError:
-        raise UserError("Voila is not installed; run `pip install -r requirements.txt` first.") from None
+        raise UserError("Voila is not installed; run `pip install -r requirements-app.txt` first.") from None
+    return _wait_and_stop(server)
 
 
-def _delegate(command: str, argv: list[str]) -> int:
-    """Commands with their own parser (bench, explore, train)."""
-    module = {"bench": "bench", "explore": "grids", "train": "train"}[command]
-    from importlib import import_module  # noqa: PLC0415
+def _wait_and_stop(server: subprocess.Popen) -> int:
+    """Wait for the server; when this command is stopped (Ctrl+C, SIGTERM), stop it and its kernels too."""
+    def stop(_signum=None, _frame=None):
+        raise KeyboardInterrupt
 
-    return getattr(import_module(f".{module}", __package__), f"cli_{command}")(argv)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)  # its own process group: Voila and the kernels it started
+            server.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+        print("stopped.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS = {"edit": cmd_edit, "translate": cmd_translate, "poster": cmd_poster, "doctor": cmd_doctor, "app": cmd_app}
+def cmd_bench(args) -> int:
+    from .bench import component_times, dtype_agreement, run_bench, table  # noqa: PLC0415
+    from .defaults import check_settings  # noqa: PLC0415
+    from .loading import pick_device_dtype  # noqa: PLC0415
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    device, _ = pick_device_dtype(args.device)
+    dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
+    if args.components:
+        print(json.dumps(component_times(args.pipeline, dtypes, args.size, args.repeats, log=log), indent=1))
+        return 0
+    if args.agreement:
+        print(json.dumps(dtype_agreement(dtypes=dtypes), indent=1))
+        return 0
+    s = check_settings(max_size=args.size, steps=args.steps)
+    for s_i, s_t in args.image_guidance:
+        check_settings(image_guidance=s_i, text_guidance=s_t)
+    if args.repeats < 1:
+        raise SettingError(f"`--repeats` must be at least 1, but got {args.repeats}.")
+    cfg = dict(BENCH_DEFAULTS, pipeline=args.pipeline, size=s["max_size"], steps=s["steps"], repeats=args.repeats,
+               guidance=args.image_guidance, dtypes=dtypes, device=device)
+    report = run_bench(cfg, log=log)
+    print(json.dumps(report, indent=1) if args.json else table(report))
+    return 0
 
 
+def cmd_train(args) -> int:
+    if args.evaluate:
+        from .train.quality import evaluation_report  # noqa: PLC0415
+        from .loading import load_pipeline, pick_device_dtype  # noqa: PLC0415
+
+        device, dtype = pick_device_dtype(None, None, "demo")
+        print(evaluation_report(load_pipeline(args.evaluate, device, dtype)))
+        return 0
+    from .train import TrainConfig, run_training  # noqa: PLC0415
+
+    fields = TrainConfig.__dataclass_fields__
+    cfg = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    cfg.train_text_encoder = args.train_text_encoder or args.pretrained == "demo"
+
+    def log(record):
+        if record["step"] % 10 == 0:
+            print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True)
+
+    folder = run_training(cfg, args.pretrained, args.data, vae_minutes=args.vae_minutes, max_minutes=args.max_minutes,
+                          resume=args.resume, log=log)
+    print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
+    return 0
+
+
+COMMANDS = {"edit": cmd_edit, "explore": cmd_explore, "translate": cmd_translate, "poster": cmd_poster,
+            "doctor": cmd_doctor, "app": cmd_app, "bench": cmd_bench, "train": cmd_train}
+
+
+# ---- 4. entry point ---------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    debug = "--debug" in argv
-    if not debug:  # library chatter is not for beginners; our own notices are
+    args = build_parser().parse_args(argv)
+    if not args.debug:  # library chatter is not for beginners; our own notices are
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", Notice)
         warnings.showwarning = lambda message, *_args, **_kw: print(f"note: {message}", file=sys.stderr)
-    args, rest = build_parser().parse_known_args(argv)
     try:
-        if args.command in COMMANDS:
-            if rest:
-                build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
-            return COMMANDS[args.command](args)
-        return _delegate(args.command, [a for a in argv if a not in ("--debug", args.command)])
+        return COMMANDS[args.command](args)
     except UserError as e:
-        if debug:
+        if args.debug:
             raise
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -202,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         print("stopped.", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001
-        if debug:
+        if args.debug:
             raise
         print(f"error: unexpected {type(e).__name__}: {e} (run again with --debug for the details)", file=sys.stderr)
         return 1

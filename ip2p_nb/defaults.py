@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import SettingError
 
-__all__ = ["DEFAULT_MODEL", "DEFAULTS", "RANGES", "HINTS", "Setting", "check_settings", "default_model"]
+__all__ = ["DEFAULT_MODEL", "DEFAULTS", "RANGES", "HINTS", "Setting", "check_settings", "default_model", "BENCH_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
@@ -82,3 +82,17 @@ def check_settings(ranges: dict | None = None, **settings) -> dict:
             raise SettingError(f"Unknown setting `{name}`; the settings are {sorted(SETTINGS)}.")
         checked[name] = _check_one(name, value, ranges or {})
     return checked
+
+
+# What `python -m ip2p_nb bench` measures when run without options.
+BENCH_DEFAULTS = dict(
+    pipeline="tiny",                 # offline and quick; `fullsize` is SD 1.5's shapes (random weights), the real test
+    size=256,                        # the editor's smallest size: a CPU run of the full model takes seconds, not minutes
+    steps=8,                         # enough steps that the per-step UNet dominates, as in real use
+    repeats=3,                       # medians of 3 interleaved runs survive one disturbed run
+    # (image guidance, text guidance): all 3 branches; no uncond branch (s_I = 1); no image branch (s_I = s_T,
+    # at 5: the image guidance range ends there). 7.5 is the paper's and the app's text guidance.
+    guidance=[(1.5, 7.5), (1.0, 7.5), (5.0, 5.0)],
+    seed=0,
+    prompt="make it snowy",
+)

@@ -6,22 +6,20 @@ the same computation as the pipeline's `__call__` (same noise, same scheduler, s
 guidance), so an edit with seed `s` gives the pixels of the plain pipeline called with
 `generator=torch.Generator("cpu").manual_seed(s)`, but it
 
-- evaluates only the guidance branches whose weight is not zero (see `_branches`),
+- evaluates only the guidance branches whose weight is not zero (see `branches`),
 - reuses the image latents and prompt embeddings of the previous edits,
 - validates every setting first and explains every failure in one sentence,
 - reports progress each step and stops cleanly when the progress callback raises.
 """
 import gc
 import hashlib
-import os
 import secrets
 import threading
 import time
 import unicodedata
-import warnings
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from PIL import Image
@@ -31,7 +29,7 @@ from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype
 
-__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory"]
+__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction"]
 
 
 class EditStopped(UserError):
@@ -73,7 +71,7 @@ class EditResult:
                 f"{self.text_guidance:g}, {self.steps} step{'s' * (self.steps != 1)}, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
 
 
-def _branches(image_guidance: float, text_guidance: float) -> tuple:
+def branches(image_guidance: float, text_guidance: float) -> tuple:
     """The noise predictions the guided noise needs, in the pipeline's batch order.
 
     Guided noise = e_u + s_T (e_T - e_I) + s_I (e_I - e_u) = (1 - s_I) e_u + (s_I - s_T) e_I + s_T e_T,
@@ -102,6 +100,13 @@ def _combine(preds: dict, s_i: float, s_t: float) -> torch.Tensor:
     return e_t
 
 
+def check_instruction(instruction) -> None:
+    """Refuse an instruction with nothing visible in it, or with a broken character, in one sentence."""
+    if not isinstance(instruction, str) or _blank(instruction):
+        raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
+    _check_encodable(instruction, "instruction")
+
+
 def _blank(text: str) -> bool:
     """Nothing visible: only spaces, control characters or invisible format marks (zero-width space, BOM)."""
     return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
@@ -115,7 +120,8 @@ def _check_encodable(text: str, what: str) -> None:
         raise UserError(f"The {what} contains a broken character ({text[e.start]!r}); type or paste it again.") from None
 
 
-def _random_seed() -> int:
+def random_seed() -> int:
+    """A random seed in the seed range; the result always reports the seed used."""
     return secrets.randbelow(2**32)
 
 
@@ -157,42 +163,51 @@ class Editor:
         seed used is in the result. `progress(step, total)` is called after each step; raising from
         it stops the run (`EditStopped`). Settings outside their range raise `SettingError`.
         """
+        with self.busy():
+            start = time.perf_counter()
+            # 1. Check inputs at the boundary
+            s = self.check_settings(image_guidance=image_guidance, text_guidance=text_guidance, steps=steps,
+                                    seed=seed, max_size=max_size)
+            seed = random_seed() if s["seed"] is None else s["seed"]
+            notes = []
+            prompt, backend = self.prompt_for(instruction, english, notes)
+            # 2. Read and resize the image
+            original = self.prepare(image, s["max_size"], notes)
+            # 3. Run the model (an out-of-memory error frees memory and suggests a smaller size)
+            edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"],
+                                   progress, notes, max_size=s["max_size"])[0]
+            return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
+                              s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
+
+    # ------------------------------------------------------------------ seams for grids, batches and the app
+    @contextmanager
+    def busy(self):
+        """Hold the model for one run; a second run meanwhile is refused in one sentence instead of waiting."""
         if not self._lock.acquire(blocking=False):
             raise UserError("An edit is already running on this model; wait for it to finish or stop it first.")
         try:
-            return self._edit(image, instruction, image_guidance, text_guidance, steps, seed, max_size, progress, english)
+            yield self
         finally:
             self._lock.release()
 
-    # ------------------------------------------------------------------ steps
-    def _edit(self, image, instruction, image_guidance, text_guidance, steps, seed, max_size, progress, english):
-        start = time.perf_counter()
-        # 1. Check inputs at the boundary
-        max_size = self.default_max_size if max_size is None else max_size
-        s = check_settings({"max_size": self.size_range}, image_guidance=image_guidance, text_guidance=text_guidance,
-                           steps=steps, seed=seed, max_size=max_size)
-        seed = _random_seed() if s["seed"] is None else s["seed"]
-        notes = []
-        prompt, backend = self._prompt_for(instruction, english, notes)
-        # 2. Read and resize the image
-        original = resize_for_edit(load_image(image, max_size=s["max_size"], notes=notes), s["max_size"])
-        # 3. Run the model, freeing memory and suggesting a smaller size when the GPU runs out
-        try:
-            edited = self._generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"], progress, notes)[0]
-        except torch.OutOfMemoryError:
-            self._free_memory()
-            smaller = _next_max_size(s["max_size"])
-            if smaller == s["max_size"]:  # already the smallest size: a smaller image will not help
-                raise OutOfMemory(f"The GPU ran out of memory even at the smallest max_size ({smaller}); memory was freed: "
-                                  "close other notebooks or programs using the GPU, then try again.", smaller) from None
-            raise OutOfMemory(f"The GPU ran out of memory at max_size {s['max_size']}; memory was freed, try max_size {smaller}.", smaller) from None
-        return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
-                          s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
+    @property
+    def running(self) -> bool:
+        """Whether an edit (or a grid) holds the model now."""
+        return self._lock.locked()
 
-    def _prompt_for(self, instruction, english, notes) -> tuple[str, str]:
-        if not isinstance(instruction, str) or _blank(instruction):
-            raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
-        _check_encodable(instruction, "instruction")
+    def check_settings(self, **settings) -> dict:
+        """`defaults.check_settings` with this model's own max_size range; `max_size=None` is the model's default."""
+        if settings.get("max_size", 0) is None:
+            settings["max_size"] = self.default_max_size
+        return check_settings({"max_size": self.size_range}, **settings)
+
+    def prompt_for(self, instruction, english=None, notes=None) -> tuple[str, str]:
+        """(English prompt, backend that made it) for `instruction`; `english` overrides the translation.
+
+        Notes for the user (a partial translation, say) are appended to `notes`.
+        """
+        notes = [] if notes is None else notes
+        check_instruction(instruction)
         if english is not None:
             if not isinstance(english, str) or _blank(english):
                 raise UserError("The English prompt is empty: type the instruction in English, or leave it blank to translate.")
@@ -207,11 +222,35 @@ class Editor:
             notes.append(f"Part of the instruction was not understood and stayed in Chinese ({t.text!r}); type the English prompt to fix it.")
         return t.text, t.backend
 
+    def prepare(self, image, max_size, notes=None) -> Image.Image:
+        """The picture as the model edits it: read (path, bytes, URL or PIL), upright RGB, resized to `max_size`."""
+        return resize_for_edit(load_image(image, max_size=max_size, notes=notes), max_size)
+
+    def generate(self, original, prompt, seeds, image_guidance, text_guidance, steps, progress=None, notes=None,
+                 max_size=None) -> list:
+        """One edited picture per seed of the prepared `original`, denoised together as one batch.
+
+        Settings are taken as given (check them with `check_settings`); call inside `busy()`.
+        Running out of GPU memory frees the caches and raises `OutOfMemory` with a smaller size to try.
+        """
+        notes = [] if notes is None else notes
+        try:
+            return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress, notes)
+        except torch.OutOfMemoryError:
+            self._free_memory()
+            max_size = max_size or max(original.size)  # the setting the user chose, for the message
+            smaller = _next_max_size(max_size)
+            if smaller >= max_size:  # already the smallest size: a smaller image will not help
+                raise OutOfMemory(f"The GPU ran out of memory even at the smallest max_size ({max_size}); memory was freed: "
+                                  "close other notebooks or programs using the GPU, then try again.", smaller) from None
+            raise OutOfMemory(f"The GPU ran out of memory at max_size {max_size}; memory was freed, try max_size {smaller}.", smaller) from None
+
+    # ------------------------------------------------------------------ steps
     def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes):
         """Denoise one latent per seed for the same image and prompt; return PIL images."""
         pipe = self.pipe
         device = pipe._execution_device
-        branches = _branches(s_i, s_t)
+        needed = branches(s_i, s_t)
         if max(original.size) > 768:  # VAE tiling keeps the decoder's memory flat on big images
             pipe.vae.enable_tiling()
         else:
@@ -222,8 +261,8 @@ class Editor:
         embeds = {"text": cond, "image": uncond, "uncond": uncond}
         image_in = {"text": img, "image": img, "uncond": torch.zeros_like(img)}
         n = len(seeds)
-        embeds = torch.cat([embeds[b].expand(n, -1, -1) for b in branches])
-        image_in = torch.cat([image_in[b].expand(n, -1, -1, -1) for b in branches])
+        embeds = torch.cat([embeds[b].expand(n, -1, -1) for b in needed])
+        image_in = torch.cat([image_in[b].expand(n, -1, -1, -1) for b in needed])
         # 2. Timesteps and initial noise, drawn exactly as the pipeline draws them
         pipe.scheduler.set_timesteps(steps, device=device)
         generators = [torch.Generator("cpu").manual_seed(seed) for seed in seeds]
@@ -234,11 +273,11 @@ class Editor:
         latents = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype) * pipe.scheduler.init_noise_sigma
         # 3. Denoising loop
         for i, t in enumerate(pipe.scheduler.timesteps):
-            model_in = pipe.scheduler.scale_model_input(torch.cat([latents] * len(branches)), t)
+            model_in = pipe.scheduler.scale_model_input(torch.cat([latents] * len(needed)), t)
             model_in = torch.cat([model_in, image_in], dim=1)
             with torch.no_grad():
                 noise = pipe.unet(model_in, t, encoder_hidden_states=embeds, return_dict=False)[0]
-            noise = _combine(dict(zip(branches, noise.chunk(len(branches)))), s_i, s_t)
+            noise = _combine(dict(zip(needed, noise.chunk(len(needed)))), s_i, s_t)
             latents = pipe.scheduler.step(noise, t, latents, generator=generator, return_dict=False)[0]
             if progress is not None:
                 try:

@@ -13,9 +13,7 @@ with the same settings.
 The work is shared: the input is resized and encoded once, each prompt is encoded once, and tiles
 that differ only by seed are denoised together as one batch (see `_batch_size`).
 """
-import argparse
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +23,13 @@ from PIL import Image, ImageDraw
 
 from . import fonts
 from .defaults import DEFAULTS, check_settings
-from .editor import EditResult, EditStopped, OutOfMemory, _next_max_size, _random_seed
+from .editor import EditResult, EditStopped, OutOfMemory, check_instruction, random_seed
 from .errors import SettingError, UserError
 from .files import atomic_write
-from .images import load_image, resize_for_edit
 from .metadata import parameters_text, png_info
 from .poster import wrap
 
-__all__ = ["explore", "Grid", "AXES", "MAX_VALUES", "MAX_TILES", "parse_values", "parse_vary", "cli_explore"]
+__all__ = ["explore", "Grid", "AXES", "MAX_VALUES", "MAX_TILES", "parse_values", "parse_vary"]
 
 # Settings a grid can vary -> (Chinese title, English title) drawn on the grid.
 AXES = {
@@ -110,23 +107,23 @@ def _check_axes(vary) -> list:
     return axes
 
 
-def _check_fixed(instruction, axes, settings) -> dict:
+def _check_fixed(editor, instruction, axes, settings) -> dict:
     unknown = sorted(set(settings) - set(_FIXED))
     if unknown:
         raise SettingError(f"Unknown setting `{unknown[0]}`; explore takes {', '.join(_FIXED)}.")
     varied = {name for name, _ in axes}
     if "instruction" in varied and instruction is not None:
         raise UserError("Give the instruction either as `instruction` or as the values of the instruction axis, not both.")
-    if "instruction" not in varied and (not isinstance(instruction, str) or not instruction.strip()):
-        raise UserError('The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".')
+    if "instruction" not in varied:
+        check_instruction(instruction)
     english = settings.get("english")
     if "instruction" in varied and english is not None:
         raise UserError("`english` sets one prompt for every tile, so it cannot be combined with varying the instruction.")
-    fixed = {k: v for k, v in DEFAULTS.items() if k in _FIXED}
+    fixed = {k: v for k, v in DEFAULTS.items() if k in _FIXED and k != "max_size"}
     fixed.update({k: v for k, v in settings.items() if k != "english"})
-    fixed = check_settings(**fixed)
+    fixed = editor.check_settings(**{"max_size": None, **fixed})  # None: the model's own size (64 px for `demo`)
     if fixed["seed"] is None:  # one seed for the whole grid, so tiles differ only by what is varied
-        fixed["seed"] = _random_seed()
+        fixed["seed"] = random_seed()
     fixed["english"] = english
     fixed["instruction"] = instruction
     return fixed
@@ -175,13 +172,10 @@ def _generate(editor, original, prompt, seeds, cell, tracker, notes) -> list:
     """Images for `seeds`; when a batch runs out of GPU memory, the seeds one at a time."""
     args = (cell["image_guidance"], cell["text_guidance"], cell["steps"])
     try:
-        return editor._generate(original, prompt, seeds, *args, tracker.for_batch(len(seeds)), notes)
-    except torch.OutOfMemoryError:
-        editor._free_memory()
+        return editor.generate(original, prompt, seeds, *args, tracker.for_batch(len(seeds)), notes, max_size=cell["max_size"])
+    except OutOfMemory:  # memory was freed; a batch is retried one seed at a time
         if len(seeds) == 1:
-            smaller = _next_max_size(cell["max_size"])
-            raise OutOfMemory(f"The GPU ran out of memory at max_size {cell['max_size']}; memory was freed, "
-                              f"try max_size {smaller}.", smaller) from None
+            raise
     images, base = [], tracker.done
     for seed in seeds:  # the caller counts the whole batch as done afterwards, so restore `done`
         images += _generate(editor, original, prompt, [seed], cell, tracker, notes)
@@ -196,7 +190,7 @@ def _run(editor, original, cells, progress, stop, notes) -> list:
     prompts = {}
     for cell in flat:
         if cell["instruction"] not in prompts:
-            prompts[cell["instruction"]] = editor._prompt_for(cell["instruction"], cell["english"], notes)
+            prompts[cell["instruction"]] = editor.prompt_for(cell["instruction"], cell["english"], notes)
     groups = {}
     for i, cell in enumerate(flat):
         key = (cell["instruction"], cell["image_guidance"], cell["text_guidance"], cell["steps"])
@@ -244,20 +238,17 @@ def explore(editor, image, instruction, vary: dict, *, output=None, progress=Non
     start = time.perf_counter()
     # 1. Check the axes and the fixed settings, and lay out the tiles' settings
     axes = _check_axes(vary)
-    fixed = _check_fixed(instruction, axes, edit_settings)
+    fixed = _check_fixed(editor, instruction, axes, edit_settings)
     cells = _cells(axes, fixed)
     # 2. Read and resize the image once for every tile
     notes = []
-    original = resize_for_edit(load_image(image, max_size=fixed["max_size"], notes=notes), fixed["max_size"])
+    original = editor.prepare(image, fixed["max_size"], notes)
     # 3. Run the tiles, holding the editor like `edit` does
-    if not editor._lock.acquire(blocking=False):
-        raise UserError("An edit is already running on this model; wait for it to finish or stop it first.")
-    try:
-        tiles = _run(editor, original, cells, progress, stop, notes)
-    except EditStopped:
-        raise EditStopped("The grid was stopped; nothing was saved.") from None
-    finally:
-        editor._lock.release()
+    with editor.busy():
+        try:
+            tiles = _run(editor, original, cells, progress, stop, notes)
+        except EditStopped:
+            raise EditStopped("The grid was stopped; nothing was saved.") from None
     # 4. Draw the grid and save it
     picture, boxes = _draw_grid(original, tiles, axes)
     grid = Grid(picture, tiles, axes, original, boxes, time.perf_counter() - start, None, list(dict.fromkeys(notes)))
@@ -411,46 +402,3 @@ def parse_vary(text: str) -> tuple:
     if name not in AXES:
         raise SettingError(f"`--vary` cannot vary {axis!r}; choose from {', '.join(a.replace('_', '-') for a in AXES)}.")
     return name, parse_values(name, values, f"`--vary {axis.strip()}`")
-
-
-def _parser() -> argparse.ArgumentParser:
-    from .cli import _edit_options  # noqa: PLC0415  (the options `edit` has, so both commands read alike)
-
-    p = argparse.ArgumentParser(prog="python -m ip2p_nb explore",
-                                description="A labelled grid of variations of one edit (guidance, seeds, steps, phrasings).")
-    p.add_argument("image", metavar="IMAGE")
-    p.add_argument("instruction", metavar="INSTRUCTION", nargs="?", default=None,
-                   help="what to change; leave out when varying the instruction")
-    p.add_argument("--vary", action="append", required=True, metavar="AXIS=V1,V2,...",
-                   help="image-guidance, text-guidance, seed or steps with comma-separated values, or "
-                        "instruction with values separated by |; once or twice (across, then down)")
-    p.add_argument("-o", "--output", default=None, help="output PNG (default: IMAGE_grid.png here)")
-    _edit_options(p)
-    return p
-
-
-def cli_explore(argv) -> int:
-    """`python -m ip2p_nb explore IMAGE [INSTRUCTION] --vary AXIS=V1,V2 [--vary ...] [options]`."""
-    from .editor import load_editor  # noqa: PLC0415
-
-    args = _parser().parse_args(argv)
-    vary = {}
-    for text in args.vary:
-        name, values = parse_vary(text)
-        if name in vary:
-            raise SettingError(f"`--vary {name.replace('_', '-')}` is given twice; put all its values in one --vary.")
-        vary[name] = values
-    output = args.output or f"{Path(args.image).stem}_grid.png"
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
-    grid = explore(editor, args.image, args.instruction, vary, output=output, image_guidance=args.image_guidance,
-                   text_guidance=args.text_guidance, steps=args.steps, seed=args.seed, max_size=args.max_size,
-                   english=args.english)
-    for note in grid.warnings:
-        print(f"note: {note}", file=sys.stderr)
-    for r, row in enumerate(grid.tiles):
-        for c, tile in enumerate(row):
-            print(f"tile {r + 1},{c + 1}: {tile.summary()}")
-    w, h = grid.image.size
-    cols, rows = len(grid.tiles[0]), len(grid.tiles)
-    print(f"{grid.path}: {cols} column{'s' * (cols > 1)} x {rows} row{'s' * (rows > 1)}, {w}x{h} px, {grid.seconds:.1f} s")
-    return 0

@@ -12,11 +12,9 @@ from pathlib import Path
 import torch
 
 from .errors import Notice, UserError
+from .resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR"]
-
-# The toy model trained in this repository on generated scenes (see docs/TRAINING.md).
-DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo"
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}

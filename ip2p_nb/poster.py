@@ -20,9 +20,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from . import fonts
 from .errors import UserError
 from .files import atomic_write
-from .metadata import png_info, read_png_settings
+from .metadata import png_info
 
-__all__ = ["make_poster", "poster_layout", "settings_line", "wrap", "cli_poster", "DEFAULT_TITLE"]
+__all__ = ["make_poster", "poster_layout", "settings_line", "wrap", "DEFAULT_TITLE"]
 
 DEFAULT_TITLE = "InstructPix2Pix 文字编辑图片 · Text-guided image editing"
 
@@ -345,21 +345,3 @@ def make_poster(result=None, path="poster.png", *, original=None, edited=None, i
         raise
     except Exception as e:  # e.g. a codec error: still one sentence, and the old poster is untouched
         raise UserError(f"Could not write the poster {str(path)!r} ({e}); the previous file, if any, is unchanged.") from e
-
-
-def cli_poster(original_path, edited_path, instruction=None, output="poster.png", prompt=None, title=None,
-               seed=None, image_guidance=None, text_guidance=None, steps=None, model=None, date=None) -> int:
-    """`python -m ip2p_nb poster ORIGINAL EDITED --instruction TEXT [-o poster.png] ...`: returns 0.
-
-    Settings missing from the arguments are read from the edited PNG's `parameters` metadata.
-    Raises UserError (one sentence) for bad input; the caller prints it and exits non-zero.
-    """
-    stored = read_png_settings(edited_path)
-    given = {"seed": seed, "image_guidance": image_guidance, "text_guidance": text_guidance, "steps": steps, "model": model}
-    settings = {k: v if v is not None else stored.get(k) for k, v in given.items()}
-    written = make_poster(path=output, original=original_path, edited=edited_path,
-                          instruction=instruction if instruction is not None else stored.get("instruction"),
-                          prompt=prompt if prompt is not None else stored.get("prompt"), settings=settings,
-                          title=title or DEFAULT_TITLE, date=date)
-    print(f"Poster written to {written}")
-    return 0

@@ -35,7 +35,7 @@ def _byte_alphabet() -> list[str]:
     return chars
 
 
-def _tiny_tokenizer():
+def tiny_tokenizer():
     """A CLIP tokenizer whose vocabulary is single bytes (with and without the word-end mark)."""
     from transformers import CLIPTokenizer
 
@@ -67,7 +67,7 @@ def tiny_components(seed: int = 0) -> dict:
         layers_per_block=1, down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
     )
     torch.manual_seed(seed)
-    tokenizer = _tiny_tokenizer()
+    tokenizer = tiny_tokenizer()
     text_config = CLIPTextConfig(
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
         hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 from ip2p_nb import fonts
 from ip2p_nb.editor import EditStopped, load_editor
 from ip2p_nb.errors import SettingError, UserError
-from ip2p_nb.grids import _MARGIN, AXES, _fonts, cli_explore, explore, parse_vary
+from ip2p_nb.cli import main as cli_main
+from ip2p_nb.grids import _MARGIN, AXES, _fonts, explore, parse_vary
 from ip2p_nb.images import resize_for_edit
 from ip2p_nb.metadata import parameters_text, parse_parameters
 
@@ -180,7 +181,7 @@ def test_parse_vary():
 def test_cli_guidance_grid(tmp_path, capsys):
     _scene().save(tmp_path / "photo.png")
     out = tmp_path / "grid.png"
-    rc = cli_explore([str(tmp_path / "photo.png"), "make him a dog", "--vary", "image-guidance=1.2,1.5,2.0",
+    rc = cli_main(["explore", str(tmp_path / "photo.png"), "make him a dog", "--vary", "image-guidance=1.2,1.5,2.0",
                       "--vary", "text-guidance=5,7.5", "-o", str(out), "--model", "tiny", "--steps", "2",
                       "--max-size", "256", "--seed", "7"])
     printed = capsys.readouterr().out.splitlines()
@@ -195,7 +196,7 @@ def test_cli_guidance_grid(tmp_path, capsys):
 
 def test_cli_phrasings(tmp_path, capsys):
     _scene().save(tmp_path / "photo.png")
-    rc = cli_explore([str(tmp_path / "photo.png"), "--vary", "instruction=make him a dog|turn him into a dog|as a dog",
+    rc = cli_main(["explore", str(tmp_path / "photo.png"), "--vary", "instruction=make him a dog|turn him into a dog|as a dog",
                       "-o", str(tmp_path / "p.png"), "--model", "tiny", "--steps", "2", "--max-size", "256"])
     printed = capsys.readouterr().out.splitlines()
     assert rc == 0 and len(printed) == 4 and "3 columns x 1 row," in printed[-1]
@@ -251,7 +252,7 @@ class _App:
 
 
 def test_panel_builds_a_grid_and_adopts_a_tile(editor, photo):
-    from ip2p_nb.ui_explore import ExplorePanel
+    from ip2p_nb.app.explore import ExplorePanel
 
     app = _App(editor, resize_for_edit(photo, 256))
     panel = ExplorePanel(app)
@@ -276,7 +277,7 @@ def test_panel_builds_a_grid_and_adopts_a_tile(editor, photo):
 
 
 def test_panel_stop_errors_and_randomise(editor, photo):
-    from ip2p_nb.ui_explore import ExplorePanel
+    from ip2p_nb.app.explore import ExplorePanel
 
     app = _App(editor, None)
     panel = ExplorePanel(app)

@@ -15,7 +15,8 @@ from PIL import Image, ImageDraw
 from ip2p_nb import fonts
 from ip2p_nb.errors import UserError
 from ip2p_nb.metadata import read_png_settings, save_png
-from ip2p_nb.poster import (_COLORS, _SIZES, _line_h, _scaled, cli_poster, make_poster, poster_layout,
+from ip2p_nb.cli import main as cli_main
+from ip2p_nb.poster import (_COLORS, _SIZES, _line_h, _scaled, make_poster, poster_layout,
                             settings_line, wrap)
 
 SHORT = "把天空换成夜晚"
@@ -214,8 +215,8 @@ def test_cli_poster_reads_settings_from_the_edited_png(tmp_path, capsys):
                              seed=99, image_guidance=1.5, text_guidance=7.5, steps=12, model="tiny")
     save_png(_photo(256, 192, 1), tmp_path / "before.png")
     save_png(result.image, tmp_path / "after.png", result)
-    assert cli_poster(tmp_path / "before.png", tmp_path / "after.png", output=tmp_path / "poster.png",
-                      steps=30, date="2026-11-25") == 0
+    assert cli_main(["poster", str(tmp_path / "before.png"), str(tmp_path / "after.png"), "-o", str(tmp_path / "poster.png"),
+                     "--steps", "30", "--date", "2026-11-25"]) == 0
     assert "poster.png" in capsys.readouterr().out
     settings = read_png_settings(tmp_path / "poster.png")
     assert settings["seed"] == 99 and settings["steps"] == 30 and settings["instruction"] == "给猫戴上帽子"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ip2p_nb.scenes import (PARTS, Scene, available_edits, caption, make_pair, make_pairs, random_scene, render,
+from ip2p_nb.train.scenes import (PARTS, Scene, available_edits, caption, make_pair, make_pairs, random_scene, render,
                             save_scene_png)
 
 

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from ip2p_nb.errors import UserError
-from ip2p_nb.scenes import make_pair
-from ip2p_nb.train import (FolderData, TrainConfig, cli_train, conditioning_dropout, load_training_components, train,
+from ip2p_nb.train.scenes import make_pair
+from ip2p_nb.cli import main as cli_main
+from ip2p_nb.train import (FolderData, TrainConfig, conditioning_dropout, load_training_components, train,
                            widen_conv_in)
 
 DEMO = Path(__file__).resolve().parent.parent / "assets" / "demo"
@@ -94,7 +95,7 @@ def test_cli_trains_from_a_local_folder_and_saves_a_loadable_pipeline(tmp_path):
     (folder / "metadata.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     assert FolderData(folder)[1][1] == rows[1]["edit_prompt"]
     out = tmp_path / "run"
-    code = cli_train(["--pretrained", "tiny", "--data", str(folder), "--output-dir", str(out), "--resolution", "32",
+    code = cli_main(["train", "--pretrained", "tiny", "--data", str(folder), "--output-dir", str(out), "--resolution", "32",
                       "--batch-size", "2", "--max-steps", "1", "--validate-every", "0"])
     assert code == 0
     pipe = StableDiffusionInstructPix2PixPipeline.from_pretrained(out / "pipeline", use_safetensors=True)
@@ -106,7 +107,7 @@ def test_cli_trains_from_a_local_folder_and_saves_a_loadable_pipeline(tmp_path):
 def test_demo_model_loads_and_makes_it_night():
     from diffusers import StableDiffusionInstructPix2PixPipeline
 
-    from ip2p_nb.quality import sky_brightness
+    from ip2p_nb.train.quality import sky_brightness
 
     size = sum(f.stat().st_size for f in DEMO.rglob("*") if f.is_file())
     assert size < 20 * 1024 * 1024

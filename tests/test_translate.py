@@ -14,7 +14,8 @@ import time
 import pytest
 
 from google_loopback import GoogleLoopback
-from ip2p_nb import translation as tr
+from ip2p_nb.cli import main as cli_main
+from ip2p_nb.translation import chain as tr
 from ip2p_nb.errors import SettingError, UserError
 
 SKY = "把天空换成夜晚"
@@ -98,14 +99,14 @@ def test_bad_settings_name_the_parameter(kwargs, word):
 
 def test_cli_translate_prints_text_and_json(capsys, monkeypatch):
     monkeypatch.setenv(tr.ENV_OFFLINE, "1")
-    assert tr.cli_translate(SKY, as_json=False) == 0
+    assert cli_main(["translate", SKY]) == 0
     assert capsys.readouterr().out == "turn the sky into night\n"
-    assert tr.cli_translate(SKY, as_json=True) == 0
+    assert cli_main(["translate", SKY, "--json"]) == 0
     out = capsys.readouterr().out
     assert SKY in out  # ensure_ascii=False: the Chinese is readable
-    assert json.loads(out) == {"text": "turn the sky into night", "source": SKY, "backend": "builtin"}
-    with pytest.raises(UserError):
-        tr.cli_translate("  ", as_json=False)
+    assert json.loads(out) == {"text": "turn the sky into night", "source": SKY, "backend": "builtin", "untranslated": []}
+    assert cli_main(["translate", "  "]) == 2
+    assert "empty" in capsys.readouterr().err
 
 
 def _run_python(code, **env):

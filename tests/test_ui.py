@@ -14,7 +14,8 @@ from PIL import Image
 
 from ip2p_nb.editor import OutOfMemory, load_editor
 from ip2p_nb.metadata import read_png_settings
-from ip2p_nb.ui import EMPTY_PICTURE, App, available_samples
+from ip2p_nb.app import App, available_samples
+from ip2p_nb.app.common import EMPTY_PICTURE
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

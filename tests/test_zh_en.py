@@ -26,8 +26,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ip2p_nb.zh_en import to_simplified, translate_zh
-from ip2p_nb.zh_vocab import TRAD_TO_SIMP, WORDS
+from ip2p_nb.translation.builtin import to_simplified, translate_zh
+from ip2p_nb.translation.vocab import TRAD_TO_SIMP, WORDS
 
 # (instruction, key English words that must all appear, case-insensitive substrings)
 CASES = [

@@ -7,10 +7,10 @@ running does nothing, and every failure becomes one sentence in the message area
 app stays usable (an unexpected error's traceback goes to the collapsed "Debug" box).
 `poster.png` is written into `workdir` (the notebook's folder) and offered as a download.
 
-For the Explore tab (`ip2p_nb.ui_explore.ExplorePanel(app)`, optional) the app exposes:
+For the Explore tab (`explore.ExplorePanel(app)`) the app exposes:
 `editor`, `current_image` (PIL or None), the widgets `instruction`, `prompt`, `image_guidance`,
 `text_guidance`, `steps`, `max_size`, `seed`, `random_seed`, plus `show_message(text, kind)`
-and `busy`. This is the only module that imports ipywidgets (besides `ui_explore`).
+and `busy`. Only the `app` sub-package imports ipywidgets.
 """
 import base64
 import html
@@ -25,18 +25,19 @@ from pathlib import Path
 import ipywidgets as widgets
 from PIL import Image
 
-from .defaults import DEFAULTS, HINTS, RANGES
-from .doctor import suggest_max_size
-from .editor import EditStopped, OutOfMemory
-from .errors import UserError
-from .images import load_image
-from .poster import make_poster
-from .translation import translate
+from ..defaults import DEFAULTS, HINTS, RANGES
+from ..doctor import suggest_max_size
+from ..editor import EditStopped, OutOfMemory
+from ..errors import UserError
+from ..images import load_image
+from ..poster import make_poster
+from ..resources import SAMPLES_DIR
+from ..translation import translate
+from .common import EMPTY_PICTURE, png_bytes, seconds_left
+from .explore import ExplorePanel
 
-__all__ = ["App", "SAMPLES_DIR", "EMPTY_PICTURE", "available_samples", "png_bytes"]
+__all__ = ["App", "available_samples"]
 
-# Sample photos with open licences, shipped in the repository (see assets/samples/SOURCES.md).
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "samples"
 PREVIEW_SIZE = 512      # longest side of the before/after previews sent to the browser
 THUMB_SIZE = 112        # history thumbnails
 HISTORY_LIMIT = 12      # oldest results are dropped beyond this, to keep the page light
@@ -55,21 +56,6 @@ def available_samples() -> dict:
     if not SAMPLES_DIR.is_dir():
         return {}
     return {p.stem: p for p in sorted(SAMPLES_DIR.iterdir()) if p.suffix.lower() in (".jpg", ".jpeg", ".png")}
-
-
-def seconds_left(start: float, done: int, total: int) -> float:
-    """Time left, extrapolated from the time the first `done` of `total` steps took since `start`."""
-    return (time.perf_counter() - start) / done * (total - done) if done else 0.0
-
-
-def png_bytes(image: Image.Image, max_side: int | None = None) -> bytes:
-    """PNG bytes of `image`, shrunk (aspect kept) so its longest side is at most `max_side`."""
-    if max_side and max(image.size) > max_side:
-        image = image.copy()
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def _hint_html(text: str) -> str:
@@ -171,7 +157,6 @@ class App:
         return widgets.VBox([label, image], layout=widgets.Layout(width="50%", padding="0 4px", align_items="center"))
 
     def _add_explore_tab(self):
-        from .ui_explore import ExplorePanel  # noqa: PLC0415  (it imports this module's App contract)
 
         self.widget.children = (*self.widget.children, ExplorePanel(self).widget)
         self.widget.set_title(1, "探索 Explore")
@@ -384,4 +369,3 @@ def _picture_layout():
     return widgets.Layout(width="100%", max_height="420px", object_fit="contain")
 
 
-EMPTY_PICTURE = png_bytes(Image.new("RGB", (320, 240), (238, 238, 238)))  # shown until there is a picture

@@ -17,18 +17,15 @@ not import torch; only the marian backend does, when it runs.
 import asyncio
 import dataclasses
 import importlib.util
-import json
 import os
 import re
-import sys
 import threading
 import time
 
-from .errors import SettingError, UserError
-from .zh_en import to_simplified, translate_zh
+from ..errors import SettingError
+from .builtin import to_simplified, translate_zh
 
-__all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache",
-           "cli_translate", "BACKENDS"]
+__all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS"]
 
 # ---- defaults (one place) -----------------------------------------------------------------
 BACKENDS = ("googletrans", "marian", "builtin")  # the chain, in the order it is tried
@@ -210,22 +207,3 @@ def _builtin(text, timeout, proxy):
 
 
 _RUNNERS = {"googletrans": _google, "marian": _marian, "builtin": _builtin}
-
-
-# ---- command line ----------------------------------------------------------------------------
-
-
-def cli_translate(text: str, as_json: bool) -> int:
-    """`python -m ip2p_nb translate TEXT [--json]`: print the English; 0 if something translated it."""
-    if not text or not text.strip():
-        raise UserError("The text to translate is empty: give an instruction such as 把天空换成夜晚.")
-    result = translate(text)
-    if as_json:
-        print(json.dumps({"text": result.text, "source": result.source, "backend": result.backend},
-                         ensure_ascii=False))
-    else:
-        print(result.text)
-    if not result.complete:
-        print(f"warning: translation is partial ({result.backend}); check the English or type it yourself.",
-              file=sys.stderr)
-    return 0 if result.backend != "none" else 1

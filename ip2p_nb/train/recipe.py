@@ -26,11 +26,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import UserError
+from ..errors import UserError
 
 __all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
            "load_training_components", "demo_components", "build_pipeline", "train", "save_checkpoint",
-           "latest_checkpoint", "train_vae", "cli_train"]
+           "latest_checkpoint", "train_vae", "training_data", "run_training"]
 
 
 @dataclass
@@ -180,7 +180,7 @@ def load_training_components(pretrained: str, seed: int = 0) -> dict:
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
 
-    from .tiny import SCHEDULER_CONFIG, tiny_components
+    from ..tiny import SCHEDULER_CONFIG, tiny_components
 
     if pretrained in ("tiny", "demo"):
         parts = tiny_components(seed) if pretrained == "tiny" else demo_components(seed)
@@ -204,7 +204,7 @@ def demo_components(seed: int = 0) -> dict:
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from .tiny import _tiny_tokenizer
+    from ..tiny import tiny_tokenizer
 
     torch.manual_seed(seed)
     vae = AutoencoderKL(  # three blocks: the latent is a quarter of the image size (16x16 at 64 px)
@@ -216,7 +216,7 @@ def demo_components(seed: int = 0) -> dict:
         down_block_types=("CrossAttnDownBlock2D",) * 2, up_block_types=("CrossAttnUpBlock2D",) * 2,
         cross_attention_dim=64, attention_head_dim=8, norm_num_groups=16,
     )
-    tokenizer = _tiny_tokenizer()
+    tokenizer = tiny_tokenizer()
     text_encoder = CLIPTextModel(CLIPTextConfig(
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
         hidden_size=64, intermediate_size=128, num_attention_heads=4, num_hidden_layers=2,
@@ -271,7 +271,7 @@ def build_pipeline(parts):
     """A `StableDiffusionInstructPix2PixPipeline` from training parts (Euler-ancestral, SD betas)."""
     from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionInstructPix2PixPipeline
 
-    from .tiny import SCHEDULER_CONFIG
+    from ..tiny import SCHEDULER_CONFIG
 
     pipe = StableDiffusionInstructPix2PixPipeline(
         vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"], unet=parts["unet"],
@@ -298,7 +298,7 @@ def _validate(parts, data, cfg, step, count=4):
     grid.save(folder / f"step-{step:06d}.png")
 
 
-def train(cfg: TrainConfig, parts: dict, data, log=print, max_seconds: float = 0, resume=None) -> dict:
+def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seconds: float = 0, resume=None) -> dict:
     """Train `parts["unet"]` (and the text encoder if asked) on `data`; returns `parts`, trained.
 
     `resume`: a checkpoint folder (or "latest") to continue from, step for step as if never stopped.
@@ -382,7 +382,7 @@ def _unwrapped(acc, parts, ema):
 
 # ---- 5. the demo model: an autoencoder first, then the editor -------------------------------------
 
-def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_seconds=0, log=print):
+def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_seconds=0, log=lambda record: None):
     """Teach a small `AutoencoderKL` to reconstruct `data`'s images (L1 + MSE + a tiny KL term).
 
     Each step sees `batch_size` pairs (both images of each).
@@ -419,40 +419,10 @@ def save_pipeline(parts, folder) -> Path:
     return folder
 
 
-# ---- 6. command line ----------------------------------------------------------------------------
+# ---- 6. one call for the command line -----------------------------------------------------------
 
-def _parser():
-    import argparse
-
-    d = TrainConfig()
-    p = argparse.ArgumentParser(prog="python -m ip2p_nb train", description="Train an InstructPix2Pix model.")
-    p.add_argument("--pretrained", default="demo",
-                   help="Stable Diffusion checkpoint (hub id or local folder, safetensors), or `demo`/`tiny` to start from scratch")
-    p.add_argument("--data", default="scenes",
-                   help="`scenes` (synthetic), a folder with metadata.jsonl, or hub:NAME for a `datasets` dataset")
-    p.add_argument("--output-dir", default=d.output_dir)
-    p.add_argument("--resolution", type=int, default=d.resolution)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--grad-accum", type=int, default=d.grad_accum)
-    p.add_argument("--max-steps", type=int, default=d.max_steps)
-    p.add_argument("--max-minutes", type=float, default=0, help="stop after this much wall time (0 = no limit)")
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--warmup-steps", type=int, default=d.warmup_steps)
-    p.add_argument("--ema-decay", type=float, default=d.ema_decay)
-    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default=d.mixed_precision)
-    p.add_argument("--train-text-encoder", action="store_true")
-    p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
-    p.add_argument("--validate-every", type=int, default=d.validate_every)
-    p.add_argument("--resume", default=None, help="`latest` or a checkpoint folder")
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--vae-minutes", type=float, default=0,
-                   help="with --pretrained demo: first train the autoencoder this long (it starts random)")
-    p.add_argument("--evaluate", metavar="MODEL", default=None,
-                   help="instead of training: measure MODEL (a pipeline folder) on held-out scenes and print a table")
-    return p
-
-
-def _data(spec, resolution):
+def training_data(spec: str, resolution: int):
+    """`scenes` (synthetic), `hub:NAME` (a `datasets` dataset) or a local folder with metadata.jsonl."""
     if spec == "scenes":
         return SceneData(size=resolution)
     if spec.startswith("hub:"):
@@ -460,38 +430,30 @@ def _data(spec, resolution):
     return FolderData(spec)
 
 
-def cli_train(argv=None) -> int:
-    """`python -m ip2p_nb train ...`: train, or with --evaluate measure a model. Returns the exit code."""
-    args = _parser().parse_args(argv)
-    if args.evaluate:
-        from .quality import cli_evaluate
-        return cli_evaluate(args.evaluate)
-    cfg = TrainConfig(**{k: getattr(args, k) for k in asdict(TrainConfig()) if hasattr(args, k)})
-    cfg.train_text_encoder = args.train_text_encoder or args.pretrained == "demo"
+def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes", vae_minutes: float = 0,
+                 max_minutes: float = 0, resume=None, log=None) -> Path:
+    """Train as `python -m ip2p_nb train` does; returns the folder of the saved pipeline.
+
+    Every step's record goes to `output_dir/log.jsonl` and to `log(record)` when given.
+    `vae_minutes` (from scratch only): first train the autoencoder this long.
+    """
     torch.manual_seed(cfg.seed)
-    data = _data(args.data, cfg.resolution)
-    parts = load_training_components(args.pretrained, cfg.seed)
+    dataset = training_data(data, cfg.resolution)
+    parts = load_training_components(pretrained, cfg.seed)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    logfile = (out / "log.jsonl").open("a", encoding="utf-8")
+    with (out / "log.jsonl").open("a", encoding="utf-8") as logfile:
+        def record(entry):
+            logfile.write(json.dumps(entry) + "\n")
+            logfile.flush()
+            if log is not None:
+                log(entry)
 
-    def log(record):
-        logfile.write(json.dumps(record) + "\n")
-        logfile.flush()
-        if record["step"] % 10 == 0:
-            print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True)
-
-    if args.vae_minutes and not args.resume:
-        train_vae(parts["vae"], data, cfg.resolution, steps=10**9, max_seconds=60 * args.vae_minutes, log=log)
-        parts["vae"].save_pretrained(out / "vae", safe_serialization=True)  # checkpoints hold only what trains
-    elif (out / "vae").is_dir():
-        from diffusers import AutoencoderKL
-        parts["vae"] = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True)
-    parts = train(cfg, parts, data, log=log, max_seconds=60 * args.max_minutes, resume=args.resume)
-    folder = save_pipeline(parts, out / "pipeline")
-    print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(cli_train())
+        if vae_minutes and not resume:
+            train_vae(parts["vae"], dataset, cfg.resolution, steps=10**9, max_seconds=60 * vae_minutes, log=record)
+            parts["vae"].save_pretrained(out / "vae", safe_serialization=True)  # checkpoints hold only what trains
+        elif (out / "vae").is_dir():
+            from diffusers import AutoencoderKL
+            parts["vae"] = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True)
+        parts = train(cfg, parts, dataset, log=record, max_seconds=60 * max_minutes, resume=resume)
+    return save_pipeline(parts, out / "pipeline")

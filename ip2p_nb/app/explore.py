@@ -18,9 +18,9 @@ import traceback
 
 import ipywidgets as W
 
-from .errors import UserError
-from .grids import AXES, explore, parse_values
-from .ui import png_bytes, seconds_left
+from ..errors import UserError
+from ..grids import AXES, explore, parse_values
+from .common import png_bytes, seconds_left
 
 __all__ = ["ExplorePanel", "random_guidance", "DEFAULT_VALUES"]
 

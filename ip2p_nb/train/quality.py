@@ -8,7 +8,7 @@ image that `scenes.py` drew:
 - `followed`: the share of edits where, inside the edited region (the parts the edit
   changes), the output is closer to the truth than to the input: the instruction was followed;
 - `kept`: PSNR of the output against the input outside the edited region (the rest preserved).
-`sweep` repeats this over steps, image guidance and text guidance; `cli_evaluate` prints tables.
+`sweep` repeats this over steps, image guidance and text guidance; `evaluation_report` makes the Markdown tables.
 """
 import math
 import time
@@ -19,7 +19,7 @@ import torch
 from .scenes import available_edits, make_pair
 
 __all__ = ["EVAL_FIRST_SEED", "held_out_pairs", "edit_pairs", "score", "evaluate", "sweep",
-           "markdown_table", "sky_brightness", "cli_evaluate"]
+           "markdown_table", "sky_brightness", "evaluation_report"]
 
 EVAL_FIRST_SEED = 10_000_000  # far above every training seed, so no test scene was seen in training
 
@@ -101,18 +101,13 @@ def markdown_table(rows: list, columns: list) -> str:
     return "\n".join(lines)
 
 
-def cli_evaluate(model: str, per_kind: int = 8) -> int:
-    """Print the per-kind table and the settings sweep for the pipeline folder `model`."""
-    from diffusers import StableDiffusionInstructPix2PixPipeline
-
-    pipe = StableDiffusionInstructPix2PixPipeline.from_pretrained(model, use_safetensors=True)
-    pipe.set_progress_bar_config(disable=True)
+def evaluation_report(pipe, per_kind: int = 8) -> str:
+    """Markdown: the per-kind table at the default settings and the settings sweep, for `pipe`."""
     per = evaluate(pipe, per_kind)
-    print(f"Held-out scenes, {per_kind} per kind, 20 steps, image guidance 1.5, text guidance 7.5:\n")
     order = [k for k in available_edits() if k in per] + ["all"]
-    print(markdown_table([dict(kind=k, **per[k]) for k in order],
-                         ["kind", "n", "psnr_input", "psnr_output", "followed", "kept"]))
-    print("\nSettings sweep (all kinds):\n")
-    print(markdown_table(sweep(pipe), ["steps", "image_guidance", "text_guidance", "psnr_output",
-                                       "followed", "kept", "seconds"]))
-    return 0
+    return "\n".join([
+        f"Held-out scenes, {per_kind} per kind, 20 steps, image guidance 1.5, text guidance 7.5:\n",
+        markdown_table([dict(kind=k, **per[k]) for k in order], ["kind", "n", "psnr_input", "psnr_output", "followed", "kept"]),
+        "\nSettings sweep (all kinds):\n",
+        markdown_table(sweep(pipe), ["steps", "image_guidance", "text_guidance", "psnr_output", "followed", "kept", "seconds"]),
+    ])

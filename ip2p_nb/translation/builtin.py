@@ -10,7 +10,7 @@ translator is reachable: the English is always shown to the user, who can correc
 
 import re
 
-from .zh_vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
+from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
                        POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, TRAD_TO_SIMP, WORDS)
 
 __all__ = ["translate_zh", "to_simplified"]

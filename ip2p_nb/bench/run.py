@@ -8,8 +8,6 @@ and what a re-edit (same picture and prompt: cached latents and embeddings) save
 fresh `Editor` per run, so its caches start empty, as in a first edit. `--agreement` instead
 compares the dtypes' pixels on the trained `demo` model (random weights say nothing about quality).
 """
-import argparse
-import json
 import os
 import platform
 import random
@@ -21,31 +19,19 @@ import time
 import numpy as np
 import torch
 
-from .defaults import check_settings
-from .editor import Editor, _branches
-from .errors import SettingError
-from .images import resize_for_edit
-from .loading import load_pipeline, pick_device_dtype
-from .speed import PeakMemory, attention_processors, timed
+from ..editor import Editor, branches
+from ..images import resize_for_edit
+from ..loading import load_pipeline, pick_device_dtype
+from ..speed import attention_processors
+from .measure import PeakMemory, timed
 
-__all__ = ["cli_bench", "run_bench", "component_times", "dtype_agreement", "BENCH_DEFAULTS"]
+__all__ = ["run_bench", "component_times", "dtype_agreement", "table"]
 
-BENCH_DEFAULTS = dict(
-    pipeline="tiny",                 # offline and quick; `fullsize` is SD 1.5's shapes (random weights), the real test
-    size=256,                        # the editor's smallest size: a CPU run of the full model takes seconds, not minutes
-    steps=8,                         # enough steps that the per-step UNet dominates, as in real use
-    repeats=3,                       # medians of 3 interleaved runs survive one disturbed run
-    # (image guidance, text guidance): all 3 branches; no uncond branch (s_I = 1); no image branch (s_I = s_T,
-    # at 5: the image guidance range ends there). 7.5 is the paper's and the app's text guidance.
-    guidance=[(1.5, 7.5), (1.0, 7.5), (5.0, 5.0)],
-    seed=0,
-    prompt="make it snowy",
-)
 
 
 def _photo(size: int = 512):
     """A deterministic synthetic 'photo' (a scene from `scenes.py`) at `size` x `size`."""
-    from .scenes import random_scene, render  # noqa: PLC0415
+    from ..train.scenes import random_scene, render  # noqa: PLC0415
 
     return render(random_scene(random.Random(0)), size=size)[0]
 
@@ -116,7 +102,7 @@ def _bench_setting(pipe, photo, cfg, s_i, s_t, device, log) -> dict:
     log(f"  guidance {s_i:g}/{s_t:g}: max pixel difference ours vs plain {_max_diff(images['ours'], images['plain'])}")
     med = {name: statistics.median(t) for name, t in times.items()}
     cpu_med = {name: statistics.median(t) for name, t in cpu_times.items()}
-    row = dict(image_guidance=s_i, text_guidance=s_t, unet_batch=len(_branches(s_i, s_t)),
+    row = dict(image_guidance=s_i, text_guidance=s_t, unet_batch=len(branches(s_i, s_t)),
                plain_s=round(med["plain"], 3), ours_s=round(med["ours"], 3), ratio=round(med["ours"] / med["plain"], 3),
                plain_cpu_s=round(cpu_med["plain"], 3), ours_cpu_s=round(cpu_med["ours"], 3),
                cpu_ratio=round(cpu_med["ours"] / cpu_med["plain"], 3), runs=times, cpu_runs=cpu_times, peak_mb={k: round(v / 2**20) for k, v in peaks.items()},
@@ -185,7 +171,7 @@ def dtype_agreement(name: str = "demo", dtypes=("float32", "bfloat16"), seeds=(0
     Uses the plain pipeline on the `demo` model's own scenes at its own size (64 px: below the
     editor's 256 px minimum), so what is compared is only the arithmetic of the dtypes.
     """
-    from .scenes import make_pair  # noqa: PLC0415
+    from ..train.scenes import make_pair  # noqa: PLC0415
 
     pairs = [make_pair(seed, size=size) for seed in seeds]
     outputs = {}
@@ -255,56 +241,3 @@ def table(report: dict) -> str:
                          f"{row['plain_s']:.1f} / {row['ours_s']:.1f} | {row.get('reedit_cpu_s', '')} | "
                          f"{row['peak_mb']['plain']} / {row['peak_mb']['ours']} | {row['max_pixel_diff']} |")
     return "\n".join(lines)
-
-
-def _guidance(text: str) -> tuple[float, float]:
-    """'1.5' -> (1.5, 7.5); '5:5' -> (5.0, 5.0)."""
-    try:
-        parts = [float(x) for x in text.split(":")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or two numbers as S_I:S_T, got {text!r}") from None
-    if len(parts) > 2:
-        raise argparse.ArgumentTypeError(f"expected S_I or S_I:S_T, got {text!r}")
-    return (parts[0], parts[1] if len(parts) == 2 else 7.5)
-
-
-def _parser() -> argparse.ArgumentParser:
-    d = BENCH_DEFAULTS
-    p = argparse.ArgumentParser(prog="python -m ip2p_nb bench", description=__doc__.splitlines()[0])
-    p.add_argument("--pipeline", default=d["pipeline"], help="tiny, fullsize (SD 1.5 shapes, random weights), demo, or a model id/folder")
-    p.add_argument("--size", type=int, default=d["size"], help="longest side in pixels (max_size)")
-    p.add_argument("--steps", type=int, default=d["steps"])
-    p.add_argument("--repeats", type=int, default=d["repeats"], help="interleaved runs per contestant (medians)")
-    p.add_argument("--image-guidance", type=_guidance, nargs="+", default=d["guidance"], metavar="S_I[:S_T]",
-                   help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
-    p.add_argument("--dtype", nargs="+", default=None, help="default: float32 bfloat16 on a CPU, float16 on CUDA")
-    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
-    p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
-    p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
-    p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
-    return p
-
-
-def cli_bench(argv: list[str]) -> int:
-    """Entry point of `python -m ip2p_nb bench`; see `_parser` for the arguments."""
-    args = _parser().parse_args(argv)
-    device, _ = pick_device_dtype(args.device)
-    dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
-    if args.components:
-        print(json.dumps(component_times(args.pipeline, dtypes, args.size, args.repeats,
-                                         log=lambda msg: print(msg, file=sys.stderr, flush=True)), indent=1))
-        return 0
-    if args.agreement:
-        report = dtype_agreement(dtypes=dtypes)
-        print(json.dumps(report, indent=1))
-        return 0
-    s = check_settings(max_size=args.size, steps=args.steps)
-    for s_i, s_t in args.image_guidance:
-        check_settings(image_guidance=s_i, text_guidance=s_t)
-    if args.repeats < 1:
-        raise SettingError(f"`--repeats` must be at least 1, but got {args.repeats}.")
-    cfg = dict(BENCH_DEFAULTS, pipeline=args.pipeline, size=s["max_size"], steps=s["steps"], repeats=args.repeats,
-               guidance=args.image_guidance, dtypes=dtypes, device=device)
-    report = run_bench(cfg, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(json.dumps(report, indent=1) if args.json else table(report))
-    return 0

@@ -1,0 +1,25 @@
+"""Where the package's data lives: the demo model, the sample photos and the app notebook.
+
+In a checkout (or an editable install) they are the repository's `assets/` and `notebooks/`
+folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` and
+`ip2p_nb/_notebooks` (pyproject.toml maps them), so an installed copy finds them too.
+"""
+from pathlib import Path
+
+__all__ = ["ASSETS_DIR", "NOTEBOOKS_DIR", "DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TRAIN_NOTEBOOK"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _find(packaged: str, in_checkout: str) -> Path:
+    """The wheel's copy when installed, else the checkout's folder beside the package."""
+    inside = _PACKAGE / packaged
+    return inside if inside.is_dir() else _PACKAGE.parent / in_checkout
+
+
+ASSETS_DIR = _find("_assets", "assets")
+NOTEBOOKS_DIR = _find("_notebooks", "notebooks")
+DEMO_DIR = ASSETS_DIR / "demo"                 # the toy model trained in this repository (docs/TRAINING.md)
+SAMPLES_DIR = ASSETS_DIR / "samples"           # photos with open licences (assets/samples/SOURCES.md)
+APP_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"
+TRAIN_NOTEBOOK = NOTEBOOKS_DIR / "train_your_own.ipynb"
