@@ -18,7 +18,7 @@ from pathlib import Path
 from .defaults import BENCH_DEFAULTS, DEFAULTS, HINTS, RANGES
 from .errors import Notice, SettingError, UserError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main"]
 
 
 # ---- 1. the parser -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import SettingError
 
-__all__ = ["DEFAULT_MODEL", "DEFAULTS", "RANGES", "HINTS", "Setting", "check_settings", "default_model", "BENCH_DEFAULTS"]
+__all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"

@@ -21,13 +21,16 @@ def hardware() -> dict:
     """Device, GPU name and memory (GiB), CPU count: what the notebook's first cell shows."""
     import torch  # noqa: PLC0415
 
-    info = {"device": "cpu", "gpu": None, "vram_gib": None, "cpus": os.cpu_count(), "python": platform.python_version(),
+    from .loading import pick_device_dtype  # noqa: PLC0415  (the device the editor would use)
+
+    device, _ = pick_device_dtype()
+    info = {"device": device.type, "gpu": None, "vram_gib": None, "cpus": os.cpu_count(), "python": platform.python_version(),
             "torch": torch.__version__}
-    if torch.cuda.is_available():
-        props = torch.cuda.get_device_properties(0)
-        info.update(device="cuda", gpu=props.name, vram_gib=round(props.total_memory / 2**30, 1))
-    elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        info.update(device="mps", gpu="Apple GPU (MPS)")
+    if device.type == "cuda":
+        props = torch.cuda.get_device_properties(device)
+        info.update(gpu=props.name, vram_gib=round(props.total_memory / 2**30, 1))
+    elif device.type == "mps":
+        info.update(gpu="Apple GPU (MPS)")
     return info
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .errors import UserError
 
-__all__ = ["fetch_bytes", "is_url", "MAX_BYTES", "TIMEOUT"]
+__all__ = ["fetch_bytes", "is_url"]
 
 # 30 MB holds any phone photo (a 108 MP JPEG is ~25 MB); larger is not a photo a beginner edits.
 MAX_BYTES = 30 * 1024 * 1024

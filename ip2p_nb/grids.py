@@ -27,9 +27,9 @@ from .editor import EditResult, EditStopped, OutOfMemory, check_instruction, ran
 from .errors import SettingError, UserError
 from .files import atomic_write
 from .metadata import parameters_text, png_info
-from .poster import wrap
+from .poster import settings_line, wrap
 
-__all__ = ["explore", "Grid", "AXES", "MAX_VALUES", "MAX_TILES", "parse_values", "parse_vary"]
+__all__ = ["explore", "Grid", "AXES", "parse_values", "parse_vary"]
 
 # Settings a grid can vary -> (Chinese title, English title) drawn on the grid.
 AXES = {
@@ -308,10 +308,9 @@ def _header(tiles, axes, f, width) -> list:
         lines = _lines(first.instruction, f["title"], width, 2)
         if first.prompt != first.instruction:
             lines += _lines(first.prompt, f["small"], width, 2, "muted")
-    shown = [("seed", "Seed"), ("image_guidance", "Image guidance"), ("text_guidance", "Text guidance"), ("steps", "Steps")]
-    parts = [f"{label}\u00a0{getattr(first, key):g}" for key, label in shown if key not in varied]
-    parts += ["{}x{}".format(*first.image.size), f"Model\u00a0{first.model}"]
-    return lines + _lines("  ·  ".join(parts), f["small"], width, 2, "muted")
+    settings = {key: value for key, value in first.settings.items() if key not in varied and key != "max_size"}
+    line = settings_line(settings, size="{}x{}".format(*first.image.size))
+    return lines + _lines(line, f["small"], width, 2, "muted")
 
 
 def _draw_block(draw, lines, x, y, width=None):

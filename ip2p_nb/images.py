@@ -21,12 +21,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import UserError
 from .fetch import fetch_bytes, is_url
 
-__all__ = ["load_image", "resize_for_edit", "edit_size", "MAX_PIXELS", "MIN_SIDE"]
+__all__ = ["load_image", "resize_for_edit", "edit_size", "to_rgb", "MAX_PIXELS", "MIN_SIDE"]
 
 # Refuse headers claiming more than this many pixels before decoding: a 50-megapixel phone photo is
 # fine, a 40000x40000 "image" of 1.6 gigapixels is a decompression bomb that would eat the machine.
 MAX_PIXELS = 120_000_000
-# The short side after resizing must be at least this: narrower strips give the model nothing to edit.
+# The short side after resizing must be at least this (or half of max_size, for the 64-px demo model):
+# narrower strips give the model nothing to edit.
 MIN_SIDE = 64
 
 
@@ -95,7 +96,7 @@ def _to_8bit(im: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
+def to_rgb(im: Image.Image) -> Image.Image:
     """Any mode to RGB; transparency is composited on white."""
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         im = _to_8bit(im)
@@ -129,7 +130,7 @@ def load_image(src, *, max_size: int | None = None, notes: list | None = None) -
             im.draft("RGB", (max_size, max_size))  # decode at 1/2, 1/4 or 1/8 scale, never below max_size
         im.load()
         im = ImageOps.exif_transpose(im)
-        return _to_rgb(im)
+        return to_rgb(im)
     except _DECODE_ERRORS as e:
         raise UserError(f"{name} is damaged or cut short ({e}); try another file or save it again.") from None
 
@@ -138,10 +139,11 @@ def edit_size(width: int, height: int, max_size: int) -> tuple[int, int]:
     """The (width, height) an image of this size is edited at; see `resize_for_edit`."""
     scale = max_size / max(width, height)
     sides = [max(8, round(side * scale / 8) * 8) for side in (width, height)]
-    if min(sides) < MIN_SIDE:
+    least = min(MIN_SIDE, max_size // 2)
+    if min(sides) < least:
         raise UserError(
             f"The image is {width}x{height}, too narrow for max_size {max_size}: its short side would be "
-            f"{min(sides)} px (at least {MIN_SIDE} needed); crop it to a less extreme shape or raise max_size."
+            f"{min(sides)} px (at least {least} needed); crop it to a less extreme shape or raise max_size."
         )
     return sides[0], sides[1]
 
@@ -153,7 +155,7 @@ def resize_for_edit(image: Image.Image, max_size: int) -> Image.Image:
     (scaling up or down); both sides are then rounded to the nearest multiple of 8 (the VAE
     works on 8x8 blocks), so the aspect ratio changes by at most 4 px on the short side.
     `max_size` itself must be a multiple of 8. A short side that would end below 64 px is
-    refused. Lanczos resampling; an image already at the target size is returned unchanged.
+    refused (below 32 px for max_size 64). Lanczos resampling; an image already at the target size is returned unchanged.
     """
     size = edit_size(image.width, image.height, max_size)
     if size == image.size:

@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from . import fonts
 from .errors import UserError
 from .files import atomic_write
+from .images import to_rgb
 from .metadata import png_info
 
 __all__ = ["make_poster", "poster_layout", "settings_line", "wrap", "DEFAULT_TITLE"]
@@ -268,12 +269,13 @@ def _number(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def settings_line(settings) -> str:
-    """The footer text: seed, guidances, steps, model (a string is used as it is)."""
+def settings_line(settings, size: str | None = None) -> str:
+    """The settings text of posters and grids: seed, guidances, steps, [size,] model (a string is used as it is)."""
     if isinstance(settings, str) or not settings:
         return settings or ""
     names = [("seed", "Seed"), ("image_guidance", "Image guidance"), ("text_guidance", "Text guidance"),
-             ("steps", "Steps"), ("model", "Model")]
+             ("steps", "Steps"), ("size", "Size"), ("model", "Model")]
+    settings = dict(settings, size=size)
     # A no-break space keeps each name with its value when the line wraps.
     return "  ·  ".join(f"{label}\u00a0{_number(settings[key])}".replace(" ", "\u00a0")
                         for key, label in names if settings.get(key) is not None)
@@ -289,10 +291,7 @@ def _as_rgb(image, what):
                 image.load()
         except (OSError, ValueError) as e:
             raise UserError(f"Cannot open the {what} image {str(image)!r} ({e}); check the path and the file.") from e
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        white = Image.new("RGBA", image.size, "white")
-        image = Image.alpha_composite(white, image.convert("RGBA"))
-    return image.convert("RGB")
+    return to_rgb(image)
 
 
 def _gather(result, original, edited, instruction, prompt, settings):

@@ -6,7 +6,7 @@ folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` 
 """
 from pathlib import Path
 
-__all__ = ["ASSETS_DIR", "NOTEBOOKS_DIR", "DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TRAIN_NOTEBOOK"]
+__all__ = ["DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -22,4 +22,3 @@ NOTEBOOKS_DIR = _find("_notebooks", "notebooks")
 DEMO_DIR = ASSETS_DIR / "demo"                 # the toy model trained in this repository (docs/TRAINING.md)
 SAMPLES_DIR = ASSETS_DIR / "samples"           # photos with open licences (assets/samples/SOURCES.md)
 APP_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"
-TRAIN_NOTEBOOK = NOTEBOOKS_DIR / "train_your_own.ipynb"

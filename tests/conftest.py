@@ -1,7 +1,48 @@
-"""Shared fixtures: the offline `tiny` pipeline and test photos generated on the fly."""
+"""Shared fixtures: the offline `tiny` pipeline and test photos generated on the fly.
+
+The network is off for every test: connections to anything but loopback addresses fail at once
+(in this process), and the environment tells our translators and the hub client to stay offline
+(for the subprocesses, kernels and servers the tests start). Tests of the loopback Google
+endpoint and the loopback hub switch the relevant setting back on for themselves.
+"""
+import errno
+import ipaddress
+import os
+import socket
+
 import numpy as np
 import pytest
 from PIL import Image
+
+OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+os.environ.update(OFFLINE_ENV)  # before any test imports huggingface_hub (it reads HF_HUB_OFFLINE once)
+
+
+def _is_loopback(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths and the like
+        return True
+    try:
+        return ipaddress.ip_address(address[0].split("%")[0]).is_loopback
+    except ValueError:  # a host name: only localhost is ours
+        return address[0] == "localhost"
+
+
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+
+def _guarded_connect(self, address):
+    if not _is_loopback(address):
+        raise OSError(errno.ENETUNREACH, f"the network is off in tests (tried {address!r})")
+    return _connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _is_loopback(address):
+        return errno.ENETUNREACH
+    return _connect_ex(self, address)
+
+
+socket.socket.connect, socket.socket.connect_ex = _guarded_connect, _guarded_connect_ex
 
 
 @pytest.fixture

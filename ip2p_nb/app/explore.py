@@ -22,7 +22,7 @@ from ..errors import UserError
 from ..grids import AXES, explore, parse_values
 from .common import png_bytes, seconds_left
 
-__all__ = ["ExplorePanel", "random_guidance", "DEFAULT_VALUES"]
+__all__ = ["ExplorePanel"]
 
 # The values an axis starts with: around each default, spread enough for the effect to show.
 DEFAULT_VALUES = {

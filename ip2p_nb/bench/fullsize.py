@@ -9,7 +9,7 @@ are the real model's. The tokenizer is the tiny byte-level one (its ids are vali
 """
 import torch
 
-__all__ = ["UNET_CONFIG", "VAE_CONFIG", "TEXT_CONFIG", "fullsize_components", "build_fullsize_pipeline"]
+__all__ = ["UNET_CONFIG", "VAE_CONFIG", "TEXT_CONFIG", "build_fullsize_pipeline"]
 
 # Stable Diffusion 1.5's UNet, with the 8 input channels of InstructPix2Pix (4 noise + 4 image latents).
 UNET_CONFIG = dict(

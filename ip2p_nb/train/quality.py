@@ -18,8 +18,8 @@ import torch
 
 from .scenes import available_edits, make_pair
 
-__all__ = ["EVAL_FIRST_SEED", "held_out_pairs", "edit_pairs", "score", "evaluate", "sweep",
-           "markdown_table", "sky_brightness", "evaluation_report"]
+__all__ = ["held_out_pairs", "edit_pairs", "score", "evaluate", "sweep", "sky_brightness",
+           "evaluation_report"]
 
 EVAL_FIRST_SEED = 10_000_000  # far above every training seed, so no test scene was seen in training
 

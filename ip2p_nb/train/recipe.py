@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from ..errors import UserError
 
 __all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
-           "load_training_components", "demo_components", "build_pipeline", "train", "save_checkpoint",
-           "latest_checkpoint", "train_vae", "training_data", "run_training"]
+           "load_training_components", "demo_components", "build_pipeline", "train", "latest_checkpoint",
+           "train_vae", "run_training"]
 
 
 @dataclass

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image, ImageDraw
 
-__all__ = ["Scene", "EditPair", "PARTS", "COLOURS", "available_edits", "random_scene", "render",
-           "caption", "make_edit", "make_pair", "make_pairs", "save_scene_png"]
+__all__ = ["Scene", "PARTS", "available_edits", "random_scene", "render", "caption", "make_pair",
+           "make_pairs", "save_scene_png"]
 
 # Named colours (English, Chinese, RGB) for house walls, roofs and objects.
 COLOURS = {
