@@ -35,6 +35,7 @@ def _quiet_transformers():
     logging.getLogger("transformers").setLevel(logging.ERROR)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     logging.getLogger("diffusers").setLevel(logging.ERROR)
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry warnings; our own sentence says what happened
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
 
 

@@ -158,10 +158,13 @@ class LoopbackHub:
             def log_message(self, *args):
                 pass
 
-            def setup(self):
-                super().setup()
-                if hub.broken:   # the network is down: the connection closes before any answer
+            def handle(self):
+                if not hub.broken:
+                    return super().handle()
+                try:   # the network is down: the connection closes before any answer
                     self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
             def do_HEAD(self):
                 self._answer(head=True)
@@ -223,12 +226,15 @@ class LoopbackHub:
                 cut = hub.drop_after.get(hub.path_of(sha))
                 if cut is None or head:
                     return self._send(status, body, headers, head)
-                self._send_head(status, len(body), headers)   # promise everything, send `cut` bytes, hang up
-                self.wfile.write(body[:max(0, cut - start)])
-                self.wfile.flush()
                 hub.broken = True
                 self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
+                try:   # promise everything, send `cut` bytes, hang up
+                    self._send_head(status, len(body), headers)
+                    self.wfile.write(body[:max(0, cut - start)])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
             def _send_head(self, status, length, headers):
                 self.send_response(status)
