@@ -236,7 +236,8 @@ def test_the_app_falls_back_to_demo_with_a_banner_and_generated_scenes(hub, monk
     assert scenes and all(v.startswith("scene:") for v in scenes)
     app.sample.value = scenes[0]
     assert app.current_image.size == (64, 64)
-    app.instruction.value = "make it night"
+    app.instruction.value = "加上雪"          # -> "add snow", which the demo knows
+    assert app.prompt.value == "add snow"
     app.steps.value = 4
     app.start_edit()
     assert app.wait(120)

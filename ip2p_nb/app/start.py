@@ -56,7 +56,7 @@ def fallback_banner(reason: str) -> str:
         f"<b>原因 Why:</b> {html.escape(reason)}<br>"
         "<b>演示模型能做什么 What the demo can do:</b> it edits only its own 64-px cartoon scenes (sky, sun or moon, "
         "a house, a tree, an animal). The sample menu now lists generated scenes: pick one and try "
-        "“make it night”, “add snow”, “make the house blue” or “add a dog” (中文也可以：“把房子变成蓝色”). "
+        "“add snow”, “make it sunset” or “add a dog” (中文也可以：“加上雪”). "
         "On photos its pictures mean nothing.<br>"
         "<b>获取真实模型 To get the real model:</b> make a model hub reachable, for example "
         "<code>export HF_ENDPOINT=https://hf-mirror.com</code>, then restart the app: the model downloads once "
@@ -81,13 +81,15 @@ def load_app_editor(model: str | None = None, display=True):
 
 
 def scene_samples(count: int = 6) -> dict:
-    """{label: PIL image} of generated cartoon scenes, the pictures the `demo` model knows (64 px)."""
+    """{label: PIL image} of generated daytime cartoon scenes, the pictures the `demo` model knows (64 px)."""
     import random  # noqa: PLC0415
 
     from ..train.scenes import caption, random_scene, render  # noqa: PLC0415
 
-    found = {}
-    for seed in range(count):
+    found, seed = {}, 0
+    while len(found) < count:
         scene = random_scene(random.Random(seed))
-        found[f"场景 scene {seed + 1}: {caption(scene)}"] = render(scene, 64)[0]
+        seed += 1
+        if scene.time == "day":   # so that "make it sunset" or "add snow" has something to change
+            found[f"场景 scene {len(found) + 1}: {caption(scene)}"] = render(scene, 64)[0]
     return found
