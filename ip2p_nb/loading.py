@@ -35,7 +35,6 @@ def _quiet_transformers():
     logging.getLogger("transformers").setLevel(logging.ERROR)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     logging.getLogger("diffusers").setLevel(logging.ERROR)
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)  # its retry warnings; our own sentence says what happened
     os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
 
 
@@ -98,6 +97,8 @@ def _from_hub(name: str, dtype, progress=None, notify=None):
     from .hub import fetch_model  # noqa: PLC0415
 
     variant = "fp16" if dtype == torch.float16 else None  # half the download on CUDA when the repository has it
+    # huggingface_hub (configured when diffusers imported it) logs each retry; our one sentence says what happened.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice)
     return _from_folder(folder, dtype, variant=variant, label=name)
 

@@ -15,6 +15,7 @@ It answers the parts of the hub's HTTP API that `snapshot_download`, `hf_hub_dow
 Every request is recorded (`server.requests`: method, path, Range). `drop_after = {path: n}`
 sends n bytes of that file and then cuts the connection, after which every new connection is
 closed at once (`broken`) until the test clears it: a network that goes down mid-file.
+`stall_after = {path: n}` sends n bytes and then nothing, leaving the connection open: a stalled download.
 `silent_port()` gives a port that accepts connections and never answers.
 """
 import hashlib
@@ -70,6 +71,8 @@ class LoopbackHub:
         self.requests = []            # (method, path, Range header or None), in arrival order
         self.drop_after = {}          # {repo path: bytes to send before cutting the connection}
         self.broken = False           # after a drop: close every new connection at once
+        self.stall_after = {}         # {repo path: bytes to send before going silent, connection left open}
+        self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._servers = []
 
@@ -88,6 +91,7 @@ class LoopbackHub:
         return server
 
     def stop(self):
+        self._stopped.set()
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -223,6 +227,14 @@ class LoopbackHub:
                 if m:
                     headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
                 body = data[start:]
+                stall = hub.stall_after.get(hub.path_of(sha))
+                if stall is not None and not head:   # send some, then nothing more until the server stops
+                    self._send_head(status, len(body), headers)
+                    self.wfile.write(body[:max(0, stall - start)])
+                    self.wfile.flush()
+                    hub._stopped.wait(120)
+                    self.close_connection = True
+                    return
                 cut = hub.drop_after.get(hub.path_of(sha))
                 if cut is None or head:
                     return self._send(status, body, headers, head)

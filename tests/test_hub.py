@@ -141,6 +141,24 @@ def test_a_connection_cut_halfway_resumes_on_the_next_run(hub, checkpoint, tmp_p
     assert not list((tmp_path / "hf").rglob("*.part")) and not list((tmp_path / "hf").rglob("*.incomplete"))
 
 
+@pytest.mark.slow
+def test_a_stalled_download_is_given_up_with_one_sentence(hub, checkpoint, tmp_path):
+    """huggingface_hub's own read timeout (HF_HUB_DOWNLOAD_TIMEOUT, 10 s by default, 2 s here) and its 5 retries."""
+    unet = "unet/diffusion_pytorch_model.safetensors"
+    hub.stall_after = {unet: 11_000_000}
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(HF_HUB_DOWNLOAD_TIMEOUT="2", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "ip2p_nb", "edit", str(ROOT / "assets" / "samples" / "cat.jpg"), "make it snowy",
+                          "--model", REPO, "-o", str(tmp_path / "out.png")], capture_output=True, text=True, env=env, timeout=300)
+    seconds = time.perf_counter() - start
+    lines = run.stderr.strip().splitlines()
+    assert run.returncode == 2 and lines[-1] == (f"error: The download of {REPO} from {hub.url} stopped during {unet} "
+                                                 "(no answer); run the same command again to resume where it stopped."), lines
+    assert [l for l in lines[:-1] if not l.startswith("note: ")] == []
+    print(f"\nstalled download given up after {seconds:.0f} s (2 s read timeout, 5 retries)")
+
+
 def test_a_refused_official_endpoint_falls_back_to_the_mirror_and_says_so(hub, monkeypatch):
     official = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("HF_ENDPOINT", official)
@@ -242,6 +260,37 @@ def test_the_app_falls_back_to_demo_with_a_banner_and_generated_scenes(hub, monk
     app.start_edit()
     assert app.wait(120)
     assert app.results and app.results[-1].image.size == (64, 64), app.message.value
+
+
+def test_the_fp16_variant_is_fetched_for_float16(tmp_path, monkeypatch):
+    """On CUDA (float16) only the fp16 weights are downloaded when the repository has them; runs on a CPU in float16 too."""
+    import warnings
+
+    import torch
+    from ip2p_nb.editor import load_editor
+    from ip2p_nb.tiny import build_tiny_pipeline
+
+    folder = tmp_path / "fp16"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe = build_tiny_pipeline(seed=1)
+        pipe.save_pretrained(folder, safe_serialization=True)                       # the float32 weights
+        pipe.to(torch.float16).save_pretrained(folder, safe_serialization=True, variant="fp16")
+    files = ip2p_layout(folder)
+    assert {"unet/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors"} <= set(files)
+    with LoopbackHub({REPO: files}) as server:
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("IP2P_HUB_MIRRORS", "")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        editor = load_editor(REPO, device=device, dtype="float16", notify=lambda text: None)
+        weights = {p for p in _files_requested(server) if p.endswith(".safetensors")}
+    assert weights == {"text_encoder/model.fp16.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors",
+                       "vae/diffusion_pytorch_model.fp16.safetensors"}
+    assert editor.pipe.unet.dtype == torch.float16 and editor.pipe.unet.config.block_out_channels == [32, 64]
+    if device == "cuda":
+        result = editor.edit(Path(ROOT, "assets", "samples", "cat.jpg"), "make it snowy", steps=2, max_size=256, seed=0)
+        assert result.image.size == (256, 168)
 
 
 def test_needed_files_pick_safetensors_and_the_fp16_variant_only_when_complete():
