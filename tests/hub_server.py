@@ -16,6 +16,7 @@ Every request is recorded (`server.requests`: method, path, Range). `drop_after 
 sends n bytes of that file and then cuts the connection, after which every new connection is
 closed at once (`broken`) until the test clears it: a network that goes down mid-file.
 `stall_after = {path: n}` sends n bytes and then nothing, leaving the connection open: a stalled download.
+`corrupt = {path}` serves that file with its last byte changed; `gated = {repo}` answers 401 GatedRepo.
 `silent_port()` gives a port that accepts connections and never answers.
 """
 import hashlib
@@ -72,6 +73,8 @@ class LoopbackHub:
         self.drop_after = {}          # {repo path: bytes to send before cutting the connection}
         self.broken = False           # after a drop: close every new connection at once
         self.stall_after = {}         # {repo path: bytes to send before going silent, connection left open}
+        self.corrupt = set()          # repo paths whose bytes the CDN alters (the listed sha256 stays the true one)
+        self.gated = set()            # repo ids answered like a gated repo without an accepted licence
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._servers = []
@@ -194,6 +197,9 @@ class LoopbackHub:
                 self._send(404, b'{"error": "Not found"}', {"Content-Type": "application/json"}, head)
 
             def _api(self, repo, make):
+                if repo in hub.gated:
+                    body = json.dumps({"error": "Access to this model is restricted."}).encode()
+                    return self._send(401, body, {"Content-Type": "application/json", "X-Error-Code": "GatedRepo"}, False)
                 if repo not in hub.repos:
                     body = json.dumps({"error": "Repository not found"}).encode()
                     return self._send(404, body, {"Content-Type": "application/json", "X-Error-Code": "RepoNotFound"}, False)
@@ -226,6 +232,8 @@ class LoopbackHub:
                 headers = {"ETag": f'"{sha}"', "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream"}
                 if m:
                     headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+                if hub.path_of(sha) in hub.corrupt:
+                    data = data[:-1] + bytes([data[-1] ^ 0xFF])
                 body = data[start:]
                 stall = hub.stall_after.get(hub.path_of(sha))
                 if stall is not None and not head:   # send some, then nothing more until the server stops

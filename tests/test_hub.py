@@ -118,6 +118,20 @@ def test_a_cached_model_loads_with_no_request(hub, tmp_path, capsys):
         print(f"\ncached load: 0 requests, {seconds:.2f} s")
 
 
+def test_doctor_names_the_endpoint_that_answers_and_the_cache(hub, monkeypatch):
+    from ip2p_nb.doctor import doctor_lines
+
+    monkeypatch.setenv("IP2P_MODEL", REPO)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("IP2P_HUB_MIRRORS", hub.url)
+    before = dict(doctor_lines())
+    assert before["model"] == f"{REPO}: not cached (a download of several GB on first load)"
+    assert re.fullmatch(rf"http://127.0.0.1:\d+ \(from HF_ENDPOINT\): connection refused; {hub.url} \(a mirror\): answers",
+                        before["model hub"]), before["model hub"]
+    _load()
+    assert dict(doctor_lines())["model"] == f"{REPO}: cached (loads with no network call)"
+
+
 def test_a_connection_cut_halfway_resumes_on_the_next_run(hub, checkpoint, tmp_path):
     from ip2p_nb.errors import UserError
 
@@ -200,6 +214,30 @@ def test_an_unknown_repo_is_one_sentence(hub):
                             "(for example timbrooks/instruct-pix2pix) or pass a local model folder.")
 
 
+def test_a_gated_repo_is_one_sentence(hub):
+    from ip2p_nb.errors import UserError
+
+    hub.gated.add(REPO)
+    with pytest.raises(UserError) as e:
+        _load()
+    assert str(e.value) == (f"The model '{REPO}' is gated: accept its licence on its hub page and log in with "
+                            "`hf auth login`, or choose another model.")
+
+
+def test_a_weight_that_does_not_match_its_checksum_is_deleted(hub, tmp_path):
+    from ip2p_nb.errors import UserError
+
+    vae = "vae/diffusion_pytorch_model.safetensors"
+    hub.corrupt.add(vae)
+    with pytest.raises(UserError) as e:
+        _load()
+    assert str(e.value) == (f"{vae} from {hub.url} does not match the hub's checksum, so it was deleted; run the command "
+                            "again, or use another endpoint (HF_ENDPOINT).")
+    assert not list((tmp_path / "hf").rglob("*.part"))
+    hub.corrupt.clear()
+    _load()   # and the next run gets it right
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     folder = tmp_path / "small"
@@ -242,7 +280,7 @@ def test_the_command_line_keeps_its_one_sentence_and_never_falls_back(tmp_path):
 
 
 def test_the_app_falls_back_to_demo_with_a_banner_and_generated_scenes(hub, monkeypatch, tmp_path):
-    from ip2p_nb.app import App, load_app_editor
+    from ip2p_nb.app import App, fallback_banner, load_app_editor
 
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     editor, why = load_app_editor(REPO, display=False)
@@ -250,6 +288,7 @@ def test_the_app_falls_back_to_demo_with_a_banner_and_generated_scenes(hub, monk
     app = App(editor, workdir=tmp_path, fallback=why)
     banner = app.widget.children[0].children[0].value
     assert "Demo mode" in banner and "cartoon scenes" in banner and "HF_ENDPOINT=https://hf-mirror.com" in banner
+    assert "HF_HOME" in fallback_banner("Not enough disk space to download x: it needs 4.000 GB and only 1.000 GB is free in /c.")
     scenes = [value for _, value in app.sample.options if value]
     assert scenes and all(v.startswith("scene:") for v in scenes)
     app.sample.value = scenes[0]

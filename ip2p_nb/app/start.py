@@ -58,10 +58,20 @@ def fallback_banner(reason: str) -> str:
         "a house, a tree, an animal). The sample menu now lists generated scenes: pick one and try "
         "“add snow”, “make it sunset” or “add a dog” (中文也可以：“加上雪”). "
         "On photos its pictures mean nothing.<br>"
-        "<b>获取真实模型 To get the real model:</b> make a model hub reachable, for example "
-        "<code>export HF_ENDPOINT=https://hf-mirror.com</code>, then restart the app: the model downloads once "
-        "(several GB, with a progress bar) and is cached.</div>"
+        f"<b>获取真实模型 To get the real model:</b> {_one_thing(reason)}</div>"
     )
+
+
+def _one_thing(reason: str) -> str:
+    """The one step that gets the real model, for the reason it did not load."""
+    if "disk space" in reason:
+        return "free the disk space named above (or set <code>HF_HOME</code> to a larger disk), then restart the app."
+    if "resume where it stopped" in reason:
+        return "restart the app when the network is back: the download resumes where it stopped."
+    if "There is no model" in reason or "is gated" in reason:
+        return "set <code>MODEL</code> (or <code>IP2P_MODEL</code>) to a model that exists, such as timbrooks/instruct-pix2pix."
+    return ("make a model hub reachable, for example <code>export HF_ENDPOINT=https://hf-mirror.com</code>, then restart "
+            "the app: the model downloads once (several GB, with a progress bar) and is cached.")
 
 
 def load_app_editor(model: str | None = None, display=True):
