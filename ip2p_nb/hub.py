@@ -261,8 +261,9 @@ def check_free_space(plan: DownloadPlan, free_bytes=None) -> None:
         folder = folder.parent
     free = shutil.disk_usage(folder).free if free_bytes is None else free_bytes
     if need * (1 + HUB_DEFAULTS["disk_margin"]) > free:
-        raise UserError(f"Not enough disk space to download {plan.repo_id}: it needs {need / 1e9:.3f} GB and only "
-                        f"{free / 1e9:.3f} GB is free in {plan.cache_dir}; free some space or set HF_HOME to a larger disk.")
+        spare = f" and {HUB_DEFAULTS['disk_margin']:.0%} to spare" if need <= free else ""
+        raise UserError(f"Not enough disk space to download {plan.repo_id}: it needs {need / 1e9:.3g} GB{spare} and only "
+                        f"{free / 1e9:.3g} GB is free in {plan.cache_dir}; free some space or set HF_HOME to a larger disk.")
 
 
 class _Meter:
