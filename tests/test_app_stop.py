@@ -14,12 +14,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from hub_server import closed_port
 from voila_server import _descendants, free_port
 
-pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
