@@ -27,7 +27,7 @@ _EXPORTS = {
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",
-    "App": "app", "available_samples": "app",   # the notebook app (imports ipywidgets when first used)
+    "App": "app", "available_samples": "app", "load_app_editor": "app",   # the notebook app (imports ipywidgets when first used)
 }
 __all__ = sorted(_EXPORTS)
 

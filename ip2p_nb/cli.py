@@ -169,6 +169,23 @@ class _Bar:
         self.bar.close()
 
 
+class _DownloadBar:
+    """A tqdm bar in MB on stderr for a first model download; drawn only once bytes arrive (never for a cached model)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar = quiet, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm.auto import tqdm  # noqa: PLC0415
+
+            self.bar = tqdm(total=total, desc="downloading the model", unit="B", unit_scale=True, unit_divisor=1000,
+                            disable=True if self.quiet else None, file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+
+
 # ---- 3. handlers -----------------------------------------------------------------------------------
 def _output_for(image: str, output: str | None, several: bool) -> Path:
     stem = Path(image).stem + "_edited.png"
@@ -220,7 +237,7 @@ def cmd_edit(args) -> int:
     for target in {_output_for(image, args.output, several).parent for image in args.images}:
         if not target.is_dir():
             raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, download_progress=_DownloadBar(args.quiet))
     bar = _Bar(args.steps * len(args.images), "editing", args.quiet)
     try:
         for image in args.images:
@@ -254,7 +271,7 @@ def cmd_explore(args) -> int:
         vary[name] = values
     _check_before_loading(args, [args.image], args.instruction)
     output = args.output or f"{Path(args.image).stem}_grid.png"
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, download_progress=_DownloadBar(args.quiet))
     bar = _Bar(None, "grid", args.quiet)
 
     def progress(done, total):

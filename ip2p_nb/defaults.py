@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import SettingError
 
-__all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS"]
+__all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS", "HUB_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
@@ -95,4 +95,16 @@ BENCH_DEFAULTS = dict(
     guidance=[(1.5, 7.5), (1.0, 7.5), (5.0, 5.0)],
     seed=0,
     prompt="make it snowy",
+)
+
+
+# Where the model comes from (ip2p_nb/hub.py).
+HUB_DEFAULTS = dict(
+    official="https://huggingface.co",   # the model hub itself; HF_ENDPOINT replaces it when set
+    # Mirrors tried, in order, when the first endpoint does not answer; IP2P_HUB_MIRRORS overrides the list
+    # (comma-separated, empty to disable). hf-mirror.com serves the same repo ids and files, reachable from
+    # mainland China where huggingface.co is not.
+    mirrors=("https://hf-mirror.com",),
+    probe_seconds=3.0,                   # a hub that answers at all answers its model-info call in well under a second
+    disk_margin=0.05,                    # refuse unless 5% more than the download is free: the disk is shared with everything else
 )

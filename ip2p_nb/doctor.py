@@ -1,7 +1,7 @@
-"""What this machine can do: GPU and memory, the max_size to suggest, fonts, translation, model cache.
+"""What this machine can do: GPU and memory, the max_size to suggest, fonts, translation, model cache, hub.
 
 Used by `python -m ip2p_nb doctor` and by the notebook's hardware-check cell. Every check is
-quick and none downloads anything.
+quick and none downloads anything (the hub probe is one model-info call per endpoint, seconds at most).
 """
 import os
 import platform
@@ -63,12 +63,24 @@ def _model_cache_line() -> str:
     if name in ("tiny", "demo") or os.path.isdir(name):
         return f"{name} (no download needed)"
     try:
-        from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
+        from .hub import cached_model  # noqa: PLC0415
 
-        hit = try_to_load_from_cache(name, "model_index.json")
+        hit = cached_model(name)
     except Exception:  # noqa: BLE001  (a broken cache is reported, not raised)
         hit = None
-    return f"{name}: {'cached' if isinstance(hit, str) else 'not cached (a download of several GB on first load)'}"
+    return f"{name}: {'cached (loads with no network call)' if hit else 'not cached (a download of several GB on first load)'}"
+
+
+def _hub_line() -> str:
+    """Which hub endpoint answers for the default model (a few seconds at most per endpoint)."""
+    from .defaults import default_model  # noqa: PLC0415
+    from .hub import probe_endpoints  # noqa: PLC0415
+
+    name = default_model()
+    if name in ("tiny", "demo") or os.path.isdir(name):
+        return "not needed"
+    probes = probe_endpoints(name)
+    return "; ".join(f"{url} ({why}): {answer}" for url, why, answer in probes)
 
 
 def _font_line() -> str:
@@ -94,6 +106,6 @@ def doctor_lines() -> list[tuple[str, str]]:
     seconds = estimate_seconds(size, 20, info)
     if seconds:
         lines.append(("CPU time per edit", f"about {seconds / 60:.0f} min at max_size {size}, 20 steps"))
-    lines += [("model", _model_cache_line()), ("font", _font_line()), ("translation", _translation_line()),
+    lines += [("model", _model_cache_line()), ("model hub", _hub_line()), ("font", _font_line()), ("translation", _translation_line()),
               ("python / torch", f"{info['python']} / {info['torch']}")]
     return lines

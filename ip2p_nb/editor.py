@@ -354,15 +354,17 @@ class Editor:
             torch.cuda.empty_cache()
 
 
-def load_editor(model: str | None = None, device=None, dtype=None) -> Editor:
+def load_editor(model: str | None = None, device=None, dtype=None, download_progress=None, notify=None) -> Editor:
     """Load an InstructPix2Pix model and wrap it in an `Editor`.
 
     `model`: a hub id (default `timbrooks/instruct-pix2pix`, or `$IP2P_MODEL`), a local directory,
     `demo` (the toy model trained in this repo) or `tiny` (random weights, for offline dry runs).
     `device`: CUDA, then Apple MPS, then CPU when not given. `dtype`: float16 on CUDA; on a CPU bfloat16
     where it is native (about twice as fast; `tiny` and `demo` stay float32), else float32.
+    `download_progress(done_bytes, total_bytes)` follows a first download from the hub; `notify(text)` gets its
+    one-line announcements (endpoint, files and size; default: a `Notice` warning).
     """
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
-    pipe = load_pipeline(name, device, dtype)
+    pipe = load_pipeline(name, device, dtype, progress=download_progress, notify=notify)
     return Editor(pipe, model_name=name)

@@ -1,8 +1,9 @@
 """Finding and loading an InstructPix2Pix pipeline: hub id, local folder, `demo` or `tiny`.
 
 Weights are read from safetensors only (a pickle file can run code) and remote code is never
-trusted. When the hub cannot be reached and no copy is cached, loading fails with one
-sentence naming the three ways out: a hub mirror (`HF_ENDPOINT`), a local folder, or `tiny`.
+trusted. Hub models come through `hub.py` (cache first, then the first endpoint that answers:
+`HF_ENDPOINT` or the official hub, then mirrors). When none answers and no copy is cached, loading
+fails with one sentence naming the ways out: a hub mirror (`HF_ENDPOINT`), a local folder, or `tiny`.
 """
 import logging
 import os
@@ -75,39 +76,42 @@ def _dtype_arg(dtype) -> dict:
     return {"dtype": dtype}
 
 
-def _from_folder(path: Path, dtype):
+def _from_folder(path: Path, dtype, variant=None, label=None):
     from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
 
     if not (path / "model_index.json").is_file():
         raise UserError(f"{str(path)!r} has no model_index.json: it is not a diffusers model folder; "
                         "download one with `hf download timbrooks/instruct-pix2pix --local-dir DIR`.")
     try:
-        return StableDiffusionInstructPix2PixPipeline.from_pretrained(path, **_dtype_arg(dtype), use_safetensors=True, local_files_only=True)
+        return StableDiffusionInstructPix2PixPipeline.from_pretrained(path, **_dtype_arg(dtype), use_safetensors=True,
+                                                                      local_files_only=True, variant=variant)
     except (OSError, ValueError) as e:
+        where = label or str(path)
         if "safetensors" in str(e).lower():
-            raise UserError(f"{str(path)!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
-        raise UserError(f"Could not load the model in {str(path)!r} ({str(e).splitlines()[0]}).") from e
+            raise UserError(f"{where!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
+        raise UserError(f"Could not load the model {where!r} ({str(e).splitlines()[0]}).") from e
 
 
-def _from_hub(name: str, dtype):
-    from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
+def _from_hub(name: str, dtype, progress=None, notify=None):
+    """From the cache with no network call, else through the first hub endpoint that answers (hub.py)."""
+    from .hub import fetch_model  # noqa: PLC0415
 
-    try:
-        return StableDiffusionInstructPix2PixPipeline.from_pretrained(name, **_dtype_arg(dtype), use_safetensors=True)
-    except (OSError, ValueError) as e:
-        text = str(e).lower()
-        if "safetensors" in text and "cached" not in text:
-            raise UserError(f"{name!r} has no .safetensors weights; only safetensors are loaded (pickle files can run code).") from e
-        endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-        raise UserError(
-            f"Could not download {name!r} from the model hub ({endpoint}) and it is not in the local cache: "
-            "set a hub mirror (for example `export HF_ENDPOINT=https://hf-mirror.com`), pass a local model folder "
-            "(--model /path/to/instruct-pix2pix), or use --model tiny for an offline dry run."
-        ) from e
+    variant = "fp16" if dtype == torch.float16 else None  # half the download on CUDA when the repository has it
+    # huggingface_hub (configured when diffusers imported it) logs each retry; our one sentence says what happened.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice)
+    return _from_folder(folder, dtype, variant=variant, label=name)
 
 
-def load_pipeline(name: str, device: torch.device, dtype: torch.dtype):
-    """The diffusers pipeline for `name`, on `device` in `dtype`, with the Euler-ancestral scheduler."""
+def _notice(text: str) -> None:
+    warnings.warn(text, Notice, stacklevel=4)
+
+
+def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, progress=None, notify=None):
+    """The diffusers pipeline for `name`, on `device` in `dtype`, with the Euler-ancestral scheduler.
+
+    For a hub id, `progress(done_bytes, total_bytes)` follows a download and `notify(text)` gets the
+    one-line announcements (which endpoint, what is fetched; default: a `Notice` warning)."""
     _quiet_transformers()
     from diffusers import EulerAncestralDiscreteScheduler  # noqa: PLC0415
 
@@ -125,7 +129,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype):
     elif name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name:
         raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
     else:
-        pipe = _from_hub(name, dtype)
+        pipe = _from_hub(name, dtype, progress, notify)
     # Euler ancestral: what the paper's app uses; good pictures in 20 steps.
     pipe.scheduler = EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)
     pipe.set_progress_bar_config(disable=True)

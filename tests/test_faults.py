@@ -146,12 +146,12 @@ def test_unreachable_hub_is_one_fast_sentence_naming_the_ways_out(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("HF_")}
-    env.update(HF_HOME=str(tmp_path / "hf"), HF_ENDPOINT=f"http://127.0.0.1:{port}", PYTHONPATH=str(ROOT))
+    env.update(HF_HOME=str(tmp_path / "hf"), HF_ENDPOINT=f"http://127.0.0.1:{port}", IP2P_HUB_MIRRORS="", PYTHONPATH=str(ROOT))
     run = subprocess.run([sys.executable, "-c", HUB_PROBE], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     seconds, message = run.stdout.splitlines()[-2:]
     assert message == (
-        f"Could not download 'some-org/some-model' from the model hub (http://127.0.0.1:{port}) and it is not in the "
+        f"Could not download 'some-org/some-model' from the model hub (http://127.0.0.1:{port}: connection refused) and it is not in the "
         "local cache: set a hub mirror (for example `export HF_ENDPOINT=https://hf-mirror.com`), pass a local model "
         "folder (--model /path/to/instruct-pix2pix), or use --model tiny for an offline dry run.")
     assert float(seconds) < 10.0, seconds  # measured 0.05 s (idle machine): no retries, no waiting on the network

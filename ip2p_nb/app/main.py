@@ -35,6 +35,7 @@ from ..resources import SAMPLES_DIR
 from ..translation import translate
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
+from .start import fallback_banner, scene_samples
 
 __all__ = ["App", "available_samples"]
 
@@ -76,8 +77,10 @@ def _slider(kind, name, label, step):
 class App:
     """The editing app around an `Editor`; see the module docstring."""
 
-    def __init__(self, editor, workdir="."):
+    def __init__(self, editor, workdir=".", fallback=None):
         self.editor = editor
+        self.fallback = fallback        # why the app runs on `demo` instead of the model asked for (a banner), or None
+        self.scenes = scene_samples() if getattr(editor, "model_name", None) == "demo" else {}
         self.workdir = Path(workdir)
         self.current_image = None       # the photo the next edit starts from (PIL RGB)
         self.results = []               # history of EditResults, oldest first
@@ -108,7 +111,8 @@ class App:
                                  self.download, self.poster_image], layout=widgets.Layout(flex="2 1 480px"))
         history = widgets.VBox([widgets.HTML("<b>历史 History</b> <span style='color:#666'>"
                                              "(点击 “作为输入” 继续编辑 · use a result as the next input)</span>"), self.history])
-        page = widgets.VBox([widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
+        banner = [widgets.HTML(fallback_banner(self.fallback))] if self.fallback else []
+        page = widgets.VBox([*banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
                              history, self.debug_box])
         self.widget = widgets.Tab(children=[page], titles=["编辑 Edit"])
         self._add_explore_tab()
@@ -116,6 +120,8 @@ class App:
     def _build_inputs(self):
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="上传 Upload")
         options = [("示例照片 Sample photo…", "")] + [(name, str(path)) for name, path in available_samples().items()]
+        if self.scenes:  # the demo model edits only its own cartoon scenes
+            options = [("示例场景 Sample scene…", "")] + [(name, f"scene:{name}") for name in self.scenes]
         self.sample = widgets.Dropdown(options=options, value="", layout=widgets.Layout(width="210px"))
         self.instruction = widgets.Text(placeholder="例如 e.g.: 把天空换成夜晚 / make it snowy", continuous_update=False,
                                         description="指令", layout=widgets.Layout(width="98%"))
@@ -202,7 +208,10 @@ class App:
             self._guard(self._use_upload, change["new"][0])
 
     def _on_sample_change(self, change):
-        if change["new"]:
+        if change["new"].startswith("scene:"):
+            name = change["new"][len("scene:"):]
+            self._guard(self._set_input, self.scenes[name], f"Sample {name.split(':')[0]}")
+        elif change["new"]:
             self._guard(self._set_input, load_image(change["new"]), f"Sample photo {Path(change['new']).stem}")
 
     def _on_instruction_change(self, change):
