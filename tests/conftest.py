@@ -14,8 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
-os.environ.update(OFFLINE_ENV)  # before any test imports huggingface_hub (it reads HF_HUB_OFFLINE once)
+# The translators stay offline, the model hub is a closed loopback port and no mirror is probed, also in
+# the subprocesses, kernels and servers tests start. Tests of the loopback endpoints set their own.
+OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9", "IP2P_HUB_MIRRORS": "",
+               "HF_HUB_DISABLE_TELEMETRY": "1"}
+os.environ.update(OFFLINE_ENV)
 
 
 def _is_loopback(address) -> bool:
