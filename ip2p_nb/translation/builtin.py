@@ -10,8 +10,9 @@ translator is reachable: the English is always shown to the user, who can correc
 
 import re
 
+from .lexicon import is_verb, lookup, segment, to_simplified
 from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
-                       POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, TRAD_TO_SIMP, WORDS)
+                    POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, WORDS)
 
 __all__ = ["translate_zh", "to_simplified"]
 
@@ -20,22 +21,17 @@ _LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
 # Verb groups of the sentence patterns (longest first inside each group).
-_CHANGE = "变成|变为|换成|换为|改成|改为|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成"
+_CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
+           "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
 _PAINT = "涂成|染成|刷成|漆成|画成"
-_REMOVE = "去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|不要|去|删"
+_REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+           "修掉|弄掉|涂掉|扔掉|不要|去|删")
 _ADD = "加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上"
-_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|戴|穿|化"
+_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
-_PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
-_SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
 _PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
           "this photo", "this picture", "this image", "this painting"}
-
-
-def to_simplified(text):
-    """Map the traditional characters common in edit instructions to simplified ones."""
-    return "".join(TRAD_TO_SIMP.get(ch, ch) for ch in text)
 
 
 def translate_zh(text):
@@ -67,12 +63,30 @@ def _strip_polite(clause):
     return clause
 
 
+DROP = object()  # a handler's answer for a clause that is left out on purpose
+
+
+def _normalize(c):
+    """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
+    c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
+    c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
+    c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
+    c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
+    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?的", "", c)  # 图中的X -> X
+    c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
+    c = re.sub(r"下(一场|场|一阵|阵)", "下", c)
+    return c
+
+
 def _clause(c, subject=None):
     """Translate one clause by the first sentence pattern that matches it."""
+    c = _normalize(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
         if m:
-            out = handler(subject, *[g.strip() for g in m.groups()])
+            out = handler(subject, *[(g or "").strip() for g in m.groups()])
+            if out is DROP:
+                return ""  # a clause left out on purpose ("其他不变": unchanged is the default)
             if out:
                 return out
     return _bare(c, subject)
@@ -82,7 +96,12 @@ def _clause(c, subject=None):
 
 
 def _tokens(text):
-    """Cut a phrase into (kind, English) tokens by longest match; unknown Chinese kept as kind '?'."""
+    """Cut a phrase into (kind, English) tokens; unknown Chinese kept as kind '?'.
+
+    jieba's words decide where a word ends; a word is read from the curated vocabulary first,
+    then from CC-CEDICT. Numbers, measure words, fillers and English stay as the patterns made them.
+    """
+    starts = _word_starts(text)
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -109,31 +128,85 @@ def _tokens(text):
             out.append(("D", QUANTITIES[quantity]))
             i += len(quantity)
             continue
-        for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
-            word = text[i:i + size]
-            if word in PRONOUNS:
-                out.append(("R", word))
-                break
-            if word in WORDS:
-                out.append(WORDS[word])
+        curated = _curated(text, i)
+        word = starts.get(i)
+        if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
+            found = lookup(word)
+            if found:
+                out.append(_kind_of(found))
+                i += len(word)
+                continue
+        if curated:
+            out.append(("R", curated) if curated in PRONOUNS else WORDS[curated])
+            i += len(curated)
+            continue
+        size = 1
+        if ch == "的":
+            out.append(("的", ""))
+        elif ch in "和与跟及、":
+            out.append(("&", "and"))
+        elif ch in MEASURES and (not out or out[-1][0] in "&的"):
+            out.append(("D", "a"))
+        elif ch == "感" and out and out[-1][0] != "?":
+            pass  # 电影感, 颗粒感: "a feel of X" is X
+        elif ch in NUMBERS and len(text) > i + 1:
+            out.append(("D", NUMBERS[ch]))
+        elif ch in _FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
+            pass
+        elif out and out[-1][0] == "?":
+            out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
+        else:
+            out.append(("?", ch))
+        i += size
+    return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
+
+
+# grammatical characters that carry no content in an edit instruction: dropped when left alone
+_FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
+                      "让使成在起进出到来把将给用上下里中方边面内外场")
+
+
+def _word_starts(text):
+    """{position: word} for the words jieba cuts `text` into."""
+    starts, at = {}, 0
+    for word in segment(text):
+        starts[at] = word
+        at += len(word)
+    return starts
+
+
+def _curated(text, i):
+    """The longest curated word (or pronoun) at position `i`, or None."""
+    for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
+        word = text[i:i + size]
+        if word in WORDS or word in PRONOUNS:
+            return word
+    return None
+
+
+def _kind_of(english):
+    """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
+    if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
+        return ("P", english)
+    return ("N", english)
+
+
+def _unknown_run(run):
+    """Unknown Chinese cut by longest match over CC-CEDICT; what it does not know stays Chinese ('?')."""
+    out, i = [], 0
+    while i < len(run):
+        for size in range(min(6, len(run) - i), 0, -1):
+            english = lookup(run[i:i + size])
+            if english:
+                out.append(_kind_of(english))
+                i += size
                 break
         else:
-            size = 1
-            if ch == "的":
-                out.append(("的", ""))
-            elif ch in "和与跟及、":
-                out.append(("&", "and"))
-            elif ch in MEASURES and (not out or out[-1][0] in "&的"):
-                out.append(("D", "a"))
-            elif ch == "感" and out and out[-1][0] != "?":
-                pass  # 电影感, 颗粒感: "a feel of X" is X
-            elif ch in NUMBERS and len(text) > i + 1:
-                out.append(("D", NUMBERS[ch]))
-            elif out and out[-1][0] == "?" and not ch.isspace():
-                out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
-            elif not ch.isspace() and ch not in "更很非常":
-                out.append(("?", ch))
-        i += size
+            if out and out[-1][0] == "?":
+                out[-1] = ("?", out[-1][1] + run[i])
+            else:
+                out.append(("?", run[i]))
+            i += 1
     return out
 
 
@@ -176,9 +249,17 @@ def _article(word):
 def _np(text, role="new"):
     """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
     located = re.fullmatch(rf"(.+?)({_PLACE_RE})的(.+)", text)
+    if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
+        return f"{_np(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
+    placed = re.fullmatch(rf"(.*?)({_POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
+    if placed and placed.group(3):
+        alone, of = POSITIONS[placed.group(2)]
+        if placed.group(1) in ("", "在", "图片", "照片", "画面", "图像", "图", "图中", "画面中", "照片中"):
+            return f"{_np(placed.group(3), role)} {alone}"
+        return f"{_np(placed.group(3), role)} {of} {_np(placed.group(1).lstrip('在'), 'old')}"
     toks = _tokens(text)
     if not toks:
         return "it" if role == "old" else ""
@@ -222,6 +303,30 @@ def _np(text, role="new"):
     return phrase
 
 
+# position words: (alone, before an object): 左边的人 -> the person on the left; 桌子左边的杯子 -> ... to the left of the table
+POSITIONS = {
+    "左边": ("on the left", "to the left of"), "左侧": ("on the left", "to the left of"),
+    "左面": ("on the left", "to the left of"), "右边": ("on the right", "to the right of"),
+    "右侧": ("on the right", "to the right of"), "右面": ("on the right", "to the right of"),
+    "中间": ("in the middle", "in the middle of"), "中央": ("in the center", "in the center of"),
+    "正中间": ("in the center", "in the center of"), "上方": ("at the top", "above"),
+    "下方": ("at the bottom", "below"), "顶部": ("at the top", "on top of"), "底部": ("at the bottom", "at the bottom of"),
+    "前面": ("in front", "in front of"), "前方": ("in front", "in front of"), "后面": ("in the back", "behind"),
+    "后方": ("in the back", "behind"), "背后": ("in the background", "behind"), "身后": ("behind", "behind"),
+    "旁边": ("nearby", "next to"), "远处": ("in the distance", "in the distance behind"),
+    "左上角": ("in the top left corner", "in the top left corner of"),
+    "右上角": ("in the top right corner", "in the top right corner of"),
+    "左下角": ("in the bottom left corner", "in the bottom left corner of"),
+    "右下角": ("in the bottom right corner", "in the bottom right corner of"),
+    "角落": ("in the corner", "in the corner of"),
+}
+_POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
+SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
+PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
+_SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
+_PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
+
+
 def _kinds(text):
     return {k for k, _ in _tokens(text)} - {"的", "D", "&"}
 
@@ -251,7 +356,7 @@ def _change(subject, x, verb, y):
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
     if material:
         return f"make {target} out of {_np(material.group(1), 'adj')}"
-    style = re.fullmatch(r"(.+?)的?(风格|画风|风)", y)
+    style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
     kinds = _kinds(style.group(1) if style else y)
     if style and "T" not in kinds:
         return f"make {target} {_np(style.group(1), 'adj')} style"
@@ -285,7 +390,7 @@ def _wear(subject, x, verb, y):
     if on and not verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
         return _place(subject, on.group(1), on.group(2), verb, y)  # 给桌子上加一束花
     target = _obj(subject, x)
-    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
+    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化", "涂", "抹")):
         return f"put {_np(y)} on {target}"
     return f"add {_np(y)} to {target}"
 
@@ -321,6 +426,9 @@ def _add(subject, _verb, y):
 
 def _bare(c, subject):
     """A clause without a known verb: a scene, style or colour means 'make it ...'."""
+    words = segment(c)
+    if subject and len(words) > 1 and _is_verb_word(words[0]) and words[0] not in WORDS:
+        return f"make {subject} {_verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
     kinds = _kinds(c)
     if kinds and kinds <= set("STC"):
         return f"make {subject or 'it'} {_np(c, 'adj')}"
@@ -331,7 +439,149 @@ def _bare(c, subject):
     return _np(c, "adj")
 
 
-_PATTERNS = [
+# ---- clauses the older patterns did not know ---------------------------------------------------
+
+_OTHERS = r"(?:其他|其它|其余|别的|剩下|剩余|其他的|其它的|其余的|剩下的)(?:部分|地方|东西|内容|元素)?(?:的)?(?:都|全部|全都|也)?"
+_UNCHANGED = r"(?:保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
+
+
+def _keep(subject, x):
+    """保持 X 不变 / 保留 X: 'keep X unchanged' (other things: dropped, they are the default)."""
+    return f"keep {_np(x, 'old')} unchanged" if x else DROP
+
+
+def _keep_only(subject, x):
+    return f"keep {_np(x, 'old')}"
+
+
+def _from_to(subject, x, a, verb, b):
+    """把 X 从 A 变成 B: colours and styles change X itself; anything else replaces A on X."""
+    if x and _kinds(a) <= set("CAST?"):
+        return _change(subject, x, verb, b)
+    if x and x in PRONOUNS:
+        return _change(subject, x + "的" + a, verb, b)
+    return _change(subject, a if not x else x + "的" + a, verb, b)
+
+
+def _weather(subject, where, size, what):
+    """下雨 / 下起大雪 / 窗外下着小雨: make it rain or snow (heavily, lightly) there."""
+    verb = {"雨": "rain", "雪": "snow", "冰雹": "hail"}[what]
+    how = {"大": " heavily", "暴": " heavily", "小": " lightly", "毛毛": " lightly"}.get(size, "")
+    where = re.sub(r"^(让|使得|使|令)", "", where)
+    if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
+        where = ""
+    spot = {"": "", "外面": " outside", "天上": "", "窗外": " outside the window", "外边": " outside"}.get(where)
+    if spot is None:
+        spot = " " + _np(where, "old")
+    return f"make it {verb}{how}{spot}"
+
+
+def _by(subject, x, y, verb):
+    """X 被 Y 覆盖/淹没/包围: X covered with / flooded by / surrounded by Y."""
+    return f"make {subject or _obj(None, x)} {_PASSIVE[verb]} {_np(y)}"
+
+
+_PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flooded with", "淹": "flooded with",
+            "包围": "surrounded by", "围绕": "surrounded by", "填满": "filled with", "充满": "filled with",
+            "照亮": "lit by", "点亮": "lit by", "遮住": "covered by", "挡住": "blocked by"}
+_PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
+
+
+def _split_at_verb(text):
+    """(before, verb, after) at the first verb after the first word of `text`, or None."""
+    words, at = segment(text), 0
+    for n, word in enumerate(words):
+        if n and _is_verb_word(word):
+            return text[:at], word, text[at + len(word):]
+        at += len(word)
+    return None
+
+
+def _is_verb_word(word):
+    if word in WORDS:
+        return WORDS[word][0] == "V"
+    if len(word) > 1 and word[-1] in "在到着上进出成" and _is_verb_word(word[:-1]):
+        return True  # 坐在, 放到, 叼着
+    return len(word) <= 3 and is_verb(word) and word not in ("的", "是")
+
+
+def _verb_phrase(verb, after):
+    """A verb and what follows it: 坐在 + 草地上 -> 'sit on the meadow'; 拉开 -> 'pull open'."""
+    core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
+    english = WORDS[core][1] if core in WORDS else (lookup(core) or _np(core, "adj"))
+    if core != verb or after.startswith("在"):
+        return f"{english} {_at('在' + after.lstrip('在'))}".strip()
+    return f"{english} {_np(after, 'new')}".strip()
+
+
+def _ba(subject, rest):
+    """把 X + a verb the patterns do not know (拉开, 点亮, 打开, 瘦一点): 'VERB the X ...'."""
+    split = _split_at_verb(rest)
+    if split and split[0]:
+        x, verb, after = split
+        english = WORDS[verb][1] if verb in WORDS else lookup(verb)
+        tail = (_at("在" + after.lstrip("在")) or _np(after, "adj")) if after else ""
+        return " ".join(part for part in (english, _np(x, "old"), tail) if part)
+    adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
+    if adj and _kinds(adj.group(2)) and _kinds(adj.group(2)) <= set("AC"):
+        return f"make {_obj(subject, adj.group(1))} {_adj(adj.group(2))}"
+    return None
+
+
+def _let(subject, rest):
+    """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
+    split = _split_at_verb(rest)
+    if not split or not split[0]:
+        return None
+    who = _np(split[0], "old")
+    return f"make {who} {_verb_phrase(split[1], split[2])}"
+
+
+def _at(text):
+    """在 X 上/里/中/旁边: an English place phrase ('on the table'), or '' when `text` is not one."""
+    m = re.fullmatch(rf"在?(.+?)({_PLACE_RE})", text)
+    if m:
+        return f"{PLACES[m.group(2)]} {_np(m.group(1), 'old')}"
+    m = re.fullmatch(rf"在?({_SPOT_RE})", text)
+    if m:
+        return SPOTS[m.group(1)]
+    return f"in {_np(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""
+
+
+def _subject_verb(subject, x, verb, y):
+    """X 戴上 Y (the subject first): put Y on X; X 加 Y: add Y to X, or at a place."""
+    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换上", "化")):
+        return f"put {_np(y)} on {_np(x, 'old')}"
+    where = _at(x) if re.search(rf"({_PLACE_RE}|{_SPOT_RE})$", x) else ""
+    return f"add {_np(y)} {where}" if where else f"add {_np(y)} to {_np(x, 'old')}"
+
+
+def _add_at(subject, verb, y, where):
+    """加 Y 在 X 上 (the place after the thing): add Y on X."""
+    return f"add {_np(y)} {_at('在' + where) or 'in ' + _np(where, 'old')}"
+
+
+_EARLY = [
+    (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
+    (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
+    (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
+    (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
+    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE})(.+)", _from_to),
+    (r"(.*?)下(大|小|暴|毛毛)?(雨|雪|冰雹)", _weather),
+    (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
+    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
+]
+_LATE = [
+    (r"(?:把|将)(.+)", _ba),
+    (r"(?:让|使得|使|令)(.+)", _let),
+    (rf"(.+?)({_WEAR})(.+)", _subject_verb),
+    (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
+    (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
+     lambda s, x, y: f"make {_obj(s, x)} {_adj('更' + y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
+]
+
+
+_PATTERNS = _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({_PAINT})(.+)", _paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_obj(s, x)}"),
@@ -348,6 +598,7 @@ _PATTERNS = [
     (r"有(.+)", lambda s, y: _bare(y, s) if _kinds(y) <= set("STCA") else _add(s, "有", y)),
     (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {_np(x, 'old')} with {_np(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
+] + _LATE[:2] + [
     (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
@@ -357,5 +608,5 @@ _PATTERNS = [
     (rf"(.+?)({_LOOK})(.+)", _look),
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
     (rf"(.+?)({_BECOME}|更加|更)(.+)", _become),
-    (r"(.+?)的?(风格|画风|风)", _style),
-]
+    (r"(.+?)的?(风格|(?<!漫)画风|风)", _style),
+] + _LATE[2:]

@@ -7,7 +7,7 @@ InstructPix2Pix understands English only. `translate(text)` tries, in order:
      not wait again on every edit; successful replies are cached per text.
   2. "marian" - the local neural model Helsinki-NLP/opus-mt-zh-en, only when it is already in
      the Hugging Face cache, or when IP2P_TRANSLATE_MARIAN=download asks for a download.
-  3. "builtin" - the offline pattern translator in `zh_en.py` ("builtin-partial" when some
+  3. "builtin" - the offline pattern translator in `builtin.py` ("builtin-partial" when some
      Chinese was not understood and was kept as is).
   4. "none" - nothing worked: the text is returned unchanged.
 Text without Chinese passes through untouched (backend "english"). Importing this module does
@@ -23,7 +23,8 @@ import threading
 import time
 
 from ..errors import SettingError
-from .builtin import to_simplified, translate_zh
+from .builtin import translate_zh
+from .lexicon import to_simplified
 
 __all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS"]
 
@@ -39,6 +40,7 @@ ENV_OFFLINE = "IP2P_TRANSLATE_OFFLINE"  # 1: never touch the network
 ENV_MARIAN = "IP2P_TRANSLATE_MARIAN"    # "download": allow fetching the model; "off": never use it
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 _state = {"cache": {}, "down_until": 0.0, "last_error": None, "marian": None}
 _lock = threading.Lock()
 
@@ -50,6 +52,7 @@ class Translation:
     text: str      # English (or the input unchanged when backend is "english" or "none")
     source: str    # the input as typed
     backend: str   # "english", "googletrans", "marian", "builtin", "builtin-partial" or "none"
+    untranslated: tuple = ()  # the Chinese fragments left in `text` (words no translator understood)
 
     @property
     def complete(self):
@@ -60,6 +63,11 @@ class Translation:
 def has_chinese(text):
     """True when `text` contains at least one Chinese character (simplified or traditional)."""
     return bool(_CJK.search(text))
+
+
+def untranslated_fragments(text):
+    """The runs of Chinese characters in `text`, in order, each once."""
+    return tuple(dict.fromkeys(_CJK_RUN.findall(text)))
 
 
 def reset_cache():
@@ -101,8 +109,8 @@ def translate(text, *, timeout=None, backends=None, proxy=None):
     for name in names:
         english, backend = _RUNNERS[name](text, timeout, proxy)
         if english:
-            return Translation(english, text, backend)
-    return Translation(text, text, "none")
+            return Translation(english, text, backend, untranslated_fragments(english))
+    return Translation(text, text, "none", untranslated_fragments(text))
 
 
 def _offline():
