@@ -62,6 +62,13 @@ def _hint_html(text: str) -> str:
     return f"<div style='color:#666;font-size:12px;margin:-4px 0 6px 8px'>{html.escape(text)}</div>"
 
 
+def _not_understood_html(words) -> str:
+    """The Chinese words the model would never see, in the colour of a warning."""
+    listed = html.escape("、".join(words))
+    return (f"<div style='color:{_COLORS['warning']};font-size:12px;margin:-4px 0 6px 8px'>"
+            f"not understood: <b>{listed}</b> - type the English / 没看懂：<b>{listed}</b>，请在上面写英文</div>")
+
+
 def _hint(text: str) -> widgets.HTML:
     return widgets.HTML(_hint_html(text))
 
@@ -86,6 +93,7 @@ class App:
         self._stop = threading.Event()
         self._thread = None
         self._auto_prompt = ("", "none")  # (English text, backend) from the last translation
+        self._not_understood = ()         # Chinese words the last translation left untranslated
         self._poster_result = None
         self.retry_size = None          # max_size offered after the GPU ran out of memory
         self._build()
@@ -212,6 +220,8 @@ class App:
         text, backend = self._auto_prompt
         label = _BACKEND_NAMES[backend] if change["new"].strip() == text else _BACKEND_NAMES["override"]
         self.backend_label.value = _hint_html(f"English prompt via {label}; edit it if the translation is off.")
+        if self._not_understood and change["new"].strip() == text:
+            self.backend_label.value += _not_understood_html(self._not_understood)
 
     def _on_edit_click(self, _button):
         self._guard(self.start_edit)
@@ -249,11 +259,11 @@ class App:
 
     def _translate(self, text):
         if not text.strip():
-            self._auto_prompt = ("", "none")
+            self._auto_prompt, self._not_understood = ("", "none"), ()
             self.prompt.value = ""
             return
         t = translate(text.strip())
-        self._auto_prompt = (t.text, t.backend)
+        self._auto_prompt, self._not_understood = (t.text, t.backend), t.untranslated
         self.prompt.value = t.text
         self._on_prompt_change({"new": t.text})  # refresh the label even when the text did not change
 
