@@ -27,7 +27,7 @@ import threading
 
 from .vocab import PRONOUNS, WORDS
 
-__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "ENV_CACHE"]
+__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE"]
 
 ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
 CACHE_VERSION = 1              # bump when the cache layout changes
@@ -73,6 +73,7 @@ class _Grouped:
     def __init__(self, name, source, key):
         self.name, self.source, self.key = name, source, key  # key(line) -> the word the line is about
         self.groups, self.index, self.data, self.memory = {}, None, None, None
+        self.built = False  # True when this process wrote the cache file
 
     def group(self, char):
         """The lines (a list of str) whose key starts with `char`."""
@@ -99,6 +100,7 @@ class _Grouped:
         try:
             if not (data.is_file() and index.is_file()):
                 self._build(data, index)
+                self.built = True
             self.index, self.data = json.loads(index.read_text("utf-8")), data
         except OSError:  # no writable cache folder: group the whole file in memory
             self.index, self.memory = {}, self._grouped()
@@ -126,6 +128,16 @@ class _Grouped:
             with os.fdopen(fd, "wb") as f:
                 f.write(payload)
             os.replace(tmp, path)  # atomic: a half-built cache is never read
+
+
+def work_done():
+    """How much of each dictionary this process has read: {name: {"groups_read", "groups", "built"}}."""
+    out = {}
+    for grouped in (_jieba().FREQ.grouped, _cedict()):
+        if grouped.index is not None:
+            total = len(grouped.memory if grouped.memory is not None else grouped.index)
+            out[grouped.name] = {"groups_read": len(grouped.groups), "groups": total, "built": grouped.built}
+    return out
 
 
 # ---- jieba with a lazily read dictionary --------------------------------------------------------
