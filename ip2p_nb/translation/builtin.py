@@ -19,6 +19,7 @@ __all__ = ["translate_zh", "to_simplified"]
 _MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
 _LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u20E3～~]+")  # 😊❄️: no words for the model
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
 # Verb groups of the sentence patterns (longest first inside each group).
 _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
@@ -26,7 +27,7 @@ _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为
 _PAINT = "涂成|染成|刷成|漆成|画成"
 _REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
-_ADD = "加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上"
+_ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
@@ -39,7 +40,7 @@ def translate_zh(text):
 
     `complete` is False when some Chinese was not understood and was kept as is.
     """
-    text = to_simplified(text).translate(_PUNCT)
+    text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
     parts = [_clause(_strip_polite(c)) for c in clauses]
     english = " and ".join(p for p in parts if p)
@@ -72,9 +73,14 @@ def _normalize(c):
     c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
-    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?的", "", c)  # 图中的X -> X
+    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
     c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
     c = re.sub(r"下(一场|场|一阵|阵)", "下", c)
+    c = re.sub(r"转过(头|身)来?", r"转\1", c)
+    c = re.sub(r"骑在(.+?)背?上", r"骑\1", c)                           # 骑在马上: 马上 is not "at once" here
+    c = re.sub(r"突然|忽然|渐渐地?|慢慢地?|稍微|稍稍|轻轻地?|一下子", "", c)
+    c = re.sub(r"(\d)\s+(?=年代|年|后)", r"\1", c)                     # 90 年代 -> 90年代
+    c = re.sub(r"^(?:只)?(换|改|变)(?!成|为)(.+?)(为|成)(.+)$", r"把\2\1成\4", c)  # 换背景为森林 -> 把背景换成森林
     return c
 
 
@@ -147,8 +153,8 @@ def _tokens(text):
             out.append(("&", "and"))
         elif ch in MEASURES and (not out or out[-1][0] in "&的"):
             out.append(("D", "a"))
-        elif ch == "感" and out and out[-1][0] != "?":
-            pass  # 电影感, 颗粒感: "a feel of X" is X
+        elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
+            pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
         elif ch in NUMBERS and len(text) > i + 1:
             out.append(("D", NUMBERS[ch]))
         elif ch in _FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
@@ -161,6 +167,7 @@ def _tokens(text):
     return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
 
 
+_SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
 # grammatical characters that carry no content in an edit instruction: dropped when left alone
 _FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
                       "让使成在起进出到来把将给用上下里中方边面内外场")
@@ -251,13 +258,20 @@ def _np(text, role="new"):
     located = re.fullmatch(rf"(.+?)({_PLACE_RE})的(.+)", text)
     if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
         return f"{_np(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
+    if located and located.group(1) in _IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
+        return f"{_np(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
+    wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
+    if wearing and _kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
+        verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
+                "背": "carrying", "牵": "walking"}[wearing.group(1)]
+        return f"{_np(wearing.group(3), role)} {verb} {_np(wearing.group(2), 'adj')}"
     placed = re.fullmatch(rf"(.*?)({_POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
     if placed and placed.group(3):
         alone, of = POSITIONS[placed.group(2)]
-        if placed.group(1) in ("", "在", "图片", "照片", "画面", "图像", "图", "图中", "画面中", "照片中"):
+        if placed.group(1) in _IMAGE_WORDS:
             return f"{_np(placed.group(3), role)} {alone}"
         return f"{_np(placed.group(3), role)} {of} {_np(placed.group(1).lstrip('在'), 'old')}"
     toks = _tokens(text)
@@ -268,7 +282,9 @@ def _np(text, role="new"):
     words, det, head_kind = [], None, None
     for i, (kind, en) in enumerate(toks):
         nxt = toks[i + 1][0] if i + 1 < len(toks) else None
-        if kind == "D" and not words:
+        if kind == "D" and words and en in ("all", "many", "some"):  # 人全部 -> all the people
+            det = det or en
+        elif kind == "D" and not words:
             det = en
         elif kind == "R":
             owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
@@ -291,6 +307,8 @@ def _np(text, role="new"):
     if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
         return "the " + phrase  # 让夕阳更红 -> make the sunset redder
     if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
+        return phrase
+    if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
         return phrase
     if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat
         return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else phrase
@@ -323,8 +341,13 @@ POSITIONS = {
 _POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
 SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
 PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
+SPOTS.update({"地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
+              "水里": "in the water", "水中": "in the water", "水面上": "on the water"})
 _SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
 _PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
+
+
+_IMAGE_WORDS = ("", "在", "最", "图片", "照片", "画面", "图像", "图", "图中", "画面中", "照片中", "画面的", "图片的", "照片的")
 
 
 def _kinds(text):
@@ -357,6 +380,8 @@ def _change(subject, x, verb, y):
     if material:
         return f"make {target} out of {_np(material.group(1), 'adj')}"
     style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
+    if style and style.group(1)[-1:] + style.group(2) in WORDS:  # 港风 is a style of its own
+        style = None
     kinds = _kinds(style.group(1) if style else y)
     if style and "T" not in kinds:
         return f"make {target} {_np(style.group(1), 'adj')} style"
@@ -427,7 +452,7 @@ def _add(subject, _verb, y):
 def _bare(c, subject):
     """A clause without a known verb: a scene, style or colour means 'make it ...'."""
     words = segment(c)
-    if subject and len(words) > 1 and _is_verb_word(words[0]) and words[0] not in WORDS:
+    if subject and words and _is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
         return f"make {subject} {_verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
     kinds = _kinds(c)
     if kinds and kinds <= set("STC"):
@@ -442,7 +467,10 @@ def _bare(c, subject):
 # ---- clauses the older patterns did not know ---------------------------------------------------
 
 _OTHERS = r"(?:其他|其它|其余|别的|剩下|剩余|其他的|其它的|其余的|剩下的)(?:部分|地方|东西|内容|元素)?(?:的)?(?:都|全部|全都|也)?"
-_UNCHANGED = r"(?:保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
+_UNCHANGED = r"(?:原来的样子|原来的颜色|原本的样子|原貌|原状|保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
+
+
+_ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting"}
 
 
 def _keep(subject, x):
@@ -456,11 +484,13 @@ def _keep_only(subject, x):
 
 def _from_to(subject, x, a, verb, b):
     """把 X 从 A 变成 B: colours and styles change X itself; anything else replaces A on X."""
-    if x and _kinds(a) <= set("CAST?"):
-        return _change(subject, x, verb, b)
-    if x and x in PRONOUNS:
+    if re.fullmatch(_PAINT, verb):
+        return _paint(subject, x or a, verb, b)
+    if x in ("季节", "时间", "天气", "时节", "颜色", "风格", "场景", "整体"):
+        return _change(subject, None, verb, b)  # 把季节从夏天变成秋天 -> make it autumn
+    if x in PRONOUNS:
         return _change(subject, x + "的" + a, verb, b)
-    return _change(subject, a if not x else x + "的" + a, verb, b)
+    return _change(subject, x or a, verb, b)
 
 
 def _weather(subject, where, size, what):
@@ -470,7 +500,7 @@ def _weather(subject, where, size, what):
     where = re.sub(r"^(让|使得|使|令)", "", where)
     if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
         where = ""
-    spot = {"": "", "外面": " outside", "天上": "", "窗外": " outside the window", "外边": " outside"}.get(where)
+    spot = {"": "", "外面": " outside", "天上": "", "天空": "", "窗外": " outside the window", "外边": " outside"}.get(where)
     if spot is None:
         spot = " " + _np(where, "old")
     return f"make it {verb}{how}{spot}"
@@ -498,6 +528,8 @@ def _split_at_verb(text):
 
 
 def _is_verb_word(word):
+    if word in _FUNCTION_CHARS or word in ("得到", "出来", "起来", "下来"):
+        return False
     if word in WORDS:
         return WORDS[word][0] == "V"
     if len(word) > 1 and word[-1] in "在到着上进出成" and _is_verb_word(word[:-1]):
@@ -519,6 +551,9 @@ def _ba(subject, rest):
     split = _split_at_verb(rest)
     if split and split[0]:
         x, verb, after = split
+        result = re.sub(r"^得", "", after)
+        if result and _kinds(result) and _kinds(result) <= set("AC"):  # 修得更清晰, 调亮: make X clearer
+            return f"make {_obj(subject, x)} {_adj(result if result.startswith('更') else '更' + result)}"
         english = WORDS[verb][1] if verb in WORDS else lookup(verb)
         tail = (_at("在" + after.lstrip("在")) or _np(after, "adj")) if after else ""
         return " ".join(part for part in (english, _np(x, "old"), tail) if part)
@@ -532,6 +567,11 @@ def _let(subject, rest):
     """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
     split = _split_at_verb(rest)
     if not split or not split[0]:
+        words = segment(rest)
+        for n in range(1, len(words)):  # 让灯亮 -> make the lamp bright
+            tail = "".join(words[n:])
+            if _kinds(tail) and _kinds(tail) <= set("AC"):
+                return f"make {_np(''.join(words[:n]), 'old')} {_adj(tail)}"
         return None
     who = _np(split[0], "old")
     return f"make {who} {_verb_phrase(split[1], split[2])}"
@@ -539,12 +579,12 @@ def _let(subject, rest):
 
 def _at(text):
     """在 X 上/里/中/旁边: an English place phrase ('on the table'), or '' when `text` is not one."""
-    m = re.fullmatch(rf"在?(.+?)({_PLACE_RE})", text)
-    if m:
-        return f"{PLACES[m.group(2)]} {_np(m.group(1), 'old')}"
     m = re.fullmatch(rf"在?({_SPOT_RE})", text)
     if m:
         return SPOTS[m.group(1)]
+    m = re.fullmatch(rf"在?(.+?)({_PLACE_RE})", text)
+    if m:
+        return f"{PLACES[m.group(2)]} {_np(m.group(1), 'old')}"
     return f"in {_np(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""
 
 
@@ -562,18 +602,34 @@ def _add_at(subject, verb, y, where):
 
 
 _EARLY = [
+    (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
+    (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
+    (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
+    (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
+    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {_np(y, 'adj')}"),
     (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
+    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or _np(x, 'adj')}"),
     (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
-    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE})(.+)", _from_to),
-    (r"(.*?)下(大|小|暴|毛毛)?(雨|雪|冰雹)", _weather),
+    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
+    (r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?", _weather),
+    (r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?",
+     lambda s, where, what, size: _weather(s, where, size, what)),
     (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
     (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
 ]
-_LATE = [
+_BA_LET = [
     (r"(?:把|将)(.+)", _ba),
     (r"(?:让|使得|使|令)(.+)", _let),
+]
+_LATE = [
+    (rf"(.+?)({_PAINT})(.+)", _paint),
+    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {_adj('更' + y)}" if _kinds(y) <= set("AC") and _kinds(y) else None),
+    (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
+     lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {_obj(s, x)}"),
+    (r"(?:要)?(.+?)(?:要|会|还)?有(.+)", lambda s, x, y: f"add {_np(y)} {_at(x)}" if _at(x) else None),
+    (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {_np(y)} {_at('在' + x)}" if _kinds(y) & set("NPM") else None),
     (rf"(.+?)({_WEAR})(.+)", _subject_verb),
     (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
     (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
@@ -598,7 +654,7 @@ _PATTERNS = _EARLY + [
     (r"有(.+)", lambda s, y: _bare(y, s) if _kinds(y) <= set("STCA") else _add(s, "有", y)),
     (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {_np(x, 'old')} with {_np(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
-] + _LATE[:2] + [
+] + _BA_LET + [
     (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
@@ -609,4 +665,4 @@ _PATTERNS = _EARLY + [
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
     (rf"(.+?)({_BECOME}|更加|更)(.+)", _become),
     (r"(.+?)的?(风格|(?<!漫)画风|风)", _style),
-] + _LATE[2:]
+] + _LATE

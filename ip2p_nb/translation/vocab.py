@@ -162,7 +162,12 @@ _MORE = [
 小提琴=violin|萨克斯=saxophone|喇叭=trumpet|画笔=paintbrush|画架=easel|调色板=palette|书架=bookshelf|书包=schoolbag|
 礼盒=gift box|气球串=bunch of balloons|风铃=wind chime|雨棚=awning|遮阳伞=parasol|太阳伞=parasol|"""),
     # words whose CC-CEDICT first sense is wrong for photos (木 "tree", 角落 "nook")
-    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu|"),
+    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu|天上=sky|签名=signature|"),
+    ("P", "东西=things|"),
+    ("N", "拐杖=walking stick|"),
+    ("M", "颗粒感=film grain|"),
+    ("T", "港风=Hong Kong style|日系=Japanese style|韩系=Korean style|小清新=fresh and airy|"),
+    ("V", "举起=raise|举=raise|"),
     ("A", "木=wooden|"),
     ("P", "筷子=chopsticks|窗帘=curtains|雨靴=rain boots|化妆品=cosmetics|书本=books|"),
     ("M", "垃圾=trash|钱=money|纸巾=tissue|"),
@@ -454,9 +459,10 @@ QUANTITIES = {"所有的": "all", "所有": "all", "全部的": "all", "全部":
               "好多": "many"}
 
 # Polite words around an instruction, dropped before translating ("请帮我…一下").
-POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要",
+POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要", "给我来个",
+                "给我来一个", "给我来张", "来一个", "来一张", "来个", "搞个", "弄个", "要一张", "一张",
                 "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉",
+POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
 FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
