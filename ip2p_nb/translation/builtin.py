@@ -27,7 +27,7 @@ _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为
 _PAINT = "涂成|染成|刷成|漆成|画成"
 _REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
-_ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插")
+_ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
@@ -78,7 +78,8 @@ def _normalize(c):
     c = re.sub(r"下(一场|场|一阵|阵)", "下", c)
     c = re.sub(r"转过(头|身)来?", r"转\1", c)
     c = re.sub(r"骑在(.+?)背?上", r"骑\1", c)                           # 骑在马上: 马上 is not "at once" here
-    c = re.sub(r"突然|忽然|渐渐地?|慢慢地?|稍微|稍稍|轻轻地?|一下子", "", c)
+    c = re.sub(r"突然|忽然|渐渐地?|慢慢地?|稍微|稍稍|轻轻地?|一下子|那种|这种", "", c)
+    c = re.sub(r"(?<=.)(也|都|还)(?=要|会|有|是|变|换|加|保持|不变|保留|不要)", "", c)
     c = re.sub(r"(\d)\s+(?=年代|年|后)", r"\1", c)                     # 90 年代 -> 90年代
     c = re.sub(r"^(?:只)?(换|改|变)(?!成|为)(.+?)(为|成)(.+)$", r"把\2\1成\4", c)  # 换背景为森林 -> 把背景换成森林
     return c
@@ -191,6 +192,9 @@ def _curated(text, i):
     return None
 
 
+_CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before 的 describes (丰盛的饭菜), not owns
+
+
 def _kind_of(english):
     """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
     if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
@@ -263,6 +267,9 @@ def _np(text, role="new"):
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
+    able = re.fullmatch(r"会(.+?)的(.+)", text)
+    if able:  # 会飞的汽车 -> a car that can fly
+        return f"{_np(able.group(2), role)} that can {_verb_phrase(able.group(1), '')}"
     wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
     if wearing and _kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
         verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
@@ -290,7 +297,7 @@ def _np(text, role="new"):
             owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
             words.append(PRONOUNS[en][1 if owner else 0])
             det = "-" if owner else det
-        elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]):
+        elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
             words.append(en + "'s")
         elif kind in "的":
             continue
@@ -554,7 +561,8 @@ def _ba(subject, rest):
         result = re.sub(r"^得", "", after)
         if result and _kinds(result) and _kinds(result) <= set("AC"):  # 修得更清晰, 调亮: make X clearer
             return f"make {_obj(subject, x)} {_adj(result if result.startswith('更') else '更' + result)}"
-        english = WORDS[verb][1] if verb in WORDS else lookup(verb)
+        core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
+        english = WORDS[core][1] if core in WORDS else (lookup(core) or _np(core, "adj"))
         tail = (_at("在" + after.lstrip("在")) or _np(after, "adj")) if after else ""
         return " ".join(part for part in (english, _np(x, "old"), tail) if part)
     adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
@@ -573,8 +581,11 @@ def _let(subject, rest):
             if _kinds(tail) and _kinds(tail) <= set("AC"):
                 return f"make {_np(''.join(words[:n]), 'old')} {_adj(tail)}"
         return None
-    who = _np(split[0], "old")
-    return f"make {who} {_verb_phrase(split[1], split[2])}"
+    who, where = split[0], ""
+    if "在" in who[1:]:  # 让小猫在毛线球旁边玩耍: the place goes after the verb
+        who, where = who.split("在", 1)
+        where = _at("在" + where)
+    return " ".join(p for p in (f"make {_np(who, 'old')}", _verb_phrase(split[1], split[2]), where) if p)
 
 
 def _at(text):
@@ -590,6 +601,8 @@ def _at(text):
 
 def _subject_verb(subject, x, verb, y):
     """X 戴上 Y (the subject first): put Y on X; X 加 Y: add Y to X, or at a place."""
+    if verb + y[:1] in WORDS or verb + y[:2] in WORDS:  # 放大, 加强: a verb of its own, not 放/加
+        return None
     if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换上", "化")):
         return f"put {_np(y)} on {_np(x, 'old')}"
     where = _at(x) if re.search(rf"({_PLACE_RE}|{_SPOT_RE})$", x) else ""
@@ -607,6 +620,13 @@ _EARLY = [
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {_np(y, 'adj')}"),
+    (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
+     lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {_obj(s, x)}"),
+    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _kinds(v) and _kinds(v) <= set("ACV") else None),
+    (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {_np(x, 'adj')}"),
+    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {_adj('更' + y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
+    (r"(.+?)(?:要|都)?(?:保留|留下|留着)", _keep_only),
+
     (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
     (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or _np(x, 'adj')}"),
     (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
@@ -620,15 +640,18 @@ _EARLY = [
     (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
 ]
 _BA_LET = [
+    (rf"(.+?)({_PAINT})(.+)", _paint),
+    (r"(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: _verb(s, x, WORDS[v][1])),
     (r"(?:把|将)(.+)", _ba),
     (r"(?:让|使得|使|令)(.+)", _let),
 ]
 _LATE = [
-    (rf"(.+?)({_PAINT})(.+)", _paint),
+    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {_obj(s, x)} {_adj(y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
     (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {_adj('更' + y)}" if _kinds(y) <= set("AC") and _kinds(y) else None),
     (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
      lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {_obj(s, x)}"),
-    (r"(?:要)?(.+?)(?:要|会|还)?有(.+)", lambda s, x, y: f"add {_np(y)} {_at(x)}" if _at(x) else None),
+    (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
+     lambda s, x, y: f"add {_np(y)} {_at(x)}" if _at(x) else f"add {_np(y)} to {_np(x, 'old')}" if _kinds(x) & set("NPMR") else None),
     (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {_np(y)} {_at('在' + x)}" if _kinds(y) & set("NPM") else None),
     (rf"(.+?)({_WEAR})(.+)", _subject_verb),
     (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),

@@ -260,7 +260,8 @@ def _sense(sense):
         return None
     sense = re.sub(r"\([^)]*\)", "", sense)           # (classifier), (Tw), (coll.) ...
     sense = re.sub(r"\b(CL|Taiwan pr)\b:.*", "", sense)
-    sense = re.sub(r"^to be ", "", sense.strip())
+    sense = re.sub(r"^(fig\.|lit\.|esp\.|i\.e\.)\s*", "", sense.strip())
+    sense = re.sub(r"^to be ", "", sense)
     sense = re.sub(r"^to ", "", sense)
     sense = re.sub(r"\b(sb|sth)\b('s)?", "", sense)
     sense = re.sub(r"[\[\]|]|\s+", " ", sense).strip(" ,;.")

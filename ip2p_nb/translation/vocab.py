@@ -165,7 +165,11 @@ _MORE = [
     ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu|天上=sky|签名=signature|"),
     ("P", "东西=things|"),
     ("N", "拐杖=walking stick|"),
-    ("M", "颗粒感=film grain|"),
+    ("M", "颗粒感=film grain|质感=texture|亮度=brightness|饱和度=saturation|"),
+    # photo retouching and words whose dictionary sense misleads (磨皮 "rub leather", 滤镜 "strain mirror")
+    ("V", "磨皮=smooth skin|美白=whiter skin|美颜=beautified|瘦脸=slimmer face|"),
+    ("N", "滤镜=filter|牛角包=croissant|双下巴=double chin|装修=interior|动画=animation|云端=clouds|人像=portrait|"),
+    ("A", "渐变=gradient|"),
     ("T", "港风=Hong Kong style|日系=Japanese style|韩系=Korean style|小清新=fresh and airy|"),
     ("V", "举起=raise|举=raise|"),
     ("A", "木=wooden|"),
@@ -454,7 +458,7 @@ NUMBERS = {"一": "a", "两": "two", "二": "two", "三": "three", "四": "four"
 
 MEASURES = "只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
 
-QUANTITIES = {"所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
+QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
               "一些": "some", "一点": "some", "些": "some", "点": "some", "很多": "many", "许多": "many",
               "好多": "many"}
 
@@ -465,7 +469,7 @@ POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我�
 POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
-FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
+FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
            "风格的", "风格", "的颜色", "颜色")
 PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
            "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
