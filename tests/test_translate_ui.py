@@ -25,3 +25,23 @@ def test_fully_understood_instruction_shows_no_warning(app):
     app.instruction.value = "在门口挂两个红灯笼"
     assert "lantern" in app.prompt.value
     assert "not understood" not in app.backend_label.value
+
+
+def test_neural_translator_in_one_click(tiny_editor, tmp_path, monkeypatch):
+    import tiny_marian
+    from ip2p_nb.translation import chain
+
+    monkeypatch.setenv("IP2P_TRANSLATE_OFFLINE", "1")  # "download" then only uses what is cached: no network here
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    chain.forget_marian()
+    app = App(tiny_editor, workdir=tmp_path)
+    assert not app.neural.value  # nothing cached: off
+    app.instruction.value = "把天空换成夜晚"
+    assert app.prompt.value == "turn the sky into night"
+    tiny_marian.build(tmp_path / "hub", force="sky")
+    app.neural.value = True
+    assert app.prompt.value == "sky" and "MarianMT" in app.backend_label.value
+    app.neural.value = False
+    assert app.prompt.value == "turn the sky into night"
+    chain.forget_marian()

@@ -32,7 +32,7 @@ from ..errors import UserError
 from ..images import load_image
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
-from ..translation import translate
+from ..translation import available_backends, translate
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
 
@@ -105,7 +105,7 @@ class App:
         self._build_outputs()
         controls = widgets.VBox(
             [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]),
-             widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label,
+             widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label, self.neural,
              widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
              self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
@@ -130,6 +130,8 @@ class App:
         self.prompt = widgets.Text(placeholder="English prompt (translated, editable)", continuous_update=False,
                                    description="English", layout=widgets.Layout(width="98%"))
         self.backend_label = widgets.HTML(_hint_html("The English prompt the model sees; edit it if the translation is off."))
+        self.neural = widgets.Checkbox(value="marian" in available_backends(), indent=False,
+                                       description="神经网络翻译 Neural translator (MarianMT; downloads ~300 MB once)")
         self.image_guidance = _slider(widgets.FloatSlider, "image_guidance", "图片引导强度 Image", 0.1)
         self.text_guidance = _slider(widgets.FloatSlider, "text_guidance", "文本引导强度 Text", 0.5)
         self.steps = _slider(widgets.IntSlider, "steps", "步数 Steps", 1)
@@ -174,6 +176,7 @@ class App:
         self.sample.observe(self._on_sample_change, names="value")
         self.instruction.observe(self._on_instruction_change, names="value")
         self.prompt.observe(self._on_prompt_change, names="value")
+        self.neural.observe(self._on_neural_change, names="value")
         self.edit_button.on_click(self._on_edit_click)
         self.stop_button.on_click(self._on_stop_click)
         self.poster_button.on_click(self._on_poster_click)
@@ -215,6 +218,9 @@ class App:
 
     def _on_instruction_change(self, change):
         self._guard(self._translate, change["new"])
+
+    def _on_neural_change(self, _change):
+        self._guard(self._translate, self.instruction.value)
 
     def _on_prompt_change(self, change):
         text, backend = self._auto_prompt
@@ -262,7 +268,7 @@ class App:
             self._auto_prompt, self._not_understood = ("", "none"), ()
             self.prompt.value = ""
             return
-        t = translate(text.strip())
+        t = translate(text.strip(), marian="download" if self.neural.value else "off")
         self._auto_prompt, self._not_understood = (t.text, t.backend), t.untranslated
         self.prompt.value = t.text
         self._on_prompt_change({"new": t.text})  # refresh the label even when the text did not change
