@@ -1,11 +1,18 @@
 """The built-in offline Chinese -> English translator for photo-edit instructions.
 
-It knows the sentence patterns people use to ask for an edit (把 X 变成 Y, 给 X 戴上 Y, 去掉 X,
-让 X 变得 Y, 变成…风格, 在 X 上加 Y, ...) and a vocabulary of everyday subjects, objects,
-colours, scenes and art styles (`zh_vocab.py`). Noun phrases are cut by longest match over that
-vocabulary. English words inside the text are kept; Chinese it does not know is kept too, and the
-result says the translation is incomplete. It is a fallback for when no online or neural
-translator is reachable: the English is always shown to the user, who can correct it.
+1. The text is made simplified (OpenCC), emoji dropped, and cut into clauses at punctuation.
+2. Each clause is normalised (complements such as 笑起来/下起, 了/着, 图中的X -> X) and matched
+   against sentence patterns: keep-clauses (保持…不变 -> "keep … unchanged"; 其他不变 is dropped:
+   unchanged is the default), 从X变成Y, weather (下起大雪), 把 X 变成 Y, 给 X 戴上 Y, 去掉 X,
+   让 X + verb, 在 X 上加 Y, 变成…风格, and fall-backs for 把/让 + any verb the dictionary knows.
+3. Noun phrases are cut into words by jieba (`lexicon.segment`); a word is read from the curated
+   edit vocabulary (`vocab.py`) first, then from CC-CEDICT (`lexicon.lookup`). Position words
+   (左边的人 -> the person on the left), relative clauses (穿红衣服的人) and postpositions
+   (桌子上 -> on the table) are placed after the noun, as English does.
+English words inside the text are kept. Grammatical filler is dropped; a content word that no
+dictionary knows stays in Chinese and the result says the translation is incomplete (the chain
+lists those words in `Translation.untranslated`). The English is always shown to the user, who
+can correct it.
 """
 
 import re
@@ -74,6 +81,11 @@ def _normalize(c):
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
     c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
+    c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
+    c = re.sub(r"^给我(?=[把将加换去P弄变来整搞做])", "", c)                   # 给我把…: for me
+    c = re.sub(r"(去|删)一下", r"\1掉", c)
+    c = re.sub(r"再(?=[\u4e00-\u9fff]{1,2}(一点|一些|点|些))", "更", c)     # 再大一点 -> 更大一点
+    c = re.sub(r"(?<=[\u4e00-\u9fff])(下来|下去|上来|过来)", "", c)          # 暗下来 -> 暗
     c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
     c = re.sub(r"下(一场|场|一阵|阵)", "下", c)
     c = re.sub(r"转过(头|身)来?", r"转\1", c)
@@ -563,7 +575,9 @@ def _ba(subject, rest):
             return f"make {_obj(subject, x)} {_adj(result if result.startswith('更') else '更' + result)}"
         core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
         english = WORDS[core][1] if core in WORDS else (lookup(core) or _np(core, "adj"))
-        tail = (_at("在" + after.lstrip("在")) or _np(after, "adj")) if after else ""
+        tail = (_at("在" + after.lstrip("在到")) or _np(after, "adj")) if after else ""
+        if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
+            tail = re.sub(r"^(on|in|at) ", "to ", tail)
         return " ".join(part for part in (english, _np(x, "old"), tail) if part)
     adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
     if adj and _kinds(adj.group(2)) and _kinds(adj.group(2)) <= set("AC"):
@@ -620,6 +634,9 @@ _EARLY = [
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {_np(y, 'adj')}"),
+    (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {_np(x, 'old')}"),
+    (rf"(.+?)(?:{_PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
+     lambda s, x, y: f"cover {_np(re.sub(rf'({_PLACE_RE})$', '', x), 'old')} with {_np(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {_obj(s, x)}"),
     (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _kinds(v) and _kinds(v) <= set("ACV") else None),

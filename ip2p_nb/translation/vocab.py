@@ -170,6 +170,7 @@ _MORE = [
     ("V", "磨皮=smooth skin|美白=whiter skin|美颜=beautified|瘦脸=slimmer face|"),
     ("N", "滤镜=filter|牛角包=croissant|双下巴=double chin|装修=interior|动画=animation|云端=clouds|人像=portrait|"),
     ("A", "渐变=gradient|"),
+    ("N", "光圈=halo|毛色=fur|"),
     ("T", "港风=Hong Kong style|日系=Japanese style|韩系=Korean style|小清新=fresh and airy|"),
     ("V", "举起=raise|举=raise|"),
     ("A", "木=wooden|"),
@@ -449,6 +450,8 @@ PRONOUNS = {  # object form, possessive form
     "这张照片": ("the photo", "the photo's"), "这张图": ("the picture", "the picture's"),
     "这幅画": ("the painting", "the painting's"), "整张图": ("the whole image", "the image's"),
     "整个画面": ("the whole image", "the image's"), "整体": ("the whole image", "the image's"),
+    "整张照片": ("the whole photo", "the photo's"), "整张图片": ("the whole picture", "the picture's"),
+    "整幅画": ("the whole painting", "the painting's"), "全图": ("the whole image", "the image's"),
     "所有人": ("everyone", "everyone's"), "每个人": ("everyone", "everyone's"),
 }
 
