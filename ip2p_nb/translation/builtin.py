@@ -17,14 +17,13 @@ can correct it.
 
 import re
 
-from .lexicon import is_verb, lookup, segment, to_simplified
-from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
-                    POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, WORDS)
+from .lexicon import lookup, segment, to_simplified
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+                      split_at_verb, verb_phrase)
+from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
 
-_MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
-_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u20E3～~]+")  # 😊❄️: no words for the model
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
@@ -111,317 +110,50 @@ def _clause(c, subject=None):
     return _bare(c, subject)
 
 
-# ---- noun phrases -------------------------------------------------------------------------
-
-
-def _tokens(text):
-    """Cut a phrase into (kind, English) tokens; unknown Chinese kept as kind '?'.
-
-    jieba's words decide where a word ends; a word is read from the curated vocabulary first,
-    then from CC-CEDICT. Numbers, measure words, fillers and English stay as the patterns made them.
-    """
-    starts = _word_starts(text)
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        latin = _prefix(text, i, _LATIN_HEADED)
-        if latin:
-            out.append(WORDS[latin])
-            i += len(latin)
-            continue
-        m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
-        if m:
-            out.append(("E", m.group().strip()))
-            i += m.end()
-            continue
-        if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
-            out.append(("D", NUMBERS[ch]))
-            i += 2
-            continue
-        filler = _prefix(text, i, FILLERS)
-        if filler:
-            i += len(filler)
-            continue
-        quantity = _prefix(text, i, QUANTITIES)
-        if quantity:
-            out.append(("D", QUANTITIES[quantity]))
-            i += len(quantity)
-            continue
-        curated = _curated(text, i)
-        word = starts.get(i)
-        if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
-            found = lookup(word)
-            if found:
-                out.append(_kind_of(found))
-                i += len(word)
-                continue
-        if curated:
-            out.append(("R", curated) if curated in PRONOUNS else WORDS[curated])
-            i += len(curated)
-            continue
-        size = 1
-        if ch == "的":
-            out.append(("的", ""))
-        elif ch in "和与跟及、":
-            out.append(("&", "and"))
-        elif ch in MEASURES and (not out or out[-1][0] in "&的"):
-            out.append(("D", "a"))
-        elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
-            pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
-        elif ch in NUMBERS and len(text) > i + 1:
-            out.append(("D", NUMBERS[ch]))
-        elif ch in _FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
-            pass
-        elif out and out[-1][0] == "?":
-            out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
-        else:
-            out.append(("?", ch))
-        i += size
-    return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
-
-
-_SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
-# grammatical characters that carry no content in an edit instruction: dropped when left alone
-_FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
-                      "让使成在起进出到来把将给用上下里中方边面内外场")
-
-
-def _word_starts(text):
-    """{position: word} for the words jieba cuts `text` into."""
-    starts, at = {}, 0
-    for word in segment(text):
-        starts[at] = word
-        at += len(word)
-    return starts
-
-
-def _curated(text, i):
-    """The longest curated word (or pronoun) at position `i`, or None."""
-    for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
-        word = text[i:i + size]
-        if word in WORDS or word in PRONOUNS:
-            return word
-    return None
-
-
-_CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before 的 describes (丰盛的饭菜), not owns
-
-
-def _kind_of(english):
-    """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
-    if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
-        return ("P", english)
-    return ("N", english)
-
-
-def _unknown_run(run):
-    """Unknown Chinese cut by longest match over CC-CEDICT; what it does not know stays Chinese ('?')."""
-    out, i = [], 0
-    while i < len(run):
-        for size in range(min(6, len(run) - i), 0, -1):
-            english = lookup(run[i:i + size])
-            if english:
-                out.append(_kind_of(english))
-                i += size
-                break
-        else:
-            if out and out[-1][0] == "?":
-                out[-1] = ("?", out[-1][1] + run[i])
-            else:
-                out.append(("?", run[i]))
-            i += 1
-    return out
-
-
-def _prefix(text, i, words):
-    """The longest of `words` that `text` has at position `i`, or None."""
-    found = [w for w in words if text.startswith(w, i)]
-    return max(found, key=len) if found else None
-
-
-def _plural(noun):
-    head, _, last = noun.rpartition(" ")
-    if last in IRREGULAR_PLURAL:
-        word = IRREGULAR_PLURAL[last]
-    elif last.endswith(("s", "x", "ch", "sh")):
-        word = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        word = last[:-1] + "ies"
-    else:
-        word = last + "s"
-    return (head + " " + word).strip()
-
-
-def _comparative(adj):
-    if adj in IRREGULAR_MORE:
-        return IRREGULAR_MORE[adj]
-    if " " in adj or "-" in adj or len(adj) > 6:
-        return "more " + adj
-    if adj.endswith("e"):
-        return adj + "r"
-    if adj.endswith("y"):
-        return adj[:-1] + "ier"
-    return adj + "er"
-
-
-def _article(word):
-    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(("uni", "use", "eu", "one"))
-    return "an" if vowel else "a"
-
-
-def _np(text, role="new"):
-    """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
-    located = re.fullmatch(rf"(.+?)({_PLACE_RE})的(.+)", text)
-    if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
-        return f"{_np(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
-    if located and located.group(1) in _IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
-        return f"{_np(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
-    if located and located.group(1) not in ("", "在"):
-        where = PLACES[located.group(2)]
-        return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
-    able = re.fullmatch(r"会(.+?)的(.+)", text)
-    if able:  # 会飞的汽车 -> a car that can fly
-        return f"{_np(able.group(2), role)} that can {_verb_phrase(able.group(1), '')}"
-    wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
-    if wearing and _kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
-        verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
-                "背": "carrying", "牵": "walking"}[wearing.group(1)]
-        return f"{_np(wearing.group(3), role)} {verb} {_np(wearing.group(2), 'adj')}"
-    placed = re.fullmatch(rf"(.*?)({_POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
-    if placed and placed.group(3):
-        alone, of = POSITIONS[placed.group(2)]
-        if placed.group(1) in _IMAGE_WORDS:
-            return f"{_np(placed.group(3), role)} {alone}"
-        return f"{_np(placed.group(3), role)} {of} {_np(placed.group(1).lstrip('在'), 'old')}"
-    toks = _tokens(text)
-    if not toks:
-        return "it" if role == "old" else ""
-    if len(toks) == 1 and toks[0][0] == "R":
-        return PRONOUNS[toks[0][1]][0]
-    words, det, head_kind = [], None, None
-    for i, (kind, en) in enumerate(toks):
-        nxt = toks[i + 1][0] if i + 1 < len(toks) else None
-        if kind == "D" and words and en in ("all", "many", "some"):  # 人全部 -> all the people
-            det = det or en
-        elif kind == "D" and not words:
-            det = en
-        elif kind == "R":
-            owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
-            words.append(PRONOUNS[en][1 if owner else 0])
-            det = "-" if owner else det
-        elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
-            words.append(en + "'s")
-        elif kind in "的":
-            continue
-        else:
-            words.append(en)
-            head_kind = kind
-    if not words:
-        return ""
-    if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
-        words[-1] = _plural(words[-1])
-    phrase = " ".join(words)
-    if det == "all":
-        return "all the " + phrase
-    if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
-        return "the " + phrase  # 让夕阳更红 -> make the sunset redder
-    if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
-        return phrase
-    if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
-        return phrase
-    if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat
-        return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else phrase
-    if det:
-        return f"{det} {phrase}"
-    if role == "old" and head_kind in "NPME?":
-        return "the " + phrase
-    if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
-        return f"{_article(phrase)} {phrase}"
-    return phrase
-
-
-# position words: (alone, before an object): 左边的人 -> the person on the left; 桌子左边的杯子 -> ... to the left of the table
-POSITIONS = {
-    "左边": ("on the left", "to the left of"), "左侧": ("on the left", "to the left of"),
-    "左面": ("on the left", "to the left of"), "右边": ("on the right", "to the right of"),
-    "右侧": ("on the right", "to the right of"), "右面": ("on the right", "to the right of"),
-    "中间": ("in the middle", "in the middle of"), "中央": ("in the center", "in the center of"),
-    "正中间": ("in the center", "in the center of"), "上方": ("at the top", "above"),
-    "下方": ("at the bottom", "below"), "顶部": ("at the top", "on top of"), "底部": ("at the bottom", "at the bottom of"),
-    "前面": ("in front", "in front of"), "前方": ("in front", "in front of"), "后面": ("in the back", "behind"),
-    "后方": ("in the back", "behind"), "背后": ("in the background", "behind"), "身后": ("behind", "behind"),
-    "旁边": ("nearby", "next to"), "远处": ("in the distance", "in the distance behind"),
-    "左上角": ("in the top left corner", "in the top left corner of"),
-    "右上角": ("in the top right corner", "in the top right corner of"),
-    "左下角": ("in the bottom left corner", "in the bottom left corner of"),
-    "右下角": ("in the bottom right corner", "in the bottom right corner of"),
-    "角落": ("in the corner", "in the corner of"),
-}
-_POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
-SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
-PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
-SPOTS.update({"地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
-              "水里": "in the water", "水中": "in the water", "水面上": "on the water"})
-_SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
-_PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
-
-
-_IMAGE_WORDS = ("", "在", "最", "图片", "照片", "画面", "图像", "图", "图中", "画面中", "照片中", "画面的", "图片的", "照片的")
-
-
-def _kinds(text):
-    return {k for k, _ in _tokens(text)} - {"的", "D", "&"}
-
-
-def _adj(text):
-    """An adjective phrase; 更/一点 make it comparative ('brighter')."""
-    more = bool(re.search(r"更|一点|一些|点$|些$", text))
-    core = re.sub(r"更加|更|一点点|一点|一些|点$|些$|的$", "", text)
-    very = core.startswith(("非常", "很", "超级"))
-    core = re.sub(r"^(非常|很|超级)", "", core)
-    phrase = _np(core, role="adj")
-    if more and " " not in phrase and phrase.isascii():
-        phrase = _comparative(phrase)
-    return ("very " if very else "") + phrase
-
 
 # ---- sentence handlers -------------------------------------------------------------------
 
 
+def _only(text, allowed):
+    """True when `text` has words and all of them are of the `allowed` kinds ("AC": adjectives, colours)."""
+    found = kinds(text)
+    return bool(found) and found <= set(allowed)
+
+
 def _obj(subject, x):
-    return _np(x, "old") if x else (subject or "it")
+    return noun_phrase(x, "old") if x else (subject or "it")
 
 
 def _change(subject, x, verb, y):
     """把 X 变成/换成 Y: colours and adjectives -> make X Y; scenes -> make it Y; nouns -> turn/replace."""
-    target = "it" if x and _kinds(x) <= {"S"} else _obj(subject, x)
+    target = "it" if x and kinds(x) <= {"S"} else _obj(subject, x)
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
     if material:
-        return f"make {target} out of {_np(material.group(1), 'adj')}"
+        return f"make {target} out of {noun_phrase(material.group(1), 'adj')}"
     style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
     if style and style.group(1)[-1:] + style.group(2) in WORDS:  # 港风 is a style of its own
         style = None
-    kinds = _kinds(style.group(1) if style else y)
-    if style and "T" not in kinds:
-        return f"make {target} {_np(style.group(1), 'adj')} style"
-    if "T" in kinds or kinds <= set("AC?"):
-        return f"make {target} {_np(style.group(1) if style else y, 'adj')}"
-    if kinds <= set("SAC"):
-        return f"make it {_np(y)}" if target in _PHOTO else f"turn {target} into {_np(y)}"
+    found = kinds(style.group(1) if style else y)
+    if style and "T" not in found:
+        return f"make {target} {noun_phrase(style.group(1), 'adj')} style"
+    if "T" in found or found <= set("AC?"):
+        return f"make {target} {noun_phrase(style.group(1) if style else y, 'adj')}"
+    if found <= set("SAC"):
+        return f"make it {noun_phrase(y)}" if target in _PHOTO else f"turn {target} into {noun_phrase(y)}"
     if verb.startswith(("换", "替换", "改")) and target not in _PHOTO:
-        return f"replace {target} with {_np(y)}"
-    return f"turn {target} into {_np(y)}"
+        return f"replace {target} with {noun_phrase(y)}"
+    return f"turn {target} into {noun_phrase(y)}"
 
 
 def _paint(subject, x, verb, y):
     word = {"染成": "dye", "涂成": "paint", "刷成": "paint", "漆成": "paint"}.get(verb, "make")
-    return f"{word} {_obj(subject, x)} {_np(y, 'adj')}"
+    return f"{word} {_obj(subject, x)} {noun_phrase(y, 'adj')}"
 
 
 def _become(subject, x, verb, y):
     if y in WORDS and WORDS[y][0] == "V":
         return _verb(subject, x, WORDS[y][1])
-    adj = _adj(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
+    adj = adjective(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
     return f"make {_obj(subject, x)} {adj}"
 
 
@@ -430,57 +162,57 @@ def _verb(subject, x, en):
 
 
 def _wear(subject, x, verb, y):
-    on = re.fullmatch(rf"(.+?)({_PLACE_RE})", x or "")
+    on = re.fullmatch(rf"(.+?)({PLACE_RE})", x or "")
     if on and not verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
         return _place(subject, on.group(1), on.group(2), verb, y)  # 给桌子上加一束花
     target = _obj(subject, x)
     if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化", "涂", "抹")):
-        return f"put {_np(y)} on {target}"
-    return f"add {_np(y)} to {target}"
+        return f"put {noun_phrase(y)} on {target}"
+    return f"add {noun_phrase(y)} to {target}"
 
 
 def _place(subject, x, where, _verb, y):
-    return f"add {_np(y)} {PLACES[where]} {_np(x, 'old')}"
+    return f"add {noun_phrase(y)} {PLACES[where]} {noun_phrase(x, 'old')}"
 
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
-    return _clause(rest, subject=_np(x, "old"))
+    return _clause(rest, subject=noun_phrase(x, "old"))
 
 
 def _look(subject, x, verb, y):
     target = _obj(subject, x)
-    kinds = _kinds(y)
-    if "像" in verb or not kinds <= set("AC"):
-        return f"make {target} look like {_np(y)}"
-    return f"make {target} look {_adj(y)}"
+    found = kinds(y)
+    if "像" in verb or not found <= set("AC"):
+        return f"make {target} look like {noun_phrase(y)}"
+    return f"make {target} look {adjective(y)}"
 
 
 def _style(subject, x, _word=None):
-    tail = _np(x, "adj")
-    return f"make {subject or 'it'} {tail}" if "T" in _kinds(x) else f"make {subject or 'it'} {tail} style"
+    tail = noun_phrase(x, "adj")
+    return f"make {subject or 'it'} {tail}" if "T" in kinds(x) else f"make {subject or 'it'} {tail} style"
 
 
 def _add(subject, _verb, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
-    if _kinds(y) <= {"S"}:
-        return f"make {subject or 'it'} {_np(y)}"
-    return f"add {_np(y)} to {subject}" if subject else f"add {_np(y)}"
+    if kinds(y) <= {"S"}:
+        return f"make {subject or 'it'} {noun_phrase(y)}"
+    return f"add {noun_phrase(y)} to {subject}" if subject else f"add {noun_phrase(y)}"
 
 
 def _bare(c, subject):
     """A clause without a known verb: a scene, style or colour means 'make it ...'."""
     words = segment(c)
-    if subject and words and _is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
-        return f"make {subject} {_verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
-    kinds = _kinds(c)
-    if kinds and kinds <= set("STC"):
-        return f"make {subject or 'it'} {_np(c, 'adj')}"
-    if kinds and kinds <= {"V"}:
-        return _verb(subject, None, WORDS[c][1]) if c in WORDS else _np(c)
-    if kinds and kinds <= set("AC"):
-        return f"make {subject or 'it'} {_adj(c)}"  # 颜色深一点 -> make it darker
-    return _np(c, "adj")
+    if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
+        return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
+    found = kinds(c)
+    if found and found <= set("STC"):
+        return f"make {subject or 'it'} {noun_phrase(c, 'adj')}"
+    if found and found <= {"V"}:
+        return _verb(subject, None, WORDS[c][1]) if c in WORDS else noun_phrase(c)
+    if found and found <= set("AC"):
+        return f"make {subject or 'it'} {adjective(c)}"  # 颜色深一点 -> make it darker
+    return noun_phrase(c, "adj")
 
 
 # ---- clauses the older patterns did not know ---------------------------------------------------
@@ -494,11 +226,11 @@ _ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": 
 
 def _keep(subject, x):
     """保持 X 不变 / 保留 X: 'keep X unchanged' (other things: dropped, they are the default)."""
-    return f"keep {_np(x, 'old')} unchanged" if x else DROP
+    return f"keep {noun_phrase(x, 'old')} unchanged" if x else DROP
 
 
 def _keep_only(subject, x):
-    return f"keep {_np(x, 'old')}"
+    return f"keep {noun_phrase(x, 'old')}"
 
 
 def _from_to(subject, x, a, verb, b):
@@ -521,13 +253,13 @@ def _weather(subject, where, size, what):
         where = ""
     spot = {"": "", "外面": " outside", "天上": "", "天空": "", "窗外": " outside the window", "外边": " outside"}.get(where)
     if spot is None:
-        spot = " " + _np(where, "old")
+        spot = " " + noun_phrase(where, "old")
     return f"make it {verb}{how}{spot}"
 
 
 def _by(subject, x, y, verb):
     """X 被 Y 覆盖/淹没/包围: X covered with / flooded by / surrounded by Y."""
-    return f"make {subject or _obj(None, x)} {_PASSIVE[verb]} {_np(y)}"
+    return f"make {subject or _obj(None, x)} {_PASSIVE[verb]} {noun_phrase(y)}"
 
 
 _PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flooded with", "淹": "flooded with",
@@ -536,81 +268,45 @@ _PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flood
 _PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
 
 
-def _split_at_verb(text):
-    """(before, verb, after) at the first verb after the first word of `text`, or None."""
-    words, at = segment(text), 0
-    for n, word in enumerate(words):
-        if n and _is_verb_word(word):
-            return text[:at], word, text[at + len(word):]
-        at += len(word)
-    return None
-
-
-def _is_verb_word(word):
-    if word in _FUNCTION_CHARS or word in ("得到", "出来", "起来", "下来"):
-        return False
-    if word in WORDS:
-        return WORDS[word][0] == "V"
-    if len(word) > 1 and word[-1] in "在到着上进出成" and _is_verb_word(word[:-1]):
-        return True  # 坐在, 放到, 叼着
-    return len(word) <= 3 and is_verb(word) and word not in ("的", "是")
-
-
-def _verb_phrase(verb, after):
-    """A verb and what follows it: 坐在 + 草地上 -> 'sit on the meadow'; 拉开 -> 'pull open'."""
-    core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
-    english = WORDS[core][1] if core in WORDS else (lookup(core) or _np(core, "adj"))
-    if core != verb or after.startswith("在"):
-        return f"{english} {_at('在' + after.lstrip('在'))}".strip()
-    return f"{english} {_np(after, 'new')}".strip()
 
 
 def _ba(subject, rest):
     """把 X + a verb the patterns do not know (拉开, 点亮, 打开, 瘦一点): 'VERB the X ...'."""
-    split = _split_at_verb(rest)
+    split = split_at_verb(rest)
     if split and split[0]:
         x, verb, after = split
         result = re.sub(r"^得", "", after)
-        if result and _kinds(result) and _kinds(result) <= set("AC"):  # 修得更清晰, 调亮: make X clearer
-            return f"make {_obj(subject, x)} {_adj(result if result.startswith('更') else '更' + result)}"
+        if result and _only(result, "AC"):  # 修得更清晰, 调亮: make X clearer
+            return f"make {_obj(subject, x)} {adjective(result if result.startswith('更') else '更' + result)}"
         core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
-        english = WORDS[core][1] if core in WORDS else (lookup(core) or _np(core, "adj"))
-        tail = (_at("在" + after.lstrip("在到")) or _np(after, "adj")) if after else ""
+        english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+        tail = (place_phrase("在" + after.lstrip("在到")) or noun_phrase(after, "adj")) if after else ""
         if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
             tail = re.sub(r"^(on|in|at) ", "to ", tail)
-        return " ".join(part for part in (english, _np(x, "old"), tail) if part)
+        return " ".join(part for part in (english, noun_phrase(x, "old"), tail) if part)
     adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
-    if adj and _kinds(adj.group(2)) and _kinds(adj.group(2)) <= set("AC"):
-        return f"make {_obj(subject, adj.group(1))} {_adj(adj.group(2))}"
+    if adj and _only(adj.group(2), "AC"):
+        return f"make {_obj(subject, adj.group(1))} {adjective(adj.group(2))}"
     return None
 
 
 def _let(subject, rest):
     """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
-    split = _split_at_verb(rest)
+    split = split_at_verb(rest)
     if not split or not split[0]:
         words = segment(rest)
         for n in range(1, len(words)):  # 让灯亮 -> make the lamp bright
             tail = "".join(words[n:])
-            if _kinds(tail) and _kinds(tail) <= set("AC"):
-                return f"make {_np(''.join(words[:n]), 'old')} {_adj(tail)}"
+            if _only(tail, "AC"):
+                return f"make {noun_phrase(''.join(words[:n]), 'old')} {adjective(tail)}"
         return None
     who, where = split[0], ""
     if "在" in who[1:]:  # 让小猫在毛线球旁边玩耍: the place goes after the verb
         who, where = who.split("在", 1)
-        where = _at("在" + where)
-    return " ".join(p for p in (f"make {_np(who, 'old')}", _verb_phrase(split[1], split[2]), where) if p)
+        where = place_phrase("在" + where)
+    return " ".join(p for p in (f"make {noun_phrase(who, 'old')}", verb_phrase(split[1], split[2]), where) if p)
 
 
-def _at(text):
-    """在 X 上/里/中/旁边: an English place phrase ('on the table'), or '' when `text` is not one."""
-    m = re.fullmatch(rf"在?({_SPOT_RE})", text)
-    if m:
-        return SPOTS[m.group(1)]
-    m = re.fullmatch(rf"在?(.+?)({_PLACE_RE})", text)
-    if m:
-        return f"{PLACES[m.group(2)]} {_np(m.group(1), 'old')}"
-    return f"in {_np(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""
 
 
 def _subject_verb(subject, x, verb, y):
@@ -618,14 +314,14 @@ def _subject_verb(subject, x, verb, y):
     if verb + y[:1] in WORDS or verb + y[:2] in WORDS:  # 放大, 加强: a verb of its own, not 放/加
         return None
     if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换上", "化")):
-        return f"put {_np(y)} on {_np(x, 'old')}"
-    where = _at(x) if re.search(rf"({_PLACE_RE}|{_SPOT_RE})$", x) else ""
-    return f"add {_np(y)} {where}" if where else f"add {_np(y)} to {_np(x, 'old')}"
+        return f"put {noun_phrase(y)} on {noun_phrase(x, 'old')}"
+    where = place_phrase(x) if re.search(rf"({PLACE_RE}|{SPOT_RE})$", x) else ""
+    return f"add {noun_phrase(y)} {where}" if where else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}"
 
 
 def _add_at(subject, verb, y, where):
     """加 Y 在 X 上 (the place after the thing): add Y on X."""
-    return f"add {_np(y)} {_at('在' + where) or 'in ' + _np(where, 'old')}"
+    return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
 
 
 _EARLY = [
@@ -633,19 +329,19 @@ _EARLY = [
     (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
-    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {_np(y, 'adj')}"),
-    (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {_np(x, 'old')}"),
-    (rf"(.+?)(?:{_PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
-     lambda s, x, y: f"cover {_np(re.sub(rf'({_PLACE_RE})$', '', x), 'old')} with {_np(y, 'adj')}"),
+    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {noun_phrase(y, 'adj')}"),
+    (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
+    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
+     lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {_obj(s, x)}"),
-    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _kinds(v) and _kinds(v) <= set("ACV") else None),
-    (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {_np(x, 'adj')}"),
-    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {_adj('更' + y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
+    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _only(v, "ACV") else None),
+    (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {noun_phrase(x, 'adj')}"),
+    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if _only(y, "AC") else None),
     (r"(.+?)(?:要|都)?(?:保留|留下|留着)", _keep_only),
 
     (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
-    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or _np(x, 'adj')}"),
+    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or noun_phrase(x, 'adj')}"),
     (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
@@ -663,17 +359,17 @@ _BA_LET = [
     (r"(?:让|使得|使|令)(.+)", _let),
 ]
 _LATE = [
-    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {_obj(s, x)} {_adj(y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
-    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {_adj('更' + y)}" if _kinds(y) <= set("AC") and _kinds(y) else None),
+    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {_obj(s, x)} {adjective(y)}" if _only(y, "AC") else None),
+    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
     (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
      lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {_obj(s, x)}"),
     (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
-     lambda s, x, y: f"add {_np(y)} {_at(x)}" if _at(x) else f"add {_np(y)} to {_np(x, 'old')}" if _kinds(x) & set("NPMR") else None),
-    (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {_np(y)} {_at('在' + x)}" if _kinds(y) & set("NPM") else None),
+     lambda s, x, y: f"add {noun_phrase(y)} {place_phrase(x)}" if place_phrase(x) else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}" if kinds(x) & set("NPMR") else None),
+    (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {noun_phrase(y)} {place_phrase('在' + x)}" if kinds(y) & set("NPM") else None),
     (rf"(.+?)({_WEAR})(.+)", _subject_verb),
     (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
     (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
-     lambda s, x, y: f"make {_obj(s, x)} {_adj('更' + y)}" if _kinds(y) and _kinds(y) <= set("AC") else None),
+     lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
 ]
 
 
@@ -688,19 +384,19 @@ _PATTERNS = _EARLY + [
     (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", _look),
     (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
     (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
-    (rf"在?({_SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {_np(y)} {SPOTS[where]}"),
-    (rf"在?(.+?)({_PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
-    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {_np(y)} in {_np(x, 'old')}"),
-    (r"有(.+)", lambda s, y: _bare(y, s) if _kinds(y) <= set("STCA") else _add(s, "有", y)),
-    (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {_np(x, 'old')} with {_np(y)}"),
+    (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
+    (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
+    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} in {noun_phrase(x, 'old')}"),
+    (r"有(.+)", lambda s, y: _bare(y, s) if kinds(y) <= set("STCA") else _add(s, "有", y)),
+    (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {noun_phrase(x, 'old')} with {noun_phrase(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
 ] + _BA_LET + [
     (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
-    (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
-    (rf"({_WEAR})(.+)", lambda s, v, y: f"put {_np(y)} on {s}" if s else f"add {_np(y)}"),
+    (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {noun_phrase(x, 'old')}"),
+    (rf"({_WEAR})(.+)", lambda s, v, y: f"put {noun_phrase(y)} on {s}" if s else f"add {noun_phrase(y)}"),
     (rf"({_ADD}|出现|长出|充满|布满)(.+)", _add),
-    (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_np(x, 'old')}"),
+    (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {noun_phrase(x, 'old')}"),
     (rf"(.+?)({_LOOK})(.+)", _look),
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
     (rf"(.+?)({_BECOME}|更加|更)(.+)", _become),
