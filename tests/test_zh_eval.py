@@ -6,6 +6,8 @@ translator and scored once at the end (docs/TRANSLATION.md has its figures and e
 Each line: {"zh": instruction, "need": [content words]}; a content word is met when one of its
 "|"-separated alternatives starts a word of the English (so "lantern" also meets "lanterns").
 Run `python tests/test_zh_eval.py dev` (or `held`) to print the scores and the misses.
+Scores at the end of issue 12: development 345/345 with every content word, 345/345 without Chinese;
+held aside (scored once) 68/70 (97.1%) and 70/70 (100%).
 """
 
 import json
