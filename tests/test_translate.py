@@ -198,3 +198,10 @@ def test_google_inside_a_running_event_loop(google):
 
     result = asyncio.run(notebook_cell())
     assert (result.text, result.backend) == ("Replace the sky with night", "googletrans")
+
+
+def test_cli_lists_untranslated_words(capsys):
+    assert cli_main(["translate", "把天空变成𪚥", "--json"]) == 0  # 𪚥: in no dictionary we use
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["untranslated"] == ["𪚥"]
+    assert "𪚥" in captured.err  # the warning names it too
