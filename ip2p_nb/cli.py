@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("translate", help="show the English prompt a Chinese instruction becomes")
     p.add_argument("text")
     p.add_argument("--json", action="store_true", help='print {"text", "source", "backend", "untranslated"}')
+    p.add_argument("--marian", choices=("auto", "download", "off"), default=None,
+                   help="the neural zh->en model Helsinki-NLP/opus-mt-zh-en: use it when cached (auto), fetch it "
+                        "once (download, ~300 MB, from the hub or $HF_ENDPOINT), or never (off); default $IP2P_TRANSLATE_MARIAN or auto")
     _add_poster(sub)
     _add_explore(sub)
     sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
@@ -299,7 +302,7 @@ def cmd_translate(args) -> int:
 
     if not args.text or not args.text.strip():
         raise UserError("The text to translate is empty: give an instruction such as 把天空换成夜晚.")
-    result = translate(args.text)
+    result = translate(args.text, marian=args.marian)
     untranslated = list(getattr(result, "untranslated", ()) or ())
     if args.json:
         print(json.dumps({"text": result.text, "source": result.source, "backend": result.backend,

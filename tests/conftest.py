@@ -87,3 +87,14 @@ def photo_path(tmp_path):
     path = tmp_path / "photo.png"
     scene().save(path)
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dictionary_cache_in_tmp(tmp_path_factory):
+    """The translator's dictionary caches (ip2p_nb/translation/lexicon.py) go to a temporary folder,
+    also for the subprocesses tests start, never to the user's ~/.cache."""
+    import os
+
+    if "IP2P_CACHE_DIR" not in os.environ:
+        os.environ["IP2P_CACHE_DIR"] = str(tmp_path_factory.mktemp("ip2p_cache"))
+    yield

@@ -23,8 +23,9 @@ SKY = "把天空换成夜晚"
 
 @pytest.fixture(autouse=True)
 def _clean(monkeypatch):
-    for name in (tr.ENV_OFFLINE, tr.ENV_PROXY, tr.ENV_MARIAN):
+    for name in (tr.ENV_PROXY, tr.ENV_MARIAN):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(tr.ENV_OFFLINE, "1")  # no test reaches the network; the loopback ones switch this off
     tr.reset_cache()
     yield
     tr.reset_cache()
@@ -33,6 +34,7 @@ def _clean(monkeypatch):
 @pytest.fixture
 def google(tmp_path, monkeypatch):
     """A loopback Google (see google_loopback.py) whose certificate httpx trusts."""
+    monkeypatch.delenv(tr.ENV_OFFLINE, raising=False)  # loopback only: the proxy points at 127.0.0.1
     with GoogleLoopback(tmp_path, replies={SKY: "Replace the sky with night"}) as loop:
         monkeypatch.setenv("SSL_CERT_FILE", loop.ca_file)
         yield loop
@@ -67,7 +69,8 @@ def test_offline_builtin_is_fast_and_keeps_english_words(monkeypatch):
     assert tr.translate("把天空換成夜晚").text == "turn the sky into night"  # traditional
 
 
-def test_unreachable_network_falls_back_quickly():
+def test_unreachable_network_falls_back_quickly(monkeypatch):
+    monkeypatch.delenv(tr.ENV_OFFLINE)  # the proxy is a closed loopback port: nothing leaves the machine
     start = time.perf_counter()
     result = tr.translate(SKY, proxy=f"http://127.0.0.1:{_closed_port()}")
     assert time.perf_counter() - start < 2.0
@@ -76,8 +79,9 @@ def test_unreachable_network_falls_back_quickly():
 
 
 def test_partial_and_none_say_so():
-    partial = tr.translate("把天空变成魑魅魍魉", backends=["builtin"])
-    assert partial.backend == "builtin-partial" and not partial.complete and "魑" in partial.text
+    partial = tr.translate("把天空变成𪚥", backends=["builtin"])  # 𪚥: in no dictionary we use
+    assert partial.backend == "builtin-partial" and not partial.complete and "𪚥" in partial.text
+    assert partial.untranslated == ("𪚥",)
     nothing = tr.translate(SKY, backends=[])
     assert (nothing.text, nothing.backend, nothing.complete) == (SKY, "none", False)
 
@@ -194,3 +198,10 @@ def test_google_inside_a_running_event_loop(google):
 
     result = asyncio.run(notebook_cell())
     assert (result.text, result.backend) == ("Replace the sky with night", "googletrans")
+
+
+def test_cli_lists_untranslated_words(capsys):
+    assert cli_main(["translate", "把天空变成𪚥", "--json"]) == 0  # 𪚥: in no dictionary we use
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["untranslated"] == ["𪚥"]
+    assert "𪚥" in captured.err  # the warning names it too

@@ -32,7 +32,7 @@ from ..errors import UserError
 from ..images import load_image
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
-from ..translation import translate
+from ..translation import available_backends, translate
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
 from .start import fallback_banner, scene_samples
@@ -63,6 +63,13 @@ def _hint_html(text: str) -> str:
     return f"<div style='color:#666;font-size:12px;margin:-4px 0 6px 8px'>{html.escape(text)}</div>"
 
 
+def _not_understood_html(words) -> str:
+    """The Chinese words the model would never see, in the colour of a warning."""
+    listed = html.escape("、".join(words))
+    return (f"<div style='color:{_COLORS['warning']};font-size:12px;margin:-4px 0 6px 8px'>"
+            f"not understood: <b>{listed}</b> - type the English / 没看懂：<b>{listed}</b>，请在上面写英文</div>")
+
+
 def _hint(text: str) -> widgets.HTML:
     return widgets.HTML(_hint_html(text))
 
@@ -89,6 +96,7 @@ class App:
         self._stop = threading.Event()
         self._thread = None
         self._auto_prompt = ("", "none")  # (English text, backend) from the last translation
+        self._not_understood = ()         # Chinese words the last translation left untranslated
         self._poster_result = None
         self.retry_size = None          # max_size offered after the GPU ran out of memory
         self._build()
@@ -100,7 +108,7 @@ class App:
         self._build_outputs()
         controls = widgets.VBox(
             [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]),
-             widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label,
+             widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label, self.neural,
              widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
              self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
@@ -128,6 +136,8 @@ class App:
         self.prompt = widgets.Text(placeholder="English prompt (translated, editable)", continuous_update=False,
                                    description="English", layout=widgets.Layout(width="98%"))
         self.backend_label = widgets.HTML(_hint_html("The English prompt the model sees; edit it if the translation is off."))
+        self.neural = widgets.Checkbox(value="marian" in available_backends(), indent=False,
+                                       description="神经网络翻译 Neural translator (MarianMT; downloads ~300 MB once)")
         self.image_guidance = _slider(widgets.FloatSlider, "image_guidance", "图片引导强度 Image", 0.1)
         self.text_guidance = _slider(widgets.FloatSlider, "text_guidance", "文本引导强度 Text", 0.5)
         self.steps = _slider(widgets.IntSlider, "steps", "步数 Steps", 1)
@@ -172,6 +182,7 @@ class App:
         self.sample.observe(self._on_sample_change, names="value")
         self.instruction.observe(self._on_instruction_change, names="value")
         self.prompt.observe(self._on_prompt_change, names="value")
+        self.neural.observe(self._on_neural_change, names="value")
         self.edit_button.on_click(self._on_edit_click)
         self.stop_button.on_click(self._on_stop_click)
         self.poster_button.on_click(self._on_poster_click)
@@ -217,10 +228,15 @@ class App:
     def _on_instruction_change(self, change):
         self._guard(self._translate, change["new"])
 
+    def _on_neural_change(self, _change):
+        self._guard(self._translate, self.instruction.value)
+
     def _on_prompt_change(self, change):
         text, backend = self._auto_prompt
         label = _BACKEND_NAMES[backend] if change["new"].strip() == text else _BACKEND_NAMES["override"]
         self.backend_label.value = _hint_html(f"English prompt via {label}; edit it if the translation is off.")
+        if self._not_understood and change["new"].strip() == text:
+            self.backend_label.value += _not_understood_html(self._not_understood)
 
     def _on_edit_click(self, _button):
         self._guard(self.start_edit)
@@ -258,11 +274,11 @@ class App:
 
     def _translate(self, text):
         if not text.strip():
-            self._auto_prompt = ("", "none")
+            self._auto_prompt, self._not_understood = ("", "none"), ()
             self.prompt.value = ""
             return
-        t = translate(text.strip())
-        self._auto_prompt = (t.text, t.backend)
+        t = translate(text.strip(), marian="download" if self.neural.value else "off")
+        self._auto_prompt, self._not_understood = (t.text, t.backend), t.untranslated
         self.prompt.value = t.text
         self._on_prompt_change({"new": t.text})  # refresh the label even when the text did not change
 

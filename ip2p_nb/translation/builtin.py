@@ -1,41 +1,44 @@
 """The built-in offline Chinese -> English translator for photo-edit instructions.
 
-It knows the sentence patterns people use to ask for an edit (把 X 变成 Y, 给 X 戴上 Y, 去掉 X,
-让 X 变得 Y, 变成…风格, 在 X 上加 Y, ...) and a vocabulary of everyday subjects, objects,
-colours, scenes and art styles (`zh_vocab.py`). Noun phrases are cut by longest match over that
-vocabulary. English words inside the text are kept; Chinese it does not know is kept too, and the
-result says the translation is incomplete. It is a fallback for when no online or neural
-translator is reachable: the English is always shown to the user, who can correct it.
+1. The text is made simplified (OpenCC), emoji dropped, and cut into clauses at punctuation.
+2. Each clause is normalised (complements such as 笑起来/下起, 了/着, 图中的X -> X) and matched
+   against sentence patterns: keep-clauses (保持…不变 -> "keep … unchanged"; 其他不变 is dropped:
+   unchanged is the default), 从X变成Y, weather (下起大雪), 把 X 变成 Y, 给 X 戴上 Y, 去掉 X,
+   让 X + verb, 在 X 上加 Y, 变成…风格, and fall-backs for 把/让 + any verb the dictionary knows.
+3. Noun phrases are cut into words by jieba (`lexicon.segment`); a word is read from the curated
+   edit vocabulary (`vocab.py`) first, then from CC-CEDICT (`lexicon.lookup`). Position words
+   (左边的人 -> the person on the left), relative clauses (穿红衣服的人) and postpositions
+   (桌子上 -> on the table) are placed after the noun, as English does.
+English words inside the text are kept. Grammatical filler is dropped; a content word that no
+dictionary knows stays in Chinese and the result says the translation is incomplete (the chain
+lists those words in `Translation.untranslated`). The English is always shown to the user, who
+can correct it.
 """
 
 import re
 
-from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES,
-                       POLITE_HEAD, POLITE_TAIL, PRONOUNS, QUANTITIES, SPOTS, TRAD_TO_SIMP, WORDS)
+from .lexicon import lookup, segment, to_simplified
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+                      split_at_verb, verb_phrase)
+from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
 
-_MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
-_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u20E3～~]+")  # 😊❄️: no words for the model
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
 # Verb groups of the sentence patterns (longest first inside each group).
-_CHANGE = "变成|变为|换成|换为|改成|改为|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成"
+_CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
+           "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
 _PAINT = "涂成|染成|刷成|漆成|画成"
-_REMOVE = "去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|不要|去|删"
-_ADD = "加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上"
-_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|戴|穿|化"
+_REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+           "修掉|弄掉|涂掉|扔掉|不要|去|删")
+_ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
+_WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
-_PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
-_SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
 _PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
           "this photo", "this picture", "this image", "this painting"}
-
-
-def to_simplified(text):
-    """Map the traditional characters common in edit instructions to simplified ones."""
-    return "".join(TRAD_TO_SIMP.get(ch, ch) for ch in text)
 
 
 def translate_zh(text):
@@ -43,7 +46,7 @@ def translate_zh(text):
 
     `complete` is False when some Chinese was not understood and was kept as is.
     """
-    text = to_simplified(text).translate(_PUNCT)
+    text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
     parts = [_clause(_strip_polite(c)) for c in clauses]
     english = " and ".join(p for p in parts if p)
@@ -67,212 +70,90 @@ def _strip_polite(clause):
     return clause
 
 
+DROP = object()  # a handler's answer for a clause that is left out on purpose
+
+
+def _normalize(c):
+    """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
+    c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
+    c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
+    c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
+    c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
+    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
+    c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
+    c = re.sub(r"^给我(?=[把将加换去P弄变来整搞做])", "", c)                   # 给我把…: for me
+    c = re.sub(r"(去|删)一下", r"\1掉", c)
+    c = re.sub(r"再(?=[\u4e00-\u9fff]{1,2}(一点|一些|点|些))", "更", c)     # 再大一点 -> 更大一点
+    c = re.sub(r"(?<=[\u4e00-\u9fff])(下来|下去|上来|过来)", "", c)          # 暗下来 -> 暗
+    c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
+    c = re.sub(r"下(一场|场|一阵|阵)", "下", c)
+    c = re.sub(r"转过(头|身)来?", r"转\1", c)
+    c = re.sub(r"骑在(.+?)背?上", r"骑\1", c)                           # 骑在马上: 马上 is not "at once" here
+    c = re.sub(r"突然|忽然|渐渐地?|慢慢地?|稍微|稍稍|轻轻地?|一下子|那种|这种", "", c)
+    c = re.sub(r"(?<=.)(也|都|还)(?=要|会|有|是|变|换|加|保持|不变|保留|不要)", "", c)
+    c = re.sub(r"(\d)\s+(?=年代|年|后)", r"\1", c)                     # 90 年代 -> 90年代
+    c = re.sub(r"^(?:只)?(换|改|变)(?!成|为)(.+?)(为|成)(.+)$", r"把\2\1成\4", c)  # 换背景为森林 -> 把背景换成森林
+    return c
+
+
 def _clause(c, subject=None):
     """Translate one clause by the first sentence pattern that matches it."""
+    c = _normalize(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
         if m:
-            out = handler(subject, *[g.strip() for g in m.groups()])
+            out = handler(subject, *[(g or "").strip() for g in m.groups()])
+            if out is DROP:
+                return ""  # a clause left out on purpose ("其他不变": unchanged is the default)
             if out:
                 return out
     return _bare(c, subject)
 
 
-# ---- noun phrases -------------------------------------------------------------------------
-
-
-def _tokens(text):
-    """Cut a phrase into (kind, English) tokens by longest match; unknown Chinese kept as kind '?'."""
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        latin = _prefix(text, i, _LATIN_HEADED)
-        if latin:
-            out.append(WORDS[latin])
-            i += len(latin)
-            continue
-        m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
-        if m:
-            out.append(("E", m.group().strip()))
-            i += m.end()
-            continue
-        if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
-            out.append(("D", NUMBERS[ch]))
-            i += 2
-            continue
-        filler = _prefix(text, i, FILLERS)
-        if filler:
-            i += len(filler)
-            continue
-        quantity = _prefix(text, i, QUANTITIES)
-        if quantity:
-            out.append(("D", QUANTITIES[quantity]))
-            i += len(quantity)
-            continue
-        for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
-            word = text[i:i + size]
-            if word in PRONOUNS:
-                out.append(("R", word))
-                break
-            if word in WORDS:
-                out.append(WORDS[word])
-                break
-        else:
-            size = 1
-            if ch == "的":
-                out.append(("的", ""))
-            elif ch in "和与跟及、":
-                out.append(("&", "and"))
-            elif ch in MEASURES and (not out or out[-1][0] in "&的"):
-                out.append(("D", "a"))
-            elif ch == "感" and out and out[-1][0] != "?":
-                pass  # 电影感, 颗粒感: "a feel of X" is X
-            elif ch in NUMBERS and len(text) > i + 1:
-                out.append(("D", NUMBERS[ch]))
-            elif out and out[-1][0] == "?" and not ch.isspace():
-                out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
-            elif not ch.isspace() and ch not in "更很非常":
-                out.append(("?", ch))
-        i += size
-    return out
-
-
-def _prefix(text, i, words):
-    """The longest of `words` that `text` has at position `i`, or None."""
-    found = [w for w in words if text.startswith(w, i)]
-    return max(found, key=len) if found else None
-
-
-def _plural(noun):
-    head, _, last = noun.rpartition(" ")
-    if last in IRREGULAR_PLURAL:
-        word = IRREGULAR_PLURAL[last]
-    elif last.endswith(("s", "x", "ch", "sh")):
-        word = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        word = last[:-1] + "ies"
-    else:
-        word = last + "s"
-    return (head + " " + word).strip()
-
-
-def _comparative(adj):
-    if adj in IRREGULAR_MORE:
-        return IRREGULAR_MORE[adj]
-    if " " in adj or "-" in adj or len(adj) > 6:
-        return "more " + adj
-    if adj.endswith("e"):
-        return adj + "r"
-    if adj.endswith("y"):
-        return adj[:-1] + "ier"
-    return adj + "er"
-
-
-def _article(word):
-    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(("uni", "use", "eu", "one"))
-    return "an" if vowel else "a"
-
-
-def _np(text, role="new"):
-    """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
-    located = re.fullmatch(rf"(.+?)({_PLACE_RE})的(.+)", text)
-    if located and located.group(1) not in ("", "在"):
-        where = PLACES[located.group(2)]
-        return f"{_np(located.group(3), role)} {where} {_np(located.group(1).lstrip('在'), 'old')}"
-    toks = _tokens(text)
-    if not toks:
-        return "it" if role == "old" else ""
-    if len(toks) == 1 and toks[0][0] == "R":
-        return PRONOUNS[toks[0][1]][0]
-    words, det, head_kind = [], None, None
-    for i, (kind, en) in enumerate(toks):
-        nxt = toks[i + 1][0] if i + 1 < len(toks) else None
-        if kind == "D" and not words:
-            det = en
-        elif kind == "R":
-            owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
-            words.append(PRONOUNS[en][1 if owner else 0])
-            det = "-" if owner else det
-        elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]):
-            words.append(en + "'s")
-        elif kind in "的":
-            continue
-        else:
-            words.append(en)
-            head_kind = kind
-    if not words:
-        return ""
-    if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
-        words[-1] = _plural(words[-1])
-    phrase = " ".join(words)
-    if det == "all":
-        return "all the " + phrase
-    if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
-        return "the " + phrase  # 让夕阳更红 -> make the sunset redder
-    if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
-        return phrase
-    if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat
-        return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else phrase
-    if det:
-        return f"{det} {phrase}"
-    if role == "old" and head_kind in "NPME?":
-        return "the " + phrase
-    if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
-        return f"{_article(phrase)} {phrase}"
-    return phrase
-
-
-def _kinds(text):
-    return {k for k, _ in _tokens(text)} - {"的", "D", "&"}
-
-
-def _adj(text):
-    """An adjective phrase; 更/一点 make it comparative ('brighter')."""
-    more = bool(re.search(r"更|一点|一些|点$|些$", text))
-    core = re.sub(r"更加|更|一点点|一点|一些|点$|些$|的$", "", text)
-    very = core.startswith(("非常", "很", "超级"))
-    core = re.sub(r"^(非常|很|超级)", "", core)
-    phrase = _np(core, role="adj")
-    if more and " " not in phrase and phrase.isascii():
-        phrase = _comparative(phrase)
-    return ("very " if very else "") + phrase
-
 
 # ---- sentence handlers -------------------------------------------------------------------
 
 
+def _only(text, allowed):
+    """True when `text` has words and all of them are of the `allowed` kinds ("AC": adjectives, colours)."""
+    found = kinds(text)
+    return bool(found) and found <= set(allowed)
+
+
 def _obj(subject, x):
-    return _np(x, "old") if x else (subject or "it")
+    return noun_phrase(x, "old") if x else (subject or "it")
 
 
 def _change(subject, x, verb, y):
     """把 X 变成/换成 Y: colours and adjectives -> make X Y; scenes -> make it Y; nouns -> turn/replace."""
-    target = "it" if x and _kinds(x) <= {"S"} else _obj(subject, x)
+    target = "it" if x and kinds(x) <= {"S"} else _obj(subject, x)
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
     if material:
-        return f"make {target} out of {_np(material.group(1), 'adj')}"
-    style = re.fullmatch(r"(.+?)的?(风格|画风|风)", y)
-    kinds = _kinds(style.group(1) if style else y)
-    if style and "T" not in kinds:
-        return f"make {target} {_np(style.group(1), 'adj')} style"
-    if "T" in kinds or kinds <= set("AC?"):
-        return f"make {target} {_np(style.group(1) if style else y, 'adj')}"
-    if kinds <= set("SAC"):
-        return f"make it {_np(y)}" if target in _PHOTO else f"turn {target} into {_np(y)}"
+        return f"make {target} out of {noun_phrase(material.group(1), 'adj')}"
+    style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
+    if style and style.group(1)[-1:] + style.group(2) in WORDS:  # 港风 is a style of its own
+        style = None
+    found = kinds(style.group(1) if style else y)
+    if style and "T" not in found:
+        return f"make {target} {noun_phrase(style.group(1), 'adj')} style"
+    if "T" in found or found <= set("AC?"):
+        return f"make {target} {noun_phrase(style.group(1) if style else y, 'adj')}"
+    if found <= set("SAC"):
+        return f"make it {noun_phrase(y)}" if target in _PHOTO else f"turn {target} into {noun_phrase(y)}"
     if verb.startswith(("换", "替换", "改")) and target not in _PHOTO:
-        return f"replace {target} with {_np(y)}"
-    return f"turn {target} into {_np(y)}"
+        return f"replace {target} with {noun_phrase(y)}"
+    return f"turn {target} into {noun_phrase(y)}"
 
 
 def _paint(subject, x, verb, y):
     word = {"染成": "dye", "涂成": "paint", "刷成": "paint", "漆成": "paint"}.get(verb, "make")
-    return f"{word} {_obj(subject, x)} {_np(y, 'adj')}"
+    return f"{word} {_obj(subject, x)} {noun_phrase(y, 'adj')}"
 
 
 def _become(subject, x, verb, y):
     if y in WORDS and WORDS[y][0] == "V":
         return _verb(subject, x, WORDS[y][1])
-    adj = _adj(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
+    adj = adjective(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
     return f"make {_obj(subject, x)} {adj}"
 
 
@@ -281,57 +162,218 @@ def _verb(subject, x, en):
 
 
 def _wear(subject, x, verb, y):
-    on = re.fullmatch(rf"(.+?)({_PLACE_RE})", x or "")
+    on = re.fullmatch(rf"(.+?)({PLACE_RE})", x or "")
     if on and not verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
         return _place(subject, on.group(1), on.group(2), verb, y)  # 给桌子上加一束花
     target = _obj(subject, x)
-    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
-        return f"put {_np(y)} on {target}"
-    return f"add {_np(y)} to {target}"
+    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化", "涂", "抹")):
+        return f"put {noun_phrase(y)} on {target}"
+    return f"add {noun_phrase(y)} to {target}"
 
 
 def _place(subject, x, where, _verb, y):
-    return f"add {_np(y)} {PLACES[where]} {_np(x, 'old')}"
+    return f"add {noun_phrase(y)} {PLACES[where]} {noun_phrase(x, 'old')}"
 
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
-    return _clause(rest, subject=_np(x, "old"))
+    return _clause(rest, subject=noun_phrase(x, "old"))
 
 
 def _look(subject, x, verb, y):
     target = _obj(subject, x)
-    kinds = _kinds(y)
-    if "像" in verb or not kinds <= set("AC"):
-        return f"make {target} look like {_np(y)}"
-    return f"make {target} look {_adj(y)}"
+    found = kinds(y)
+    if "像" in verb or not found <= set("AC"):
+        return f"make {target} look like {noun_phrase(y)}"
+    return f"make {target} look {adjective(y)}"
 
 
 def _style(subject, x, _word=None):
-    tail = _np(x, "adj")
-    return f"make {subject or 'it'} {tail}" if "T" in _kinds(x) else f"make {subject or 'it'} {tail} style"
+    tail = noun_phrase(x, "adj")
+    return f"make {subject or 'it'} {tail}" if "T" in kinds(x) else f"make {subject or 'it'} {tail} style"
 
 
 def _add(subject, _verb, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
-    if _kinds(y) <= {"S"}:
-        return f"make {subject or 'it'} {_np(y)}"
-    return f"add {_np(y)} to {subject}" if subject else f"add {_np(y)}"
+    if kinds(y) <= {"S"}:
+        return f"make {subject or 'it'} {noun_phrase(y)}"
+    return f"add {noun_phrase(y)} to {subject}" if subject else f"add {noun_phrase(y)}"
 
 
 def _bare(c, subject):
     """A clause without a known verb: a scene, style or colour means 'make it ...'."""
-    kinds = _kinds(c)
-    if kinds and kinds <= set("STC"):
-        return f"make {subject or 'it'} {_np(c, 'adj')}"
-    if kinds and kinds <= {"V"}:
-        return _verb(subject, None, WORDS[c][1]) if c in WORDS else _np(c)
-    if kinds and kinds <= set("AC"):
-        return f"make {subject or 'it'} {_adj(c)}"  # 颜色深一点 -> make it darker
-    return _np(c, "adj")
+    words = segment(c)
+    if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
+        return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
+    found = kinds(c)
+    if found and found <= set("STC"):
+        return f"make {subject or 'it'} {noun_phrase(c, 'adj')}"
+    if found and found <= {"V"}:
+        return _verb(subject, None, WORDS[c][1]) if c in WORDS else noun_phrase(c)
+    if found and found <= set("AC"):
+        return f"make {subject or 'it'} {adjective(c)}"  # 颜色深一点 -> make it darker
+    return noun_phrase(c, "adj")
 
 
-_PATTERNS = [
+# ---- clauses the older patterns did not know ---------------------------------------------------
+
+_OTHERS = r"(?:其他|其它|其余|别的|剩下|剩余|其他的|其它的|其余的|剩下的)(?:部分|地方|东西|内容|元素)?(?:的)?(?:都|全部|全都|也)?"
+_UNCHANGED = r"(?:原来的样子|原来的颜色|原本的样子|原貌|原状|保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
+
+
+_ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting"}
+
+
+def _keep(subject, x):
+    """保持 X 不变 / 保留 X: 'keep X unchanged' (other things: dropped, they are the default)."""
+    return f"keep {noun_phrase(x, 'old')} unchanged" if x else DROP
+
+
+def _keep_only(subject, x):
+    return f"keep {noun_phrase(x, 'old')}"
+
+
+def _from_to(subject, x, a, verb, b):
+    """把 X 从 A 变成 B: colours and styles change X itself; anything else replaces A on X."""
+    if re.fullmatch(_PAINT, verb):
+        return _paint(subject, x or a, verb, b)
+    if x in ("季节", "时间", "天气", "时节", "颜色", "风格", "场景", "整体"):
+        return _change(subject, None, verb, b)  # 把季节从夏天变成秋天 -> make it autumn
+    if x in PRONOUNS:
+        return _change(subject, x + "的" + a, verb, b)
+    return _change(subject, x or a, verb, b)
+
+
+def _weather(subject, where, size, what):
+    """下雨 / 下起大雪 / 窗外下着小雨: make it rain or snow (heavily, lightly) there."""
+    verb = {"雨": "rain", "雪": "snow", "冰雹": "hail"}[what]
+    how = {"大": " heavily", "暴": " heavily", "小": " lightly", "毛毛": " lightly"}.get(size, "")
+    where = re.sub(r"^(让|使得|使|令)", "", where)
+    if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
+        where = ""
+    spot = {"": "", "外面": " outside", "天上": "", "天空": "", "窗外": " outside the window", "外边": " outside"}.get(where)
+    if spot is None:
+        spot = " " + noun_phrase(where, "old")
+    return f"make it {verb}{how}{spot}"
+
+
+def _by(subject, x, y, verb):
+    """X 被 Y 覆盖/淹没/包围: X covered with / flooded by / surrounded by Y."""
+    return f"make {subject or _obj(None, x)} {_PASSIVE[verb]} {noun_phrase(y)}"
+
+
+_PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flooded with", "淹": "flooded with",
+            "包围": "surrounded by", "围绕": "surrounded by", "填满": "filled with", "充满": "filled with",
+            "照亮": "lit by", "点亮": "lit by", "遮住": "covered by", "挡住": "blocked by"}
+_PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
+
+
+
+
+def _ba(subject, rest):
+    """把 X + a verb the patterns do not know (拉开, 点亮, 打开, 瘦一点): 'VERB the X ...'."""
+    split = split_at_verb(rest)
+    if split and split[0]:
+        x, verb, after = split
+        result = re.sub(r"^得", "", after)
+        if result and _only(result, "AC"):  # 修得更清晰, 调亮: make X clearer
+            return f"make {_obj(subject, x)} {adjective(result if result.startswith('更') else '更' + result)}"
+        core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
+        english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+        tail = (place_phrase("在" + after.lstrip("在到")) or noun_phrase(after, "adj")) if after else ""
+        if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
+            tail = re.sub(r"^(on|in|at) ", "to ", tail)
+        return " ".join(part for part in (english, noun_phrase(x, "old"), tail) if part)
+    adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
+    if adj and _only(adj.group(2), "AC"):
+        return f"make {_obj(subject, adj.group(1))} {adjective(adj.group(2))}"
+    return None
+
+
+def _let(subject, rest):
+    """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
+    split = split_at_verb(rest)
+    if not split or not split[0]:
+        words = segment(rest)
+        for n in range(1, len(words)):  # 让灯亮 -> make the lamp bright
+            tail = "".join(words[n:])
+            if _only(tail, "AC"):
+                return f"make {noun_phrase(''.join(words[:n]), 'old')} {adjective(tail)}"
+        return None
+    who, where = split[0], ""
+    if "在" in who[1:]:  # 让小猫在毛线球旁边玩耍: the place goes after the verb
+        who, where = who.split("在", 1)
+        where = place_phrase("在" + where)
+    return " ".join(p for p in (f"make {noun_phrase(who, 'old')}", verb_phrase(split[1], split[2]), where) if p)
+
+
+
+
+def _subject_verb(subject, x, verb, y):
+    """X 戴上 Y (the subject first): put Y on X; X 加 Y: add Y to X, or at a place."""
+    if verb + y[:1] in WORDS or verb + y[:2] in WORDS:  # 放大, 加强: a verb of its own, not 放/加
+        return None
+    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换上", "化")):
+        return f"put {noun_phrase(y)} on {noun_phrase(x, 'old')}"
+    where = place_phrase(x) if re.search(rf"({PLACE_RE}|{SPOT_RE})$", x) else ""
+    return f"add {noun_phrase(y)} {where}" if where else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}"
+
+
+def _add_at(subject, verb, y, where):
+    """加 Y 在 X 上 (the place after the thing): add Y on X."""
+    return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
+
+
+_EARLY = [
+    (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
+    (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
+    (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
+    (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
+    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {noun_phrase(y, 'adj')}"),
+    (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
+    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
+     lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
+    (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
+     lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {_obj(s, x)}"),
+    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _only(v, "ACV") else None),
+    (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {noun_phrase(x, 'adj')}"),
+    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if _only(y, "AC") else None),
+    (r"(.+?)(?:要|都)?(?:保留|留下|留着)", _keep_only),
+
+    (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
+    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or noun_phrase(x, 'adj')}"),
+    (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
+    (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
+    (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
+    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
+    (r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?", _weather),
+    (r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?",
+     lambda s, where, what, size: _weather(s, where, size, what)),
+    (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
+    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
+]
+_BA_LET = [
+    (rf"(.+?)({_PAINT})(.+)", _paint),
+    (r"(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: _verb(s, x, WORDS[v][1])),
+    (r"(?:把|将)(.+)", _ba),
+    (r"(?:让|使得|使|令)(.+)", _let),
+]
+_LATE = [
+    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {_obj(s, x)} {adjective(y)}" if _only(y, "AC") else None),
+    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
+    (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
+     lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {_obj(s, x)}"),
+    (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
+     lambda s, x, y: f"add {noun_phrase(y)} {place_phrase(x)}" if place_phrase(x) else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}" if kinds(x) & set("NPMR") else None),
+    (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {noun_phrase(y)} {place_phrase('在' + x)}" if kinds(y) & set("NPM") else None),
+    (rf"(.+?)({_WEAR})(.+)", _subject_verb),
+    (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
+    (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
+     lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
+]
+
+
+_PATTERNS = _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({_PAINT})(.+)", _paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_obj(s, x)}"),
@@ -342,20 +384,21 @@ _PATTERNS = [
     (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", _look),
     (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
     (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
-    (rf"在?({_SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {_np(y)} {SPOTS[where]}"),
-    (rf"在?(.+?)({_PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
-    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {_np(y)} in {_np(x, 'old')}"),
-    (r"有(.+)", lambda s, y: _bare(y, s) if _kinds(y) <= set("STCA") else _add(s, "有", y)),
-    (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {_np(x, 'old')} with {_np(y)}"),
+    (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
+    (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
+    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} in {noun_phrase(x, 'old')}"),
+    (r"有(.+)", lambda s, y: _bare(y, s) if kinds(y) <= set("STCA") else _add(s, "有", y)),
+    (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {noun_phrase(x, 'old')} with {noun_phrase(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
+] + _BA_LET + [
     (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
     (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
-    (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {_np(x, 'old')}"),
-    (rf"({_WEAR})(.+)", lambda s, v, y: f"put {_np(y)} on {s}" if s else f"add {_np(y)}"),
+    (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {noun_phrase(x, 'old')}"),
+    (rf"({_WEAR})(.+)", lambda s, v, y: f"put {noun_phrase(y)} on {s}" if s else f"add {noun_phrase(y)}"),
     (rf"({_ADD}|出现|长出|充满|布满)(.+)", _add),
-    (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_np(x, 'old')}"),
+    (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {noun_phrase(x, 'old')}"),
     (rf"(.+?)({_LOOK})(.+)", _look),
     (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
     (rf"(.+?)({_BECOME}|更加|更)(.+)", _become),
-    (r"(.+?)的?(风格|画风|风)", _style),
-]
+    (r"(.+?)的?(风格|(?<!漫)画风|风)", _style),
+] + _LATE

@@ -6,8 +6,11 @@ InstructPix2Pix understands English only. `translate(text)` tries, in order:
      bounded by a wall-clock `timeout`; a failure is remembered for a while so a live demo does
      not wait again on every edit; successful replies are cached per text.
   2. "marian" - the local neural model Helsinki-NLP/opus-mt-zh-en, only when it is already in
-     the Hugging Face cache, or when IP2P_TRANSLATE_MARIAN=download asks for a download.
-  3. "builtin" - the offline pattern translator in `zh_en.py` ("builtin-partial" when some
+     the Hugging Face cache, or when IP2P_TRANSLATE_MARIAN=download (or `marian="download"`, the
+     command line's `--marian download`) asks for a download through the hub or $HF_ENDPOINT's
+     mirror, safetensors only. A reply that is empty, repeats itself or still holds Chinese is
+     not used: the chain goes on to the built-in translator.
+  3. "builtin" - the offline pattern translator in `builtin.py` ("builtin-partial" when some
      Chinese was not understood and was kept as is).
   4. "none" - nothing worked: the text is returned unchanged.
 Text without Chinese passes through untouched (backend "english"). Importing this module does
@@ -23,9 +26,11 @@ import threading
 import time
 
 from ..errors import SettingError
-from .builtin import to_simplified, translate_zh
+from .builtin import translate_zh
+from .lexicon import to_simplified
 
-__all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS"]
+__all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS",
+           "MARIAN_MODES", "neural_reply_problem", "untranslated_fragments", "last_error", "forget_marian"]
 
 # ---- defaults (one place) -----------------------------------------------------------------
 BACKENDS = ("googletrans", "marian", "builtin")  # the chain, in the order it is tried
@@ -34,11 +39,13 @@ MAX_TIMEOUT = 30.0         # beyond this a user would think the app froze
 FAILURE_MEMORY = 60.0      # seconds to skip googletrans after a network failure
 GOOGLE_HOST = "translate.googleapis.com"  # googletrans' token-free "gtx" API
 MARIAN_MODEL = "Helsinki-NLP/opus-mt-zh-en"
+MARIAN_MODES = ("auto", "download", "off")
 ENV_PROXY = "IP2P_TRANSLATE_PROXY"      # e.g. http://127.0.0.1:7890 for users behind a firewall
 ENV_OFFLINE = "IP2P_TRANSLATE_OFFLINE"  # 1: never touch the network
 ENV_MARIAN = "IP2P_TRANSLATE_MARIAN"    # "download": allow fetching the model; "off": never use it
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 _state = {"cache": {}, "down_until": 0.0, "last_error": None, "marian": None}
 _lock = threading.Lock()
 
@@ -50,6 +57,7 @@ class Translation:
     text: str      # English (or the input unchanged when backend is "english" or "none")
     source: str    # the input as typed
     backend: str   # "english", "googletrans", "marian", "builtin", "builtin-partial" or "none"
+    untranslated: tuple = ()  # the Chinese fragments left in `text` (words no translator understood)
 
     @property
     def complete(self):
@@ -62,27 +70,45 @@ def has_chinese(text):
     return bool(_CJK.search(text))
 
 
+def untranslated_fragments(text):
+    """The runs of Chinese characters in `text`, in order, each once."""
+    return tuple(dict.fromkeys(_CJK_RUN.findall(text)))
+
+
 def reset_cache():
     """Forget cached translations and remembered network failures (for tests and `doctor`)."""
     with _lock:
         _state.update(cache={}, down_until=0.0, last_error=None)
 
 
-def available_backends():
+def last_error():
+    """Why the last backend that failed did so (one line), or None."""
+    return _state["last_error"]
+
+
+def forget_marian():
+    """Unload the neural model (the next marian translation loads it again from the cache)."""
+    with _lock:
+        _state["marian"] = None
+
+
+def available_backends(marian=None):
     """The backends that can answer on this machine now (googletrans may still be unreachable)."""
     names = []
     if not _offline() and importlib.util.find_spec("googletrans") is not None:
         names.append("googletrans")
-    if _marian_mode() != "off" and (_marian_mode() == "download" or _marian_cached()):
+    if _marian_mode(marian) != "off" and (_marian_mode(marian) == "download" or _marian_cached()):
         names.append("marian")
     return names + ["builtin"]
 
 
-def translate(text, *, timeout=None, backends=None, proxy=None):
+def translate(text, *, timeout=None, backends=None, proxy=None, marian=None):
     """Translate a Chinese edit instruction to English; English text passes through unchanged.
 
     timeout: seconds the online backend may take in total (default 3). backends: names from
     `BACKENDS` to try, in order. proxy: URL for googletrans (default: $IP2P_TRANSLATE_PROXY).
+    marian: "auto" (use the neural model when it is cached), "download" (fetch it, ~300 MB, from the
+    hub or the $HF_ENDPOINT mirror), "off" (default: $IP2P_TRANSLATE_MARIAN, else "auto").
     """
     if not isinstance(text, str):
         raise SettingError(f"`text` must be a string, got {type(text).__name__}.")
@@ -93,16 +119,18 @@ def translate(text, *, timeout=None, backends=None, proxy=None):
     for name in names:
         if name not in BACKENDS:
             raise SettingError(f"`backends` has unknown backend {name!r}; available: {list(BACKENDS)}.")
+    if marian is not None and marian not in MARIAN_MODES:
+        raise SettingError(f"`marian` must be one of {list(MARIAN_MODES)}, got {marian!r}.")
     proxy = proxy or os.environ.get(ENV_PROXY) or None
     if proxy and not re.match(r"(https?|socks5h?)://", proxy):
         raise SettingError(f"`proxy` must be a URL such as http://127.0.0.1:7890, got {proxy!r}.")
     if not has_chinese(text):
         return Translation(text, text, "english")
     for name in names:
-        english, backend = _RUNNERS[name](text, timeout, proxy)
+        english, backend = _RUNNERS[name](text, timeout, proxy, marian)
         if english:
-            return Translation(english, text, backend)
-    return Translation(text, text, "none")
+            return Translation(english, text, backend, untranslated_fragments(english))
+    return Translation(text, text, "none", untranslated_fragments(text))
 
 
 def _offline():
@@ -112,7 +140,7 @@ def _offline():
 # ---- 1. googletrans ------------------------------------------------------------------------
 
 
-def _google(text, timeout, proxy):
+def _google(text, timeout, proxy, marian=None):
     """Google Translate in a worker thread with its own event loop, bounded by `timeout`."""
     with _lock:
         if text in _state["cache"]:
@@ -155,29 +183,39 @@ async def _google_call(text, timeout, proxy):
 # ---- 2. MarianMT (local neural model) ----------------------------------------------------
 
 
-def _marian_mode():
+def _marian_mode(marian=None):
     """"off", "download" (allowed to fetch the model) or "auto" (use it only when cached)."""
-    mode = os.environ.get(ENV_MARIAN, "auto").strip().lower()
+    mode = (marian or os.environ.get(ENV_MARIAN, "auto")).strip().lower()
     if mode in ("0", "off", "no", "false"):
         return "off"
     return "download" if mode == "download" and not _offline() else "auto"
 
 
+def _hub_cache():
+    """The Hugging Face cache folder, read from the environment now (huggingface_hub reads it once, at import)."""
+    return os.environ.get("HF_HUB_CACHE") or os.path.join(
+        os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface"),
+        "hub")
+
+
 def _marian_cached():
-    """True when the model's files are already in the local Hugging Face cache."""
-    if importlib.util.find_spec("huggingface_hub") is None:
+    """True when the model's files are already in the local Hugging Face cache.
+
+    Read from the cache folder itself: importing huggingface_hub would cost half a second of
+    every offline `translate` call, where the model is usually absent anyway.
+    """
+    snapshots = os.path.join(_hub_cache(), "models--" + MARIAN_MODEL.replace("/", "--"), "snapshots")
+    if not os.path.isdir(snapshots):
         return False
-    from huggingface_hub import try_to_load_from_cache
-
-    def cached(name):
-        return isinstance(try_to_load_from_cache(MARIAN_MODEL, name), str)
-
-    return cached("config.json") and cached("source.spm") and (
-        cached("model.safetensors") or cached("pytorch_model.bin"))
+    for snapshot in os.listdir(snapshots):
+        names = set(os.listdir(os.path.join(snapshots, snapshot)))
+        if {"config.json", "source.spm", "target.spm", "model.safetensors"} <= names:
+            return True
+    return False
 
 
-def _marian(text, timeout, proxy):
-    mode = _marian_mode()
+def _marian(text, timeout, proxy, marian=None):
+    mode = _marian_mode(marian)
     if mode == "off" or (mode == "auto" and not _marian_cached()):
         return None, "marian"
     if any(importlib.util.find_spec(m) is None for m in ("torch", "transformers", "sentencepiece")):
@@ -186,22 +224,44 @@ def _marian(text, timeout, proxy):
         if _state["marian"] is None:
             from transformers import MarianMTModel, MarianTokenizer
 
-            local = mode != "download"
-            _state["marian"] = (MarianTokenizer.from_pretrained(MARIAN_MODEL, local_files_only=local),
-                                MarianMTModel.from_pretrained(MARIAN_MODEL, local_files_only=local, use_safetensors=True).eval())
+            # downloads (mode "download") go through huggingface_hub: $HF_ENDPOINT's mirror and its progress bars
+            where = {"local_files_only": mode != "download", "cache_dir": _hub_cache()}
+            _state["marian"] = (MarianTokenizer.from_pretrained(MARIAN_MODEL, **where),
+                                MarianMTModel.from_pretrained(MARIAN_MODEL, use_safetensors=True, **where).eval())
         tokenizer, model = _state["marian"]
         batch = tokenizer([to_simplified(text)], return_tensors="pt")
         english = tokenizer.decode(model.generate(**batch, max_new_tokens=128)[0], skip_special_tokens=True)
     except Exception as error:  # noqa: BLE001 - a broken local model must not stop the chain
         _state["last_error"] = f"marian: {type(error).__name__}: {error}"
         return None, "marian"
-    return english.strip() or None, "marian"
+    problem = neural_reply_problem(english)
+    if problem:  # the built-in translator does better than a broken sentence
+        _state["last_error"] = f"marian: reply {problem}: {english[:80]!r}"
+        return None, "marian"
+    return english.strip(), "marian"
+
+
+def neural_reply_problem(english):
+    """Why a neural translation cannot be used ("is empty", "repeats itself", "still holds Chinese"), or None."""
+    words = re.findall(r"[\w'-]+", english.lower())
+    if not words:
+        return "is empty"
+    if has_chinese(english):
+        return "still holds Chinese"
+    for size in (1, 2, 3, 4):  # the same word or phrase three times in a row: a decoding loop
+        for start in range(len(words) - 3 * size + 1):
+            piece = words[start:start + size]
+            if piece == words[start + size:start + 2 * size] == words[start + 2 * size:start + 3 * size]:
+                return "repeats itself"
+    if len(words) >= 8 and len(set(words)) < len(words) / 3:
+        return "repeats itself"
+    return None
 
 
 # ---- 3. built-in -----------------------------------------------------------------------------
 
 
-def _builtin(text, timeout, proxy):
+def _builtin(text, timeout, proxy, marian=None):
     english, complete = translate_zh(text)
     return english, "builtin" if complete else "builtin-partial"
 

@@ -6,10 +6,10 @@ hundred entries stay readable. The kind decides how a word is used in a sentence
   A adjective, C colour, S scene (time of day, season, weather: "make it night"),
   T style (the words after "make it": "in the style of Van Gogh", "an oil painting"),
   V what a subject can be made to do ("make him smile").
-Traditional characters are mapped to simplified ones first (`TRAD_TO_SIMP`).
+Traditional characters are mapped to simplified ones first (OpenCC, in `lexicon.py`).
 """
 
-__all__ = ["WORDS", "TRAD_TO_SIMP", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
+__all__ = ["WORDS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
            "SPOTS", "POLITE_HEAD", "POLITE_TAIL", "IRREGULAR_PLURAL", "IRREGULAR_MORE"]
 
 _NOUNS = """
@@ -161,6 +161,19 @@ _MORE = [
 手电筒=flashlight|灯泡=light bulb|台灯=desk lamp|吊灯=chandelier|烛台=candlestick|香水=perfume|铃铛=bell|鼓=drum|
 小提琴=violin|萨克斯=saxophone|喇叭=trumpet|画笔=paintbrush|画架=easel|调色板=palette|书架=bookshelf|书包=schoolbag|
 礼盒=gift box|气球串=bunch of balloons|风铃=wind chime|雨棚=awning|遮阳伞=parasol|太阳伞=parasol|"""),
+    # words whose CC-CEDICT first sense is wrong for photos (木 "tree", 角落 "nook")
+    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu|天上=sky|签名=signature|"),
+    ("P", "东西=things|"),
+    ("N", "拐杖=walking stick|"),
+    ("M", "颗粒感=film grain|质感=texture|亮度=brightness|饱和度=saturation|"),
+    # photo retouching and words whose dictionary sense misleads (磨皮 "rub leather", 滤镜 "strain mirror")
+    ("V", "磨皮=smooth skin|美白=whiter skin|美颜=beautified|瘦脸=slimmer face|"),
+    ("N", "滤镜=filter|牛角包=croissant|双下巴=double chin|装修=interior|动画=animation|云端=clouds|人像=portrait|"),
+    ("A", "渐变=gradient|"),
+    ("N", "光圈=halo|毛色=fur|"),
+    ("T", "港风=Hong Kong style|日系=Japanese style|韩系=Korean style|小清新=fresh and airy|"),
+    ("V", "举起=raise|举=raise|"),
+    ("A", "木=wooden|"),
     ("P", "筷子=chopsticks|窗帘=curtains|雨靴=rain boots|化妆品=cosmetics|书本=books|"),
     ("M", "垃圾=trash|钱=money|纸巾=tissue|"),
     # furniture and rooms
@@ -437,6 +450,8 @@ PRONOUNS = {  # object form, possessive form
     "这张照片": ("the photo", "the photo's"), "这张图": ("the picture", "the picture's"),
     "这幅画": ("the painting", "the painting's"), "整张图": ("the whole image", "the image's"),
     "整个画面": ("the whole image", "the image's"), "整体": ("the whole image", "the image's"),
+    "整张照片": ("the whole photo", "the photo's"), "整张图片": ("the whole picture", "the picture's"),
+    "整幅画": ("the whole painting", "the painting's"), "全图": ("the whole image", "the image's"),
     "所有人": ("everyone", "everyone's"), "每个人": ("everyone", "everyone's"),
 }
 
@@ -446,17 +461,18 @@ NUMBERS = {"一": "a", "两": "two", "二": "two", "三": "three", "四": "four"
 
 MEASURES = "只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
 
-QUANTITIES = {"所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
+QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
               "一些": "some", "一点": "some", "些": "some", "点": "some", "很多": "many", "许多": "many",
               "好多": "many"}
 
 # Polite words around an instruction, dropped before translating ("请帮我…一下").
-POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要",
+POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要", "给我来个",
+                "给我来一个", "给我来张", "来一个", "来一张", "来个", "搞个", "弄个", "要一张", "一张",
                 "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "的样子", "的感觉",
+POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
-FILLERS = ("的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
+FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
            "风格的", "风格", "的颜色", "颜色")
 PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
            "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
@@ -468,27 +484,3 @@ IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child":
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
                    "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder"}
-
-TRAD_TO_SIMP = dict(zip(
-    "貓狗馬鳥魚龍雞鴨豬獅熊鹿蝴蝶兒孩嬰婦爺奶頭髮臉眼鏡帽戴衣褲裙襪鞋靴圍巾項鍊戒錶傘紅綠藍黃紫銀"
-    "灰棕褐彩黑白顏色變換將把給讓使隻個頂副條張朵輛座雙幾這那們麼裡裏邊後面樣藝術風畫繪漫動陽"
-    "雲陰晴雪雨霧夜晚冬秋夏春節聖誕燈樹葉林園場島灣陸橋樓車機船飛鐵鋼銅玻璃紙塊氣強亮暗開關"
-    "讓來時東舊愛歡樂傷難過驚嚇電視腦筆鐘錶鏡戲劇賽蒸農宮騎國愛蘭飾長漢貝書師醫護兵軍廚員壞"
-    "舉擊邊遠還進連運達處刪除移掉僅點錢實現體寫夢幻溫暖濕乾淨髒熱燒凍壓廣壯鄉醜轉為塗染漆",
-    "猫狗马鸟鱼龙鸡鸭猪狮熊鹿蝴蝶儿孩婴妇爷奶头发脸眼镜帽戴衣裤裙袜鞋靴围巾项链戒表伞红绿蓝黄紫银"
-    "灰棕褐彩黑白颜色变换将把给让使只个顶副条张朵辆座双几这那们么里里边后面样艺术风画绘漫动阳"
-    "云阴晴雪雨雾夜晚冬秋夏春节圣诞灯树叶林园场岛湾陆桥楼车机船飞铁钢铜玻璃纸块气强亮暗开关"
-    "让来时东旧爱欢乐伤难过惊吓电视脑笔钟表镜戏剧赛蒸农宫骑国爱兰饰长汉贝书师医护兵军厨员坏"
-    "举击边远还进连运达处删除移掉仅点钱实现体写梦幻温暖湿干净脏热烧冻压广壮乡丑转为涂染漆"))
-
-TRAD_TO_SIMP.update(zip(  # the traditional forms of the characters of the vocabulary added later
-    "寶盜殭屍惡俠學極頸獨獸鵝鸚鵡鷹鴿鯊鯨烏龜禮領帶結環裝紗夾襯腳鬍鬚發牀戶門牆盤鍾蠟燭箏籃劍槍蘋薩籠輪廟莊築閃峯灘叢嶼櫻間臺圖淚煙鮮廢楓羣皺紋積捲妝漿屬線鑽輕麗帥興憤訝祕靜鬧豔復溼幹質滿蘚歐製嚴肅"
-    "飽對銳繽紛單晝颳萬畢駿誠齊倫鉛鴉簡義膠閉睜覺縮鑰掃繩鏈鎖記鍵標話顯麥遙絨報雜誌幟獎盃幣鍋壺掛調爐簾墊帳檯鈴鐺櫃屜搖辦廳臥衛廁欄柵籬磚階傢俱饅餅糉腸蝦檸蘿獼蔔蔥飯糰當頌華鬆蘆麪餃壽湯檳鹽貨遊潛無"
-    "戰鬥軌纜漁號衚衕噴郵紀囪別涼競館業碼廠穀倉庫鎮紐約爾慶蘇羅磯維瑪凱盧灕壇頤韓臘懸峽脈澤際彎颱颶層塵貴賓駱駝獵驢犛蝟獺鱷蝸螞蟻蟲鶴鵲鷗鴕錦鯉寵鳳鷲靈髏螢媽侶務偵級絲鐲針柺權錘釘圓綢緞亞寧紡鋁錫鏽"
-    "氈鉻織繡鍍額蓋辮樑頰脣齒窩劉膚絡燻濃喫睏憊喪奮緊瘋兇優邁蒼嬌禿揮會獄側朧濛聲萊塢軸證淺顆暈虛懷棄諾齋彌鴻吳豐愷頓韋蓮摺貼漸啞熒擁擠曠蕩觀偉緻軟寬爛跡嶄詭異骯潔亂鬱顛稱誇瑩渾濁潤欖硃棗純許請煩幫"
-    "並嗎謝盞棟兩爲繫與桿麵牠",
-    "宝盗僵尸恶侠学极颈独兽鹅鹦鹉鹰鸽鲨鲸乌龟礼领带结环装纱夹衬脚胡须发床户门墙盘钟蜡烛筝篮剑枪苹萨笼轮庙庄筑闪峰滩丛屿樱间台图泪烟鲜废枫群皱纹积卷妆浆属线钻轻丽帅兴愤讶秘静闹艳复湿干质满藓欧制严肃"
-    "饱对锐缤纷单昼刮万毕骏诚齐伦铅鸦简义胶闭睁觉缩钥扫绳链锁记键标话显麦遥绒报杂志帜奖杯币锅壶挂调炉帘垫帐台铃铛柜屉摇办厅卧卫厕栏栅篱砖阶家具馒饼粽肠虾柠萝猕卜葱饭团当颂华松芦面饺寿汤槟盐货游潜无"
-    "战斗轨缆渔号胡同喷邮纪囱别凉竞馆业码厂谷仓库镇纽约尔庆苏罗矶维玛凯卢漓坛颐韩腊悬峡脉泽际弯台飓层尘贵宾骆驼猎驴牦猬獭鳄蜗蚂蚁虫鹤鹊鸥鸵锦鲤宠凤鹫灵髅萤妈侣务侦级丝镯针拐权锤钉圆绸缎亚宁纺铝锡锈"
-    "毡铬织绣镀额盖辫梁颊唇齿窝刘肤络熏浓吃困惫丧奋紧疯凶优迈苍娇秃挥会狱侧胧蒙声莱坞轴证浅颗晕虚怀弃诺斋弥鸿吴丰恺顿韦莲折贴渐哑荧拥挤旷荡观伟致软宽烂迹崭诡异肮洁乱郁颠称夸莹浑浊润榄朱枣纯许请烦帮"
-    "并吗谢盏栋两为系与杆面它"))

@@ -1,0 +1,337 @@
+"""Noun, verb and place phrases of the built-in translator: Chinese words in, English words out.
+
+`tokens(text)` cuts a phrase into words with jieba (`lexicon.segment`) and reads each one from the
+curated edit vocabulary (`vocab.py`) or else CC-CEDICT (`lexicon.lookup`). `noun_phrase` puts
+them in English order: articles and plurals, position words (左边的人 -> the person on the left),
+relative clauses (穿红衣服的人 -> the person wearing red clothes), postpositions (桌子上的杯子 ->
+the cup on the table). `adjective`, `verb_phrase` and `place_phrase` do the same for the other
+parts of a clause; `builtin.py` fits them into sentence patterns.
+"""
+
+import re
+
+from .lexicon import is_verb, lookup, segment
+from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
+                    SPOTS, WORDS)
+
+__all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
+           "is_verb_word", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
+
+_MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
+_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+
+# ---- noun phrases -------------------------------------------------------------------------
+
+
+def tokens(text):
+    """Cut a phrase into (kind, English) tokens; unknown Chinese kept as kind '?'.
+
+    jieba's words decide where a word ends; a word is read from the curated vocabulary first,
+    then from CC-CEDICT. Numbers, measure words, fillers and English stay as the patterns made them.
+    """
+    starts = _word_starts(text)
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        latin = _prefix(text, i, _LATIN_HEADED)
+        if latin:
+            out.append(WORDS[latin])
+            i += len(latin)
+            continue
+        m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
+        if m:
+            out.append(("E", m.group().strip()))
+            i += m.end()
+            continue
+        if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
+            out.append(("D", NUMBERS[ch]))
+            i += 2
+            continue
+        filler = _prefix(text, i, FILLERS)
+        if filler:
+            i += len(filler)
+            continue
+        quantity = _prefix(text, i, QUANTITIES)
+        if quantity:
+            out.append(("D", QUANTITIES[quantity]))
+            i += len(quantity)
+            continue
+        curated = _curated(text, i)
+        word = starts.get(i)
+        if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
+            found = lookup(word)
+            if found:
+                out.append(_kind_of(found))
+                i += len(word)
+                continue
+        if curated:
+            out.append(("R", curated) if curated in PRONOUNS else WORDS[curated])
+            i += len(curated)
+            continue
+        size = 1
+        if ch == "的":
+            out.append(("的", ""))
+        elif ch in "和与跟及、":
+            out.append(("&", "and"))
+        elif ch in MEASURES and (not out or out[-1][0] in "&的"):
+            out.append(("D", "a"))
+        elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
+            pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
+        elif ch in NUMBERS and len(text) > i + 1:
+            out.append(("D", NUMBERS[ch]))
+        elif ch in FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
+            pass
+        elif out and out[-1][0] == "?":
+            out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
+        else:
+            out.append(("?", ch))
+        i += size
+    return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
+
+
+_SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
+# grammatical characters that carry no content in an edit instruction: dropped when left alone
+FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
+                      "让使成在起进出到来把将给用上下里中方边面内外场")
+
+
+def _word_starts(text):
+    """{position: word} for the words jieba cuts `text` into."""
+    starts, at = {}, 0
+    for word in segment(text):
+        starts[at] = word
+        at += len(word)
+    return starts
+
+
+def _curated(text, i):
+    """The longest curated word (or pronoun) at position `i`, or None."""
+    for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
+        word = text[i:i + size]
+        if word in WORDS or word in PRONOUNS:
+            return word
+    return None
+
+
+_CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before 的 describes (丰盛的饭菜), not owns
+
+
+def _kind_of(english):
+    """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
+    if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
+        return ("P", english)
+    return ("N", english)
+
+
+def _unknown_run(run):
+    """Unknown Chinese cut by longest match over CC-CEDICT; what it does not know stays Chinese ('?')."""
+    out, i = [], 0
+    while i < len(run):
+        for size in range(min(6, len(run) - i), 0, -1):
+            english = lookup(run[i:i + size])
+            if english:
+                out.append(_kind_of(english))
+                i += size
+                break
+        else:
+            if out and out[-1][0] == "?":
+                out[-1] = ("?", out[-1][1] + run[i])
+            else:
+                out.append(("?", run[i]))
+            i += 1
+    return out
+
+
+def _prefix(text, i, words):
+    """The longest of `words` that `text` has at position `i`, or None."""
+    found = [w for w in words if text.startswith(w, i)]
+    return max(found, key=len) if found else None
+
+
+def _plural(noun):
+    head, _, last = noun.rpartition(" ")
+    if last in IRREGULAR_PLURAL:
+        word = IRREGULAR_PLURAL[last]
+    elif last.endswith(("s", "x", "ch", "sh")):
+        word = last + "es"
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        word = last[:-1] + "ies"
+    else:
+        word = last + "s"
+    return (head + " " + word).strip()
+
+
+def _comparative(adj):
+    if adj in IRREGULAR_MORE:
+        return IRREGULAR_MORE[adj]
+    if " " in adj or "-" in adj or len(adj) > 6:
+        return "more " + adj
+    if adj.endswith("e"):
+        return adj + "r"
+    if adj.endswith("y"):
+        return adj[:-1] + "ier"
+    return adj + "er"
+
+
+def _article(word):
+    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(("uni", "use", "eu", "one"))
+    return "an" if vowel else "a"
+
+
+def noun_phrase(text, role="new"):
+    """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
+    located = re.fullmatch(rf"(.+?)({PLACE_RE})的(.+)", text)
+    if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
+        return f"{noun_phrase(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
+    if located and located.group(1) in IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
+        return f"{noun_phrase(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
+    if located and located.group(1) not in ("", "在"):
+        where = PLACES[located.group(2)]
+        return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
+    able = re.fullmatch(r"会(.+?)的(.+)", text)
+    if able:  # 会飞的汽车 -> a car that can fly
+        return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
+    wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
+    if wearing and kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
+        verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
+                "背": "carrying", "牵": "walking"}[wearing.group(1)]
+        return f"{noun_phrase(wearing.group(3), role)} {verb} {noun_phrase(wearing.group(2), 'adj')}"
+    placed = re.fullmatch(rf"(.*?)({POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
+    if placed and placed.group(3):
+        alone, of = POSITIONS[placed.group(2)]
+        if placed.group(1) in IMAGE_WORDS:
+            return f"{noun_phrase(placed.group(3), role)} {alone}"
+        return f"{noun_phrase(placed.group(3), role)} {of} {noun_phrase(placed.group(1).lstrip('在'), 'old')}"
+    toks = tokens(text)
+    if not toks:
+        return "it" if role == "old" else ""
+    if len(toks) == 1 and toks[0][0] == "R":
+        return PRONOUNS[toks[0][1]][0]
+    words, det, head_kind = [], None, None
+    for i, (kind, en) in enumerate(toks):
+        nxt = toks[i + 1][0] if i + 1 < len(toks) else None
+        if kind == "D" and words and en in ("all", "many", "some"):  # 人全部 -> all the people
+            det = det or en
+        elif kind == "D" and not words:
+            det = en
+        elif kind == "R":
+            owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
+            words.append(PRONOUNS[en][1 if owner else 0])
+            det = "-" if owner else det
+        elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
+            words.append(en + "'s")
+        elif kind in "的":
+            continue
+        else:
+            words.append(en)
+            head_kind = kind
+    if not words:
+        return ""
+    if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
+        words[-1] = _plural(words[-1])
+    phrase = " ".join(words)
+    if det == "all":
+        return "all the " + phrase
+    if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
+        return "the " + phrase  # 让夕阳更红 -> make the sunset redder
+    if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
+        return phrase
+    if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
+        return phrase
+    if det == "a":  # 一副墨镜 -> sunglasses, 一只猫 -> a cat
+        return f"{_article(phrase)} {phrase}" if head_kind in "NE?" else phrase
+    if det:
+        return f"{det} {phrase}"
+    if role == "old" and head_kind in "NPME?":
+        return "the " + phrase
+    if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
+        return f"{_article(phrase)} {phrase}"
+    return phrase
+
+
+# position words: (alone, before an object): 左边的人 -> the person on the left; 桌子左边的杯子 -> ... to the left of the table
+POSITIONS = {
+    "左边": ("on the left", "to the left of"), "左侧": ("on the left", "to the left of"),
+    "左面": ("on the left", "to the left of"), "右边": ("on the right", "to the right of"),
+    "右侧": ("on the right", "to the right of"), "右面": ("on the right", "to the right of"),
+    "中间": ("in the middle", "in the middle of"), "中央": ("in the center", "in the center of"),
+    "正中间": ("in the center", "in the center of"), "上方": ("at the top", "above"),
+    "下方": ("at the bottom", "below"), "顶部": ("at the top", "on top of"), "底部": ("at the bottom", "at the bottom of"),
+    "前面": ("in front", "in front of"), "前方": ("in front", "in front of"), "后面": ("in the back", "behind"),
+    "后方": ("in the back", "behind"), "背后": ("in the background", "behind"), "身后": ("behind", "behind"),
+    "旁边": ("nearby", "next to"), "远处": ("in the distance", "in the distance behind"),
+    "左上角": ("in the top left corner", "in the top left corner of"),
+    "右上角": ("in the top right corner", "in the top right corner of"),
+    "左下角": ("in the bottom left corner", "in the bottom left corner of"),
+    "右下角": ("in the bottom right corner", "in the bottom right corner of"),
+    "角落": ("in the corner", "in the corner of"),
+}
+POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
+SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
+PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
+SPOTS.update({"地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
+              "水里": "in the water", "水中": "in the water", "水面上": "on the water"})
+SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
+PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
+
+
+IMAGE_WORDS = ("", "在", "最", "图片", "照片", "画面", "图像", "图", "图中", "画面中", "照片中", "画面的", "图片的", "照片的")
+
+
+def kinds(text):
+    return {k for k, _ in tokens(text)} - {"的", "D", "&"}
+
+
+def adjective(text):
+    """An adjective phrase; 更/一点 make it comparative ('brighter')."""
+    more = bool(re.search(r"更|一点|一些|点$|些$", text))
+    core = re.sub(r"更加|更|一点点|一点|一些|点$|些$|的$", "", text)
+    very = core.startswith(("非常", "很", "超级"))
+    core = re.sub(r"^(非常|很|超级)", "", core)
+    phrase = noun_phrase(core, role="adj")
+    if more and " " not in phrase and phrase.isascii():
+        phrase = _comparative(phrase)
+    return ("very " if very else "") + phrase
+
+
+def split_at_verb(text):
+    """(before, verb, after) at the first verb after the first word of `text`, or None."""
+    words, at = segment(text), 0
+    for n, word in enumerate(words):
+        if n and is_verb_word(word):
+            return text[:at], word, text[at + len(word):]
+        at += len(word)
+    return None
+
+
+def is_verb_word(word):
+    if word in FUNCTION_CHARS or word in ("得到", "出来", "起来", "下来"):
+        return False
+    if word in WORDS:
+        return WORDS[word][0] == "V"
+    if len(word) > 1 and word[-1] in "在到着上进出成" and is_verb_word(word[:-1]):
+        return True  # 坐在, 放到, 叼着
+    return len(word) <= 3 and is_verb(word) and word not in ("的", "是")
+
+
+def verb_phrase(verb, after):
+    """A verb and what follows it: 坐在 + 草地上 -> 'sit on the meadow'; 拉开 -> 'pull open'."""
+    core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
+    english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+    if core != verb or after.startswith("在"):
+        return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
+    return f"{english} {noun_phrase(after, 'new')}".strip()
+
+
+def place_phrase(text):
+    """在 X 上/里/中/旁边: an English place phrase ('on the table'), or '' when `text` is not one."""
+    m = re.fullmatch(rf"在?({SPOT_RE})", text)
+    if m:
+        return SPOTS[m.group(1)]
+    m = re.fullmatch(rf"在?(.+?)({PLACE_RE})", text)
+    if m:
+        return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
+    return f"in {noun_phrase(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""
