@@ -8,9 +8,11 @@ import platform
 
 __all__ = ["hardware", "suggest_max_size", "estimate_seconds", "doctor_lines"]
 
-# (GPU memory in GiB at least, max_size to suggest). Measured peaks of the fp16 pipeline grow with
-# the pixel count; a T4 (15 GiB usable) is comfortable at 768, 8 GiB cards at 512.
-_VRAM_TO_SIZE = [(20, 1024), (12, 768), (6, 512), (0, 384)]
+# (GPU memory in GiB at least, max_size to suggest). Measured peak of the fp16 pipeline on an H100
+# (docs/GPU.md): 2.7 GB at 512 px, 3.5 GB at 768, 4.5 GB at 1024 (untiled VAE). The margin leaves room
+# for the CUDA context, other notebooks and other cards' kernels; larger sizes also take longer, so a
+# T4 (15 GiB) is offered 768 and 1024 only cards of 16 GiB and more.
+_VRAM_TO_SIZE = [(16, 1024), (10, 768), (4, 512), (0, 384)]
 
 # Seconds per UNet evaluation of a batch of 3 on this project's 2-core CPU (fp32, see README
 # benchmark): 256 px ~2.75 s, 512 px ~10 s. Used to warn CPU users before they wait.
