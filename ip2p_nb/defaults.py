@@ -12,10 +12,29 @@ from dataclasses import dataclass
 
 from .errors import SettingError
 
-__all__ = ["DEFAULT_MODEL", "DEFAULTS", "RANGES", "HINTS", "Setting", "check_settings", "default_model", "BENCH_DEFAULTS"]
+__all__ = ["DEFAULT_MODEL", "DEFAULTS", "RANGES", "HINTS", "Setting", "check_settings", "default_model", "BENCH_DEFAULTS",
+           "DEFAULT_SCHEDULER", "PREVIEW"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
+
+# The sampler, in the SD web UI's names (loading.SCHEDULERS lists them all). Euler ancestral is what the
+# InstructPix2Pix paper's own app samples with, its pictures are good at 20 steps (the `steps` default),
+# and it needs one UNet call per step (Heun and DPM2 need two).
+DEFAULT_SCHEDULER = "Euler a"
+
+# Live previews (ip2p_nb/preview.py). A preview costs one 4x3 matrix product on the latent, a resize and
+# whatever the callback does with the picture (the app encodes a PNG and sends it to the browser).
+PREVIEW = dict(
+    # Previews per edit when `preview_every` is not given: every steps // 10 steps (at least 1), so ten
+    # pictures per edit whatever the step count. On the full-size architecture at 256 px on a CPU one
+    # preview costs 0.1% of a step (docs/BENCHMARK.md); on a fast GPU a step takes ~20-50 ms and a preview
+    # with its PNG ~5 ms, so previewing every step would cost more than the 3% we allow, ten per edit less.
+    count=10,
+    # Longest side of a preview picture: the After panel shows it at this size; the latent has only
+    # 1/8 of the edit's pixels anyway.
+    longest=256,
+)
 
 
 @dataclass(frozen=True)
