@@ -33,6 +33,8 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
+    p.add_argument("--scheduler", default=None, metavar="NAME",
+                   help="the sampler, by its SD web UI name: 'Euler a' (default), 'DPM++ 2M Karras', 'DDIM', 'UniPC', ...")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -184,7 +186,10 @@ def _check_before_loading(args, images, instruction=None) -> None:
     """Refuse bad settings, instructions, missing inputs and output folders at once, not after a long model load."""
     from .defaults import check_settings  # noqa: PLC0415
     from .editor import check_instruction  # noqa: PLC0415
+    from .loading import check_scheduler  # noqa: PLC0415
 
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     if instruction is not None or not getattr(args, "vary", None):
         check_instruction(instruction)
 
@@ -220,7 +225,7 @@ def cmd_edit(args) -> int:
     for target in {_output_for(image, args.output, several).parent for image in args.images}:
         if not target.is_dir():
             raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler)
     bar = _Bar(args.steps * len(args.images), "editing", args.quiet)
     try:
         for image in args.images:
@@ -254,7 +259,7 @@ def cmd_explore(args) -> int:
         vary[name] = values
     _check_before_loading(args, [args.image], args.instruction)
     output = args.output or f"{Path(args.image).stem}_grid.png"
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype)
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler)
     bar = _Bar(None, "grid", args.quiet)
 
     def progress(done, total):

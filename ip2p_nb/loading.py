@@ -15,7 +15,7 @@ from .errors import Notice, UserError
 from .resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "available_schedulers",
-           "make_scheduler", "set_scheduler", "scheduler_name"]
+           "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name"]
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
@@ -58,7 +58,8 @@ def available_schedulers() -> list[str]:
     return list(SCHEDULERS)
 
 
-def _lookup(name: str) -> str:
+def check_scheduler(name: str) -> str:
+    """The table's spelling of sampler `name` (any case; "PNDM" for "PLMS"); an unknown name fails in one sentence."""
     if not isinstance(name, str):
         raise UserError(f"`scheduler` must be a sampler name such as 'Euler a', but got {name!r}.")
     key = {k.lower(): k for k in list(SCHEDULERS) + list(_ALIASES)}.get(name.strip().lower())
@@ -71,7 +72,7 @@ def make_scheduler(name: str, config):
     """A new scheduler for sampler `name` (web UI name, any case), built from another scheduler's `config`."""
     import diffusers  # noqa: PLC0415
 
-    class_name, settings = SCHEDULERS[_lookup(name)]
+    class_name, settings = SCHEDULERS[check_scheduler(name)]
     base = {k: v for k, v in dict(config).items() if k not in _RESET}
     try:
         return getattr(diffusers, class_name).from_config(base, **settings)
@@ -190,7 +191,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
     _quiet_transformers()
     from .defaults import DEFAULT_SCHEDULER  # noqa: PLC0415
 
-    scheduler = _lookup(scheduler or DEFAULT_SCHEDULER)  # a bad name fails before anything is loaded
+    scheduler = check_scheduler(scheduler or DEFAULT_SCHEDULER)  # a bad name fails before anything is loaded
     if name == "tiny":
         from .tiny import TINY_NOTE, build_tiny_pipeline  # noqa: PLC0415
 

@@ -99,3 +99,25 @@ def test_sdxl_pipeline_is_refused(tiny_pipe):
     with pytest.raises(UserError) as e:
         Editor(sdxl)
     assert "StableDiffusionXLInstructPix2PixPipeline" in str(e.value) and "takes a StableDiffusionInstructPix2PixPipeline" in str(e.value)
+
+
+def test_cli_scheduler_option(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    scene(320, 240).save(tmp_path / "photo.png")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--model", "tiny",
+                               "--steps", "2", "--max-size", "256", "--seed", "1", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300, env={**__import__("os").environ, "IP2P_TRANSLATE_OFFLINE": "1"})
+
+    p = run("--scheduler", "dpm++ 2m karras", "-o", "out.png")
+    assert p.returncode == 0, p.stderr
+    assert "Sampler: DPM++ 2M Karras," in Image.open(tmp_path / "out.png").info["parameters"]
+    p = run("--scheduler", "Euler b")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip().count("\n") == 0 and "Unknown scheduler 'Euler b'; choose one of: Euler a, Euler," in p.stderr
+    assert not (tmp_path / "photo_edited.png").exists()
