@@ -97,6 +97,7 @@ def _add_bench(sub) -> None:
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
+    p.add_argument("--preview", action="store_true", help="time live previews against the edit instead (first --dtype; try --pipeline fullsize)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -364,7 +365,7 @@ def _wait_and_stop(server: subprocess.Popen) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import component_times, dtype_agreement, run_bench, table  # noqa: PLC0415
+    from .bench import component_times, dtype_agreement, preview_overhead, run_bench, table  # noqa: PLC0415
     from .defaults import check_settings  # noqa: PLC0415
     from .loading import pick_device_dtype  # noqa: PLC0415
 
@@ -378,6 +379,11 @@ def cmd_bench(args) -> int:
         return 0
     if args.agreement:
         print(json.dumps(dtype_agreement(dtypes=dtypes), indent=1))
+        return 0
+    if args.preview:
+        s = check_settings(max_size=args.size, steps=args.steps)
+        report = preview_overhead(args.pipeline, s["max_size"], s["steps"], dtypes[0], device, log=log)
+        print(json.dumps(report, indent=1))
         return 0
     s = check_settings(max_size=args.size, steps=args.steps)
     for s_i, s_t in args.image_guidance:

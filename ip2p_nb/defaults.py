@@ -31,9 +31,9 @@ PREVIEW = dict(
     # preview costs 0.1% of a step (docs/BENCHMARK.md); on a fast GPU a step takes ~20-50 ms and a preview
     # with its PNG ~5 ms, so previewing every step would cost more than the 3% we allow, ten per edit less.
     count=10,
-    # Longest side of a preview picture: the After panel shows it at this size; the latent has only
-    # 1/8 of the edit's pixels anyway.
-    longest=256,
+    # Longest side of a preview picture: a latent pixel covers 8x8 image pixels, so a 512 px edit has
+    # only 64x64 of them; 128 px shows all of that, and its PNG costs a quarter of a 256 px one's.
+    longest=128,
 )
 
 

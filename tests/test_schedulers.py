@@ -47,7 +47,7 @@ def test_every_scheduler_gives_the_plain_pipelines_pixels(tiny_pipe, cls, tmp_pa
     assert np.array_equal(np.asarray(result.image), np.asarray(plain)), f"{cls.__name__} differs from the pipeline"
     # progress and previews count the user's steps, also where the scheduler calls the UNet twice per step
     assert steps_seen == [(i, STEPS) for i in range(1, STEPS + 1)]
-    assert previews == [(i, (256, 192)) for i in range(1, STEPS + 1)]
+    assert previews == [(i, (128, 96)) for i in range(1, STEPS + 1)]
     assert len(calls) - plain_calls == plain_calls == len(tiny_pipe.scheduler.timesteps)
     if tiny_pipe.scheduler.order == 2:
         assert plain_calls == 2 * STEPS - 1
