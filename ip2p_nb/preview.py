@@ -2,13 +2,14 @@
 
 Decoding a latent with the VAE costs as much as several denoising steps, so a preview uses a
 linear map instead: each latent pixel (4 channels) times a 4x3 matrix plus an offset gives one RGB
-pixel. The map is fitted once per loaded model from the model's own VAE (`fit_latent_rgb`): a few
-sample photos are encoded and decoded again, and least squares finds the map that takes their
-latents to the decoder's colours, averaged over each latent pixel's block (8x8 pixels for Stable
-Diffusion). Fitting to the decoder's output rather than to the photos themselves makes the last
-preview closer to the result (on `demo`, fitted at 128 px: 19.2 dB instead of 17.6 dB PSNR; at 64 px, the size used: 19.0 dB). So it works for any checkpoint (Stable
-Diffusion's, the toy `demo` model, the random `tiny` one) without copying constants. A latent
-pixel covers 8x8 image pixels, so previews are soft: they show the picture forming, not its detail.
+pixel. The map is fitted once per loaded model from the model's own VAE (`fit_latent_rgb`), so it
+works for any checkpoint (Stable Diffusion's, the toy `demo` model, the random `tiny` one) without
+copying constants: a few small sample photos are encoded and decoded again, and least squares finds
+the map that takes their latents to the decoder's colours, averaged over each latent pixel's block
+(8x8 pixels for Stable Diffusion). Fitting to the decoder's output rather than to the photos makes
+the last preview of a `demo` edit closer to its result (19.2 dB PSNR instead of 17.6 dB, fitted at
+128 px; 19.0 dB at the 64 px used, which costs a quarter). Previews are soft: they show the
+picture forming, not its detail.
 
 What is previewed is the predicted clean latent x0 (the scheduler's `pred_original_sample` when its
 step returns one), not the noisy latent, which would be mostly noise until the last steps.
