@@ -33,7 +33,7 @@ from PIL import Image
 from .defaults import DEFAULTS, PREVIEW, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
-from .loading import load_pipeline, pick_device_dtype, scheduler_name
+from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from .preview import estimate_x0, fit_latent_rgb, preview_size
 
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
@@ -232,6 +232,11 @@ class Editor:
     def sampler(self) -> str:
         """The pipeline's scheduler in the SD web UI's names ("Euler a", "DPM++ 2M Karras", ...)."""
         return scheduler_name(self.pipe.scheduler)
+
+    def use_scheduler(self, name: str) -> None:
+        """Sample the next edits with `name` (an SD web UI name, `available_schedulers()`); refused while a run goes on."""
+        with self.busy():
+            set_scheduler(self.pipe, name)
 
     # ------------------------------------------------------------------ seams for grids, batches and the app
     @contextmanager
