@@ -157,6 +157,7 @@ class App:
         self.message = widgets.HTML("")
         self.before = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
         self.after = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
+        self.after.add_class("ip2p-after")                      # for the browser test
         self.after_title = widgets.HTML(_title_html(_AFTER))   # says "preview, step k/n" while the picture forms
         self.preview_step = 0                                   # step of the preview shown in After (0: none)
         self.previews_shown = 0                                 # previews shown so far, for tests
