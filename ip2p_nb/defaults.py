@@ -26,11 +26,13 @@ DEFAULT_SCHEDULER = "Euler a"
 # Live previews (ip2p_nb/preview.py). A preview costs one 4x3 matrix product on the latent, a resize and
 # whatever the callback does with the picture (the app encodes a PNG and sends it to the browser).
 PREVIEW = dict(
-    # Previews per edit when `preview_every` is not given: every steps // 10 steps (at least 1), so ten
-    # pictures per edit whatever the step count. On the full-size architecture at 256 px on a CPU one
-    # preview costs 0.1% of a step (docs/BENCHMARK.md); on a fast GPU a step takes ~20-50 ms and a preview
-    # with its PNG ~5 ms, so previewing every step would cost more than the 3% we allow, ten per edit less.
-    count=10,
+    # When `preview_every` is not given, a preview comes whenever the previews so far (each timed, the
+    # callback's own work included) stay within this fraction of the edit's time. Measured on the
+    # full-size architecture at 256 px, one CPU thread: a preview costs 0.8 ms plus 3.3 ms for the PNG
+    # the app makes of it, against 13.2 CPU s per step: 0.03% when previewing every step, so on a CPU
+    # every step previews. A fast GPU takes a few tens of ms per step, so there a fixed "every step"
+    # would cost ~10%; the budget spaces the previews out instead. A fixed count cannot be right for both.
+    budget=0.03,
     # Longest side of a preview picture: a latent pixel covers 8x8 image pixels, so a 512 px edit has
     # only 64x64 of them; 128 px shows all of that, and its PNG costs a quarter of a 256 px one's.
     longest=128,

@@ -34,10 +34,10 @@ from .defaults import DEFAULTS, PREVIEW, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
-from .preview import estimate_x0, fit_latent_rgb, preview_size
+from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
-           "default_preview_every"]
+           "preview_cadence"]
 
 
 class EditStopped(UserError):
@@ -148,9 +148,9 @@ def _check_preview_every(preview_every) -> None:
         raise UserError(f"`preview_every` must be a whole number of steps, 1 or more, but got {preview_every!r}.")
 
 
-def default_preview_every(steps: int) -> int:
-    """Steps between previews when not given: about `PREVIEW["count"]` previews per edit (reason in defaults.py)."""
-    return max(1, steps // PREVIEW["count"])
+def preview_cadence(preview_every=None) -> Cadence:
+    """Every `preview_every` steps, or (None) as often as costs at most `PREVIEW["budget"]` of the time (defaults.py)."""
+    return Cadence(preview_every, PREVIEW["budget"])
 
 
 def _x0(out, scheduler, model_in, noise, t):
@@ -207,7 +207,8 @@ class Editor:
         `english` overrides the translation of `instruction`. `seed=None` draws a random seed; the
         seed used is in the result. `progress(step, total)` is called after each step; raising from
         it stops the run (`EditStopped`). `preview(step, total, image)` gets a small picture of the
-        current estimate of the result every `preview_every` steps (default: about ten per edit);
+        current estimate of the result every `preview_every` steps (default: as often as costs at most
+        3% of the edit's time: every step on a CPU, every few on a fast GPU);
         raising from it stops the run too. Settings outside their range raise `SettingError`.
         """
         with self.busy():
@@ -290,7 +291,8 @@ class Editor:
         """One edited picture per seed of the prepared `original`, denoised together as one batch.
 
         Settings are taken as given (check them with `check_settings`); call inside `busy()`.
-        `preview(step, total, images)` gets one small picture per seed every `preview_every` steps.
+        `preview(step, total, images)` gets one small picture per seed every `preview_every` steps
+        (None: as often as costs at most 3% of the time, see `preview_cadence`).
         Running out of GPU memory frees the caches and raises `OutOfMemory` with a smaller size to try.
         """
         notes = [] if notes is None else notes
@@ -298,7 +300,8 @@ class Editor:
             _check_preview_every(preview_every)
             watch = None
             if preview is not None:
-                watch = (preview, preview_every or default_preview_every(steps))
+                self.latent_rgb(None, None)  # fit the map now (once per editor), outside the previews' time budget
+                watch = (preview, preview_cadence(preview_every))
             return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress, notes, watch)
         except torch.OutOfMemoryError:
             self._free_memory()
@@ -313,7 +316,7 @@ class Editor:
     def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None):
         """Denoise one latent per seed for the same image and prompt; return PIL images.
 
-        `watch` is (preview callback, every how many steps) or None.
+        `watch` is (preview callback, `Cadence`) or None.
         """
         pipe = self.pipe
         device = pipe._execution_device
@@ -368,20 +371,24 @@ class Editor:
     def _report(self, watch, progress, done, steps, size, x0):
         """Preview (when due) and progress after user step `done`; a callback raising stops the edit."""
         try:
-            if watch is not None and done % watch[1] == 0:
+            if watch is not None and watch[1].due(done):
+                start = time.perf_counter()
                 latent = x0()
                 if latent is not None:
                     watch[0](done, steps, self.latent_rgb(latent, preview_size(size, PREVIEW["longest"])))
+                watch[1].record(time.perf_counter() - start)
             if progress is not None:
                 progress(done, steps)
         except (Exception, KeyboardInterrupt) as e:  # a kernel interrupt stops cleanly too
             raise EditStopped(f"The edit was stopped after step {done} of {steps}.") from e
 
     def latent_rgb(self, latents, size) -> list:
-        """Cheap pictures of (scaled) latents through this model's fitted linear map (ip2p_nb/preview.py)."""
+        """Cheap pictures of (scaled) latents through this model's fitted linear map (ip2p_nb/preview.py).
+
+        The map is fitted on the first call; `latents=None` only fits it."""
         if self._latent_rgb is None:
             self._latent_rgb = fit_latent_rgb(self.pipe)
-        return self._latent_rgb(latents, size)
+        return [] if latents is None else self._latent_rgb(latents, size)
 
     @staticmethod
     def _seed_sde_noise(scheduler, seeds):

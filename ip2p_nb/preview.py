@@ -14,12 +14,13 @@ picture forming, not its detail.
 What is previewed is the predicted clean latent x0 (the scheduler's `pred_original_sample` when its
 step returns one), not the noisy latent, which would be mostly noise until the last steps.
 """
+import time
 from dataclasses import dataclass
 
 import torch
 from PIL import Image
 
-__all__ = ["LatentRGB", "fit_latent_rgb", "estimate_x0", "preview_size"]
+__all__ = ["LatentRGB", "fit_latent_rgb", "estimate_x0", "preview_size", "Cadence"]
 
 _FIT_SIDE = 64  # the fitting photos' longest side: 8x8 latent pixels each for SD, 5 pictures -> 320 samples for 15 numbers
 
@@ -95,6 +96,31 @@ def estimate_x0(scheduler, model_input: torch.Tensor, noise: torch.Tensor, t) ->
     if scheduler.config.get("prediction_type", "epsilon") == "v_prediction":
         return a.sqrt() * x - (1 - a).sqrt() * e
     return (x - (1 - a).sqrt() * e) / a.sqrt()
+
+
+class Cadence:
+    """When a preview is due after a step.
+
+    `every=N`: every N steps, exactly. `every=None` (the default): whenever the previews so far plus
+    one more, at the cost of the last one, stay within `budget` (a fraction, 0.03) of the time the
+    edit has run. Every step on a CPU, where a step takes seconds and a preview milliseconds; every
+    few steps on a fast GPU, where a step takes tens of milliseconds. The first step always previews.
+    `clock` is replaceable for tests.
+    """
+
+    def __init__(self, every: int | None, budget: float, clock=time.perf_counter):
+        self.every, self.budget, self.clock = every, budget, clock
+        self.start, self.spent, self.last = clock(), 0.0, 0.0
+
+    def due(self, step: int) -> bool:
+        if self.every is not None:
+            return step % self.every == 0
+        return self.spent + self.last <= self.budget * (self.clock() - self.start)
+
+    def record(self, seconds: float) -> None:
+        """The time one preview took (making it and the callback's own work)."""
+        self.spent += seconds
+        self.last = seconds
 
 
 def preview_size(size: tuple, longest: int) -> tuple:

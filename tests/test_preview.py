@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editor import EditStopped, default_preview_every, load_editor
+from ip2p_nb.editor import EditStopped, load_editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.preview import estimate_x0, preview_size
+from ip2p_nb.preview import Cadence, estimate_x0, preview_size
 
 from conftest import scene
 
@@ -27,11 +27,33 @@ def test_preview_is_called_every_n_steps_with_small_pictures(tiny_editor, photo,
     assert seen == [(step, steps, (128, 96), "RGB") for step in expected]  # longest side 128, the edit's aspect
 
 
-def test_default_preview_every_gives_about_ten_previews(tiny_editor, photo):
-    assert [default_preview_every(n) for n in (1, 9, 10, 20, 50, 100)] == [1, 1, 1, 2, 5, 10]
+def test_default_cadence_keeps_previews_within_the_budget():
+    """The default cadence, on a clock that the test moves: previews cost at most 3% of the time."""
+    now = [0.0]
+    cadence = Cadence(None, 0.03, clock=lambda: now[0])
+    shown = []
+    for step in range(1, 41):
+        now[0] += 0.05                   # a fast GPU: 50 ms a step
+        if cadence.due(step):
+            shown.append(step)
+            now[0] += 0.01                # a preview takes 10 ms
+            cadence.record(0.01)
+    assert shown[0] == 1 and 4 <= len(shown) <= 8   # ~every 7 steps, not every step
+    assert 0.01 * len(shown) <= 0.03 * now[0] + 0.01
+    slow = Cadence(None, 0.03, clock=lambda: now[0])
+    steps_due = []
+    for step in range(1, 11):
+        now[0] += 5.0                    # a CPU: seconds a step, so every step previews
+        steps_due.append(slow.due(step))
+        slow.record(0.004)
+    assert all(steps_due)
+    assert [s for s in range(1, 10) if Cadence(3, 0.03).due(s)] == [3, 6, 9]
+
+
+def test_default_cadence_on_the_cpu_previews_every_step(tiny_editor, photo):
     seen = []
-    tiny_editor.edit(photo, "x", english="x", seed=1, steps=20, max_size=256, preview=lambda s, t, im: seen.append(s))
-    assert seen == list(range(2, 21, 2))
+    tiny_editor.edit(photo, "x", english="x", seed=1, steps=6, max_size=256, preview=lambda s, t, im: seen.append(s))
+    assert seen[0] == 1 and seen == sorted(set(seen)) and len(seen) >= 2   # not a count: it depends on time
 
 
 def test_previews_cost_no_extra_model_calls(tiny_editor, photo):

@@ -239,8 +239,9 @@ def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dt
     """
     import io  # noqa: PLC0415
 
-    from ..defaults import DEFAULTS, PREVIEW  # noqa: PLC0415
-    from ..editor import default_preview_every  # noqa: PLC0415
+    import math  # noqa: PLC0415
+
+    from ..defaults import PREVIEW  # noqa: PLC0415
     from ..preview import estimate_x0, preview_size  # noqa: PLC0415
 
     device, dtype = pick_device_dtype(device, dtype_name)
@@ -273,14 +274,14 @@ def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dt
     on_cpu = device.type == "cpu"
     per = (statistics.median(cpus) if on_cpu else statistics.median(walls)) + statistics.median(png_cpus)
     step_cpu = (edit_cpu if on_cpu else edit_s) / steps
-    every = default_preview_every(DEFAULTS["steps"])
+    every = max(1, math.ceil(per / (PREVIEW["budget"] * step_cpu)))  # what the default cadence settles at
     return dict(model=name, size=size, steps=steps, dtype=dtype_name, device=str(device), edit_s=round(edit_s, 3),
                 edit_cpu_s=round(edit_cpu, 3), step_s=round(step_cpu, 4), fit_s=round(fit_s, 3), fit_cpu_s=round(fit_cpu, 3),
                 preview_cpu_ms=round(1000 * statistics.median(cpus), 3), preview_wall_ms=round(1000 * statistics.median(walls), 3),
                 png_cpu_ms=round(1000 * statistics.median(png_cpus), 3), preview_size=list(out_size),
                 measured="cpu seconds" if on_cpu else "wall seconds",
                 overhead_every_step=round(per / step_cpu, 5),
-                default_every_for_20_steps=every, overhead_default=round(per / (every * step_cpu), 5),
+                default_every=every, overhead_default=round(per / (every * step_cpu), 5),
                 fit_vs_edit=round((fit_cpu / edit_cpu) if on_cpu else (fit_s / edit_s), 4))
 
 
