@@ -129,6 +129,8 @@ def test_previews_form_before_the_result(page, record_property):
             step = int(re.search(r"step (\d+)/40", text).group(1))
             if step not in seen:
                 seen[step] = tuple(after.evaluate(_PICTURE_JS))
+                if len(seen) == 2:
+                    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_preview.png"))
         time.sleep(0.05)
     sync_api.expect(done).to_be_visible(timeout=RUN_TIMEOUT)
     final = tuple(after.evaluate(_PICTURE_JS))
@@ -146,7 +148,7 @@ def test_stop_during_a_long_run(page):
     expect(page.get_by_text("Sample photo coffee")).to_be_visible(timeout=30_000)
     _set_slider(page, "步数 Steps", 100)
     page.get_by_role("button", name="编辑 Edit").click()
-    expect(page.get_by_text(re.compile(r"step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.get_by_text(re.compile(r"^step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)  # the status, not the preview title
     page.get_by_role("button", name="停止 Stop").click()
     expect(page.get_by_text("The edit was stopped after step")).to_be_visible(timeout=60_000)
     # the first step always previews: the last preview stays, marked as not a result
