@@ -9,7 +9,8 @@ guidance values the way the InstructPix2Pix research app does.
 What the panel uses of `app`: `editor`, `current_image` (PIL or None), the text boxes
 `instruction` and `prompt`, the sliders `image_guidance`, `text_guidance`, `steps`, `max_size`,
 the `seed` box and `random_seed` checkbox, `show_message(text, kind)` (kind "info", "warning" or
-"error") and the bool `busy` (read before starting; True while the grid runs).
+"error") and the bool `busy` (read before starting; True while the grid runs); the `scheduler`
+dropdown (the sampler) when the app has one.
 """
 import random
 import threading
@@ -104,6 +105,9 @@ class ExplorePanel:
             return
         try:
             request = self._request()
+            sampler = getattr(getattr(self.app, "scheduler", None), "value", None)  # the Edit tab's Advanced setting
+            if sampler is not None and sampler != self.app.editor.sampler:
+                self.app.editor.use_scheduler(sampler)
         except UserError as e:
             self.app.show_message(str(e), "error")
             return
