@@ -77,7 +77,7 @@ def make_scheduler(name: str, config):
     try:
         return getattr(diffusers, class_name).from_config(base, **settings)
     except ImportError as e:  # LMS needs scipy, DPM++ SDE needs torchsde
-        raise UserError(f"The {name!r} scheduler needs a package that is not installed ({str(e).strip().splitlines()[0]}).") from None
+        raise UserError(f"The {name!r} scheduler needs a package that is not installed ({' '.join(str(e).split()).rstrip('.')}).") from None
 
 
 def set_scheduler(pipe, name: str | None):
