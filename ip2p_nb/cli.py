@@ -33,6 +33,8 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
+    p.add_argument("--scheduler", default=None, metavar="NAME",
+                   help="the sampler, by its SD web UI name: 'Euler a' (default), 'DPM++ 2M Karras', 'DDIM', 'UniPC', ...")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -95,6 +97,7 @@ def _add_bench(sub) -> None:
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
+    p.add_argument("--preview", action="store_true", help="time live previews against the edit instead (first --dtype; try --pipeline fullsize)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -204,7 +207,10 @@ def _check_before_loading(args, images, instruction=None) -> None:
     """Refuse bad settings, instructions, missing inputs and output folders at once, not after a long model load."""
     from .defaults import check_settings  # noqa: PLC0415
     from .editor import check_instruction  # noqa: PLC0415
+    from .loading import check_scheduler  # noqa: PLC0415
 
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     if instruction is not None or not getattr(args, "vary", None):
         check_instruction(instruction)
 
@@ -240,7 +246,8 @@ def cmd_edit(args) -> int:
     for target in {_output_for(image, args.output, several).parent for image in args.images}:
         if not target.is_dir():
             raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype, download_progress=_DownloadBar(args.quiet))
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
+                         download_progress=_DownloadBar(args.quiet))
     bar = _Bar(args.steps * len(args.images), "editing", args.quiet)
     try:
         for image in args.images:
@@ -274,7 +281,8 @@ def cmd_explore(args) -> int:
         vary[name] = values
     _check_before_loading(args, [args.image], args.instruction)
     output = args.output or f"{Path(args.image).stem}_grid.png"
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype, download_progress=_DownloadBar(args.quiet))
+    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
+                         download_progress=_DownloadBar(args.quiet))
     bar = _Bar(None, "grid", args.quiet)
 
     def progress(done, total):
@@ -379,7 +387,7 @@ def _wait_and_stop(server: subprocess.Popen) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import component_times, dtype_agreement, run_bench, table  # noqa: PLC0415
+    from .bench import component_times, dtype_agreement, preview_overhead, run_bench, table  # noqa: PLC0415
     from .defaults import check_settings  # noqa: PLC0415
     from .loading import pick_device_dtype  # noqa: PLC0415
 
@@ -393,6 +401,11 @@ def cmd_bench(args) -> int:
         return 0
     if args.agreement:
         print(json.dumps(dtype_agreement(dtypes=dtypes), indent=1))
+        return 0
+    if args.preview:
+        s = check_settings(max_size=args.size, steps=args.steps)
+        report = preview_overhead(args.pipeline, s["max_size"], s["steps"], dtypes[0], device, log=log)
+        print(json.dumps(report, indent=1))
         return 0
     s = check_settings(max_size=args.size, steps=args.steps)
     for s_i, s_t in args.image_guidance:

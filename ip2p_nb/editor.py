@@ -9,7 +9,13 @@ guidance), so an edit with seed `s` gives the pixels of the plain pipeline calle
 - evaluates only the guidance branches whose weight is not zero (see `branches`),
 - reuses the image latents and prompt embeddings of the previous edits,
 - validates every setting first and explains every failure in one sentence,
-- reports progress each step and stops cleanly when the progress callback raises.
+- reports progress each step and stops cleanly when the progress callback raises,
+- shows the picture forming: `preview(step, total, image)` every few steps (ip2p_nb/preview.py).
+
+Any scheduler diffusers offers for the pipeline works (`loading.SCHEDULERS` names them): the extra
+step arguments (`generator`, `eta`) go only to schedulers whose `step` takes them, as the pipeline's
+`prepare_extra_step_kwargs` does, and progress counts the user's steps also for schedulers that call
+the model twice per step (Heun, DPM2, DPM++ SDE).
 """
 import gc
 import hashlib
@@ -24,12 +30,14 @@ from dataclasses import asdict, dataclass, field
 import torch
 from PIL import Image
 
-from .defaults import DEFAULTS, RANGES, check_settings, default_model
+from .defaults import DEFAULTS, PREVIEW, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
-from .loading import load_pipeline, pick_device_dtype
+from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
+from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
-__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction"]
+__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
+           "preview_cadence"]
 
 
 class EditStopped(UserError):
@@ -59,10 +67,11 @@ class EditResult:
     seconds: float
     backend: str = "english"    # which translator produced `prompt` ("override" when given by hand)
     warnings: list = field(default_factory=list)
+    sampler: str = "Euler a"    # the scheduler that ran, in the SD web UI's names (written into the PNG metadata)
 
     @property
     def settings(self) -> dict:
-        keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model")
+        keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model", "sampler")
         return {k: v for k, v in asdict(self).items() if k in keys}
 
     def summary(self) -> str:
@@ -125,6 +134,40 @@ def random_seed() -> int:
     return secrets.randbelow(2**32)
 
 
+def _check_pipeline(pipe) -> None:
+    """Refuse, in one sentence, a pipeline that is not (SD 1.x/2.x) InstructPix2Pix: SDXL, inpainting, text-to-image."""
+    from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
+
+    if not isinstance(pipe, StableDiffusionInstructPix2PixPipeline):
+        raise UserError(f"Editor takes a StableDiffusionInstructPix2PixPipeline, but got a {type(pipe).__name__}; "
+                        "load an InstructPix2Pix checkpoint with load_editor() or StableDiffusionInstructPix2PixPipeline.from_pretrained().")
+
+
+def _check_preview_every(preview_every) -> None:
+    if preview_every is not None and (isinstance(preview_every, bool) or not isinstance(preview_every, int) or preview_every < 1):
+        raise UserError(f"`preview_every` must be a whole number of steps, 1 or more, but got {preview_every!r}.")
+
+
+def preview_cadence(preview_every=None) -> Cadence:
+    """Every `preview_every` steps, or (None) as often as costs at most `PREVIEW["budget"]` of the time (defaults.py)."""
+    return Cadence(preview_every, PREVIEW["budget"])
+
+
+def _x0(out, scheduler, model_in, noise, t):
+    """The predicted clean latent: the scheduler's own where its step returns one, else from the noise."""
+    x0 = getattr(out, "pred_original_sample", None)
+    if x0 is None:
+        x0 = getattr(out, "denoised", None)  # LCM and TCD call it so
+    return x0 if x0 is not None else estimate_x0(scheduler, model_in, noise, t)
+
+
+def _first(preview):
+    """A one-picture `preview(step, total, image)` as the many-seeds `preview(step, total, images)` generate calls."""
+    if preview is None:
+        return None
+    return lambda step, total, images: preview(step, total, images[0])
+
+
 def _next_max_size(max_size: int) -> int:
     """The size to suggest after running out of memory: about 3/4 of the area lost, on a 64 px step."""
     return max(256, (int(max_size * 0.75) // 64) * 64)
@@ -134,6 +177,7 @@ class Editor:
     """Edits images with an InstructPix2Pix pipeline; see `edit`."""
 
     def __init__(self, pipe, model_name: str | None = None):
+        _check_pipeline(pipe)
         in_channels = pipe.unet.config.in_channels
         if in_channels != 8:
             raise UserError(
@@ -151,23 +195,28 @@ class Editor:
         self._lock = threading.Lock()
         self._image_cache = OrderedDict()   # (image digest, size, device, dtype) -> image latents
         self._prompt_cache = OrderedDict()  # text -> (embedding, truncation warning or None)
+        self._latent_rgb = None             # the preview's latent -> RGB map, fitted on first use
 
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
              text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
-             max_size=None, progress=None, english=None) -> EditResult:
+             max_size=None, progress=None, english=None, preview=None, preview_every=None) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
 
         `max_size=None` means the model's own size: 512 px (64 for the toy `demo` model).
         `english` overrides the translation of `instruction`. `seed=None` draws a random seed; the
         seed used is in the result. `progress(step, total)` is called after each step; raising from
-        it stops the run (`EditStopped`). Settings outside their range raise `SettingError`.
+        it stops the run (`EditStopped`). `preview(step, total, image)` gets a small picture of the
+        current estimate of the result every `preview_every` steps (default: as often as costs at most
+        3% of the edit's time: every step on a CPU, every few on a fast GPU);
+        raising from it stops the run too. Settings outside their range raise `SettingError`.
         """
         with self.busy():
             start = time.perf_counter()
             # 1. Check inputs at the boundary
             s = self.check_settings(image_guidance=image_guidance, text_guidance=text_guidance, steps=steps,
                                     seed=seed, max_size=max_size)
+            _check_preview_every(preview_every)
             seed = random_seed() if s["seed"] is None else s["seed"]
             notes = []
             prompt, backend = self.prompt_for(instruction, english, notes)
@@ -175,9 +224,20 @@ class Editor:
             original = self.prepare(image, s["max_size"], notes)
             # 3. Run the model (an out-of-memory error frees memory and suggests a smaller size)
             edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"],
-                                   progress, notes, max_size=s["max_size"])[0]
+                                   progress, notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every)[0]
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
-                              s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
+                              s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes,
+                              self.sampler)
+
+    @property
+    def sampler(self) -> str:
+        """The pipeline's scheduler in the SD web UI's names ("Euler a", "DPM++ 2M Karras", ...)."""
+        return scheduler_name(self.pipe.scheduler)
+
+    def use_scheduler(self, name: str) -> None:
+        """Sample the next edits with `name` (an SD web UI name, `available_schedulers()`); refused while a run goes on."""
+        with self.busy():
+            set_scheduler(self.pipe, name)
 
     # ------------------------------------------------------------------ seams for grids, batches and the app
     @contextmanager
@@ -227,15 +287,22 @@ class Editor:
         return resize_for_edit(load_image(image, max_size=max_size, notes=notes), max_size)
 
     def generate(self, original, prompt, seeds, image_guidance, text_guidance, steps, progress=None, notes=None,
-                 max_size=None) -> list:
+                 max_size=None, preview=None, preview_every=None) -> list:
         """One edited picture per seed of the prepared `original`, denoised together as one batch.
 
         Settings are taken as given (check them with `check_settings`); call inside `busy()`.
+        `preview(step, total, images)` gets one small picture per seed every `preview_every` steps
+        (None: as often as costs at most 3% of the time, see `preview_cadence`).
         Running out of GPU memory frees the caches and raises `OutOfMemory` with a smaller size to try.
         """
         notes = [] if notes is None else notes
         try:
-            return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress, notes)
+            _check_preview_every(preview_every)
+            watch = None
+            if preview is not None:
+                self.latent_rgb(None, None)  # fit the map now (once per editor), outside the previews' time budget
+                watch = (preview, preview_cadence(preview_every))
+            return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress, notes, watch)
         except torch.OutOfMemoryError:
             self._free_memory()
             max_size = max_size or max(original.size)  # the setting the user chose, for the message
@@ -246,8 +313,11 @@ class Editor:
             raise OutOfMemory(f"The GPU ran out of memory at max_size {max_size}; memory was freed, try max_size {smaller}.", smaller) from None
 
     # ------------------------------------------------------------------ steps
-    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes):
-        """Denoise one latent per seed for the same image and prompt; return PIL images."""
+    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None):
+        """Denoise one latent per seed for the same image and prompt; return PIL images.
+
+        `watch` is (preview callback, `Cadence`) or None.
+        """
         pipe = self.pipe
         device = pipe._execution_device
         needed = branches(s_i, s_t)
@@ -264,28 +334,73 @@ class Editor:
         embeds = torch.cat([embeds[b].expand(n, -1, -1) for b in needed])
         image_in = torch.cat([image_in[b].expand(n, -1, -1, -1) for b in needed])
         # 2. Timesteps and initial noise, drawn exactly as the pipeline draws them
-        pipe.scheduler.set_timesteps(steps, device=device)
+        scheduler = pipe.scheduler
+        scheduler.set_timesteps(steps, device=device)
+        timesteps = scheduler.timesteps
         generators = [torch.Generator("cpu").manual_seed(seed) for seed in seeds]
         generator = generators[0] if n == 1 else generators
         shape = (n, pipe.vae.config.latent_channels, img.shape[-2], img.shape[-1])
         from diffusers.utils.torch_utils import randn_tensor  # noqa: PLC0415
 
-        latents = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype) * pipe.scheduler.init_noise_sigma
-        # 3. Denoising loop
-        for i, t in enumerate(pipe.scheduler.timesteps):
-            model_in = pipe.scheduler.scale_model_input(torch.cat([latents] * len(needed)), t)
-            model_in = torch.cat([model_in, image_in], dim=1)
-            with torch.no_grad():
-                noise = pipe.unet(model_in, t, encoder_hidden_states=embeds, return_dict=False)[0]
-            noise = _combine(dict(zip(needed, noise.chunk(len(needed)))), s_i, s_t)
-            latents = pipe.scheduler.step(noise, t, latents, generator=generator, return_dict=False)[0]
-            if progress is not None:
-                try:
-                    progress(i + 1, steps)
-                except (Exception, KeyboardInterrupt) as e:  # a kernel interrupt stops cleanly too
-                    raise EditStopped(f"The edit was stopped after step {i + 1} of {steps}.") from e
-        # 4. Decode, check and convert
+        latents = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype) * scheduler.init_noise_sigma
+        # 3. Extra step arguments as the pipeline passes them (eta 0, its default; generator only where step takes it)
+        extra = pipe.prepare_extra_step_kwargs(generator, 0.0)
+        restore = self._seed_sde_noise(scheduler, seeds)
+        # 4. Denoising loop; schedulers of order 2 run two timesteps per user step (the pipeline's own count)
+        order = getattr(scheduler, "order", 1)
+        warmup = len(timesteps) - steps * order
+        done = 0
+        try:
+            for i, t in enumerate(timesteps):
+                model_in = scheduler.scale_model_input(torch.cat([latents] * len(needed)), t)
+                with torch.no_grad():
+                    noise = pipe.unet(torch.cat([model_in, image_in], dim=1), t, encoder_hidden_states=embeds, return_dict=False)[0]
+                noise = _combine(dict(zip(needed, noise.chunk(len(needed)))), s_i, s_t)
+                out = scheduler.step(noise, t, latents, **extra, return_dict=True)
+                latents = out.prev_sample
+                if not (i == len(timesteps) - 1 or ((i + 1) > warmup and (i + 1) % order == 0)):
+                    continue
+                done += 1
+                self._report(watch, progress, done, steps, original.size,
+                             lambda: _x0(out, scheduler, model_in[:n], noise, t))
+        finally:
+            restore()
+        # 5. Decode, check and convert
         return self._decode(latents, cond.dtype, notes)
+
+    def _report(self, watch, progress, done, steps, size, x0):
+        """Preview (when due) and progress after user step `done`; a callback raising stops the edit."""
+        try:
+            if watch is not None and watch[1].due(done):
+                start = time.perf_counter()
+                latent = x0()
+                if latent is not None:
+                    watch[0](done, steps, self.latent_rgb(latent, preview_size(size, PREVIEW["longest"])))
+                watch[1].record(time.perf_counter() - start)
+            if progress is not None:
+                progress(done, steps)
+        except (Exception, KeyboardInterrupt) as e:  # a kernel interrupt stops cleanly too
+            raise EditStopped(f"The edit was stopped after step {done} of {steps}.") from e
+
+    def latent_rgb(self, latents, size) -> list:
+        """Cheap pictures of (scaled) latents through this model's fitted linear map (ip2p_nb/preview.py).
+
+        The map is fitted on the first call; `latents=None` only fits it."""
+        if self._latent_rgb is None:
+            self._latent_rgb = fit_latent_rgb(self.pipe)
+        return [] if latents is None else self._latent_rgb(latents, size)
+
+    @staticmethod
+    def _seed_sde_noise(scheduler, seeds):
+        """DPM++ SDE draws its noise from its own Brownian tree, not from the generator: seed it with the
+        edit's seeds so that seed + settings still give the same picture. Returns the undo."""
+        if not hasattr(scheduler, "noise_sampler_seed") or scheduler.noise_sampler_seed is not None:
+            return lambda: None
+        scheduler.noise_sampler_seed = seeds[0] if len(seeds) == 1 else list(seeds)
+
+        def restore():
+            scheduler.noise_sampler_seed = None
+        return restore
 
     def _decode(self, latents, dtype, notes):
         pipe = self.pipe
@@ -354,17 +469,19 @@ class Editor:
             torch.cuda.empty_cache()
 
 
-def load_editor(model: str | None = None, device=None, dtype=None, download_progress=None, notify=None) -> Editor:
+def load_editor(model: str | None = None, device=None, dtype=None, scheduler: str | None = None,
+                download_progress=None, notify=None) -> Editor:
     """Load an InstructPix2Pix model and wrap it in an `Editor`.
 
     `model`: a hub id (default `timbrooks/instruct-pix2pix`, or `$IP2P_MODEL`), a local directory,
     `demo` (the toy model trained in this repo) or `tiny` (random weights, for offline dry runs).
     `device`: CUDA, then Apple MPS, then CPU when not given. `dtype`: float16 on CUDA; on a CPU bfloat16
     where it is native (about twice as fast; `tiny` and `demo` stay float32), else float32.
+    `scheduler`: a sampler by its SD web UI name (`available_schedulers()`); default "Euler a".
     `download_progress(done_bytes, total_bytes)` follows a first download from the hub; `notify(text)` gets its
     one-line announcements (endpoint, files and size; default: a `Notice` warning).
     """
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
-    pipe = load_pipeline(name, device, dtype, progress=download_progress, notify=notify)
+    pipe = load_pipeline(name, device, dtype, scheduler=scheduler, progress=download_progress, notify=notify)
     return Editor(pipe, model_name=name)

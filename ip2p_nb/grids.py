@@ -184,7 +184,7 @@ def _generate(editor, original, prompt, seeds, cell, tracker, notes) -> list:
     return images
 
 
-def _run(editor, original, cells, progress, stop, notes) -> list:
+def _run(editor, original, cells, progress, stop, notes, tile=None) -> list:
     """An EditResult per cell; tiles sharing prompt, guidances and steps run as seed batches."""
     flat = [cell for row in cells for cell in row]
     prompts = {}
@@ -208,7 +208,10 @@ def _run(editor, original, cells, progress, stop, notes) -> list:
             for i, image in zip(chunk, images):
                 c = flat[i]
                 results[i] = EditResult(image, original, c["instruction"], prompt, c["seed"], c["image_guidance"],
-                                        c["text_guidance"], c["steps"], c["max_size"], editor.model_name, seconds, backend, [])
+                                        c["text_guidance"], c["steps"], c["max_size"], editor.model_name, seconds, backend, [],
+                                        editor.sampler)
+                if tile is not None:  # a finished tile, shown while the others run
+                    tile(*divmod(i, len(cells[0])), results[i])
     width = len(cells[0])
     return [results[r * width:(r + 1) * width] for r in range(len(cells))]
 
@@ -224,7 +227,8 @@ def _save(grid, path) -> Path:
     return atomic_write(path, lambda tmp: grid.image.save(tmp, format="PNG", pnginfo=info))
 
 
-def explore(editor, image, instruction, vary: dict, *, output=None, progress=None, stop=None, **edit_settings) -> Grid:
+def explore(editor, image, instruction, vary: dict, *, output=None, progress=None, stop=None, tile=None,
+            **edit_settings) -> Grid:
     """Edit `image` once per combination of the `vary` values and draw all results in one grid.
 
     `vary`: one or two of `image_guidance`, `text_guidance`, `seed`, `steps`, `instruction`, each
@@ -234,6 +238,7 @@ def explore(editor, image, instruction, vary: dict, *, output=None, progress=Non
     varied ones replace them. `progress(done, total)` counts steps over the whole grid; raising
     from it, or setting the `stop` event (a `threading.Event`), stops the grid (`EditStopped`).
     `output`: a PNG path, written atomically with every tile's settings in its metadata.
+    `tile(row, col, result)` is called as each tile is finished (tiles sharing settings finish together).
     """
     start = time.perf_counter()
     # 1. Check the axes and the fixed settings, and lay out the tiles' settings
@@ -246,7 +251,7 @@ def explore(editor, image, instruction, vary: dict, *, output=None, progress=Non
     # 3. Run the tiles, holding the editor like `edit` does
     with editor.busy():
         try:
-            tiles = _run(editor, original, cells, progress, stop, notes)
+            tiles = _run(editor, original, cells, progress, stop, notes, tile)
         except EditStopped:
             raise EditStopped("The grid was stopped; nothing was saved.") from None
     # 4. Draw the grid and save it

@@ -15,10 +15,90 @@ import torch
 from .errors import Notice, UserError
 from .resources import DEMO_DIR  # the toy model trained in this repository
 
-__all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR"]
+__all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "available_schedulers",
+           "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name"]
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
+
+
+# Samplers by the names the Stable Diffusion web UI (AUTOMATIC1111) gives them -> the diffusers scheduler
+# class and the settings that make it that sampler. Settings not named here are reset to the class's own
+# defaults, so "DPM++ 2M" after "DPM++ 2M Karras" really drops the Karras sigmas.
+SCHEDULERS = {
+    "Euler a": ("EulerAncestralDiscreteScheduler", {}),        # the default (defaults.DEFAULT_SCHEDULER)
+    "Euler": ("EulerDiscreteScheduler", {}),
+    "Heun": ("HeunDiscreteScheduler", {}),                      # 2 UNet calls per step
+    "LMS": ("LMSDiscreteScheduler", {}),                        # needs scipy
+    "LMS Karras": ("LMSDiscreteScheduler", {"use_karras_sigmas": True}),
+    "DPM2": ("KDPM2DiscreteScheduler", {}),                     # 2 UNet calls per step
+    "DPM2 Karras": ("KDPM2DiscreteScheduler", {"use_karras_sigmas": True}),
+    "DPM2 a": ("KDPM2AncestralDiscreteScheduler", {}),          # 2 UNet calls per step
+    "DPM2 a Karras": ("KDPM2AncestralDiscreteScheduler", {"use_karras_sigmas": True}),
+    "DPM++ 2M": ("DPMSolverMultistepScheduler", {}),
+    "DPM++ 2M Karras": ("DPMSolverMultistepScheduler", {"use_karras_sigmas": True}),
+    "DPM++ 2M SDE": ("DPMSolverMultistepScheduler", {"algorithm_type": "sde-dpmsolver++"}),
+    "DPM++ 2M SDE Karras": ("DPMSolverMultistepScheduler", {"algorithm_type": "sde-dpmsolver++", "use_karras_sigmas": True}),
+    "DPM++ 2S": ("DPMSolverSinglestepScheduler", {}),
+    "DPM++ SDE": ("DPMSolverSDEScheduler", {}),                 # needs torchsde; 2 UNet calls per step
+    "DPM++ SDE Karras": ("DPMSolverSDEScheduler", {"use_karras_sigmas": True}),
+    "DDIM": ("DDIMScheduler", {}),
+    "DDPM": ("DDPMScheduler", {}),
+    "PLMS": ("PNDMScheduler", {}),                              # diffusers' PNDM; the web UI calls it PLMS
+    "UniPC": ("UniPCMultistepScheduler", {}),
+    "DEIS": ("DEISMultistepScheduler", {}),
+    # EDMEulerScheduler is in diffusers' compatible list too, but it is made for EDM-trained models (CosXL):
+    # an SD 1.5 checkpoint gives noise with it, so it is not offered by name (Editor still runs it if set).
+}
+_ALIASES = {"PNDM": "PLMS"}
+_RESET = ("use_karras_sigmas", "algorithm_type")  # settings that the table decides
+
+
+def available_schedulers() -> list[str]:
+    """The sampler names `load_editor(scheduler=...)` and `--scheduler` accept."""
+    return list(SCHEDULERS)
+
+
+def check_scheduler(name: str) -> str:
+    """The table's spelling of sampler `name` (any case; "PNDM" for "PLMS"); an unknown name fails in one sentence."""
+    if not isinstance(name, str):
+        raise UserError(f"`scheduler` must be a sampler name such as 'Euler a', but got {name!r}.")
+    key = {k.lower(): k for k in list(SCHEDULERS) + list(_ALIASES)}.get(name.strip().lower())
+    if key is None:
+        raise UserError(f"Unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}.")
+    return _ALIASES.get(key, key)
+
+
+def make_scheduler(name: str, config):
+    """A new scheduler for sampler `name` (web UI name, any case), built from another scheduler's `config`."""
+    import diffusers  # noqa: PLC0415
+
+    class_name, settings = SCHEDULERS[check_scheduler(name)]
+    base = {k: v for k, v in dict(config).items() if k not in _RESET}
+    try:
+        return getattr(diffusers, class_name).from_config(base, **settings)
+    except ImportError as e:  # LMS needs scipy, DPM++ SDE needs torchsde
+        raise UserError(f"The {name!r} scheduler needs a package that is not installed ({' '.join(str(e).split()).rstrip('.')}).") from None
+
+
+def set_scheduler(pipe, name: str | None):
+    """Give `pipe` the sampler `name` (None: keep the pipeline's own); returns `pipe`."""
+    if name is not None:
+        pipe.scheduler = make_scheduler(name, pipe.scheduler.config)
+    return pipe
+
+
+def scheduler_name(scheduler) -> str:
+    """The web UI's name of `scheduler` ("Euler a", "DPM++ 2M Karras", ...); the class name if it has none."""
+    class_name = type(scheduler).__name__
+    config = getattr(scheduler, "config", {})
+    best, best_match = None, -1
+    for name, (cls, settings) in SCHEDULERS.items():
+        if cls != class_name:
+            continue
+        if all(config.get(k) == v for k, v in settings.items()) and len(settings) > best_match:
+            best, best_match = name, len(settings)
+    return best or class_name.removesuffix("Scheduler")
 
 
 def available_models() -> list[str]:
@@ -107,14 +187,16 @@ def _notice(text: str) -> None:
     warnings.warn(text, Notice, stacklevel=4)
 
 
-def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, progress=None, notify=None):
-    """The diffusers pipeline for `name`, on `device` in `dtype`, with the Euler-ancestral scheduler.
+def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler: str | None = None, progress=None,
+                  notify=None):
+    """The diffusers pipeline for `name`, on `device` in `dtype`, with sampler `scheduler` (default "Euler a").
 
     For a hub id, `progress(done_bytes, total_bytes)` follows a download and `notify(text)` gets the
     one-line announcements (which endpoint, what is fetched; default: a `Notice` warning)."""
     _quiet_transformers()
-    from diffusers import EulerAncestralDiscreteScheduler  # noqa: PLC0415
+    from .defaults import DEFAULT_SCHEDULER  # noqa: PLC0415
 
+    scheduler = check_scheduler(scheduler or DEFAULT_SCHEDULER)  # a bad name fails before anything is loaded
     if name == "tiny":
         from .tiny import TINY_NOTE, build_tiny_pipeline  # noqa: PLC0415
 
@@ -130,8 +212,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, progress=
         raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
     else:
         pipe = _from_hub(name, dtype, progress, notify)
-    # Euler ancestral: what the paper's app uses; good pictures in 20 steps.
-    pipe.scheduler = EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)
+    set_scheduler(pipe, scheduler)  # the reason for the default is in defaults.py
     pipe.set_progress_bar_config(disable=True)
     if pipe.unet.dtype != dtype:  # only `tiny` is built in float32; loaded pipelines already have `dtype`
         pipe = pipe.to(dtype=dtype)

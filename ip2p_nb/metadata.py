@@ -24,7 +24,7 @@ from .files import atomic_write
 
 __all__ = ["parameters_text", "parse_parameters", "png_info", "save_png", "read_png_settings"]
 
-SAMPLER = "Euler a"  # the editor uses EulerAncestralDiscreteScheduler, which A1111 calls "Euler a"
+SAMPLER = "Euler a"  # when a result does not say which sampler ran: the editor's default (EulerAncestralDiscreteScheduler)
 
 # Settings-line keys in A1111 order -> the EditResult field each comes from.
 _KEYS = {
@@ -68,7 +68,7 @@ def _quote(value) -> str:
 def parameters_text(result) -> str:
     """The A1111 `parameters` string for an EditResult-like object or a dict of the same fields."""
     prompt = _field(result, "prompt") or _field(result, "instruction") or ""
-    values = {"sampler": SAMPLER, "size": _size(result)}
+    values = {"sampler": _field(result, "sampler") or SAMPLER, "size": _size(result)}
     pairs = []
     for key, name in _KEYS.items():
         value = values.get(name, _field(result, name))

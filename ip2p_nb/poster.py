@@ -297,7 +297,7 @@ def _as_rgb(image, what):
 def _gather(result, original, edited, instruction, prompt, settings):
     get = (lambda name: getattr(result, name, None)) if result is not None else (lambda name: None)
     if settings is None:
-        settings = {k: get(k) for k in ("seed", "image_guidance", "text_guidance", "steps", "model")}
+        settings = {k: get(k) for k in ("seed", "image_guidance", "text_guidance", "steps", "model", "sampler")}
     instruction = instruction if instruction is not None else get("instruction")
     if not instruction or not str(instruction).strip():
         raise UserError("The poster needs the instruction text: pass an edit result or `instruction=`.")

@@ -109,15 +109,51 @@ def test_upload_edit_and_poster(page, served, record_property):
     app.screenshot(path=str(_shots() / "app_after_poster.png"))
 
 
+_PICTURE_JS = """img => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+  c.getContext('2d').drawImage(img, 0, 0); return [img.naturalWidth, c.toDataURL()]; }"""
+
+
+def test_previews_form_before_the_result(page, record_property):
+    """A longer edit: the After panel shows several different previews, with their step, before the result."""
+    _set_slider(page, "步数 Steps", 40)  # previews as often as cost <= 3% of the time: most steps on this CPU
+    after = page.locator("img.ip2p-after")
+    title = page.get_by_text(re.compile(r"预览 Preview · step \d+/40"))
+    done = page.get_by_text("Done: 256x168")
+    page.get_by_role("button", name="编辑 Edit").click()
+    sync_api.expect(done).to_have_count(0, timeout=30_000)  # the previous result's message is gone
+    seen = {}                            # step -> (width, picture data URL) of the preview shown
+    end = time.monotonic() + RUN_TIMEOUT / 1000
+    while time.monotonic() < end and not (done.count() and done.first.is_visible()):
+        if title.count():
+            text = title.first.inner_text()
+            step = int(re.search(r"step (\d+)/40", text).group(1))
+            if step not in seen:
+                seen[step] = tuple(after.evaluate(_PICTURE_JS))
+                if len(seen) == 2:
+                    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_preview.png"))
+        time.sleep(0.05)
+    sync_api.expect(done).to_be_visible(timeout=RUN_TIMEOUT)
+    final = tuple(after.evaluate(_PICTURE_JS))
+    record_property("preview_steps_seen", sorted(seen))
+    print(f"previews seen at steps {sorted(seen)}")
+    pictures = {data for _w, data in seen.values()}
+    assert len(seen) >= 2 and len(pictures) >= 2, seen.keys()
+    assert all(w == 128 for w, _ in seen.values()) and final[0] == 256   # small previews, then the full result
+    assert final[1] not in pictures
+
+
 def test_stop_during_a_long_run(page):
     expect = sync_api.expect
     page.locator("select").first.select_option(label="coffee")
     expect(page.get_by_text("Sample photo coffee")).to_be_visible(timeout=30_000)
     _set_slider(page, "步数 Steps", 100)
     page.get_by_role("button", name="编辑 Edit").click()
-    expect(page.get_by_text(re.compile(r"step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(page.get_by_text(re.compile(r"^step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)  # the status, not the preview title
     page.get_by_role("button", name="停止 Stop").click()
     expect(page.get_by_text("The edit was stopped after step")).to_be_visible(timeout=60_000)
+    # the first step always previews: the last preview stays, marked as not a result
+    expect(page.get_by_text(re.compile(r"preview at step \d+, not a result"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Preview · step \d+ \(stopped: not a result\)"))).to_be_visible()
     expect(page.get_by_role("button", name="编辑 Edit")).to_be_enabled()
     page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_after_stop.png"))
 

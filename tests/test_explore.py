@@ -306,3 +306,24 @@ def test_package_export_is_callable_after_the_module_is_imported(editor, photo):
 
     grid = from_package(editor, photo, "make it snowy", {"seed": [1]}, steps=1, max_size=256)
     assert len(grid.tiles) == 1 and grid.tiles[0][0].seed == 1
+
+
+def test_finished_tiles_are_reported_as_they_finish(editor, photo):
+    """`tile(row, col, result)` comes once per tile, before the grid is drawn, in the order tiles finish;
+    the panel shows them in a strip while the grid runs and clears it when the grid is shown."""
+    from ip2p_nb.app.explore import ExplorePanel
+
+    seen = []
+    grid = explore(editor, photo, "make it snowy", {"image_guidance": [1.2, 2.0], "text_guidance": [5.0, 7.5]},
+                   tile=lambda r, c, result: seen.append((r, c, result)), **FAST)
+    assert sorted((r, c) for r, c, _ in seen) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for r, c, result in seen:
+        assert result is grid.tiles[r][c] and result.sampler == "Euler a"
+    app = _App(editor, resize_for_edit(photo, 256))
+    panel = ExplorePanel(app)
+    panel.axis2.value = None
+    strips = []
+    panel.finished.observe(lambda change: strips.append(len(change["new"])), names="children")
+    panel.build.click()
+    panel.wait(120)
+    assert strips == [1, 2, 3, 0]   # three image guidances across, one more as each finishes; cleared for the grid

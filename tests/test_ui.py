@@ -14,6 +14,7 @@ from PIL import Image
 
 from ip2p_nb.editor import OutOfMemory, load_editor
 from ip2p_nb.metadata import read_png_settings
+from ip2p_nb.preview import preview_size
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.app.common import EMPTY_PICTURE
 
@@ -164,7 +165,9 @@ def test_stop_mid_run_and_second_click_does_nothing(editor, tmp_path):
     assert app.wait(60)
     assert len(calls) == 1 and app.runs == 1
     assert 2 <= app.progress.value < 100 and "stopped" in app.message.value
-    assert not app.edit_button.disabled and app.stop_button.disabled and app.after.value == EMPTY_PICTURE
+    assert not app.edit_button.disabled and app.stop_button.disabled
+    # After keeps the last preview, marked as one (the first step always previews)
+    assert app.after.value == EMPTY_PICTURE if app.preview_step == 0 else "not a result" in app.after_title.value
     app.editor = editor              # still usable: the next edit runs to the end
     app.steps.value = 2
     app.edit_button.click()
@@ -224,3 +227,47 @@ def test_layout_is_a_tab_with_the_public_contract(editor, tmp_path):
     assert app.image_guidance.continuous_update is False and app.max_size.step == 64
     app.show_message("hello <b>", "error")
     assert "hello &lt;b&gt;" in app.message.value
+
+
+def test_after_panel_shows_previews_then_the_result(editor, tmp_path):
+    app = _ready(_app(editor, tmp_path, steps=6))
+    titles, pictures = [], []
+    app.after_title.observe(lambda change: titles.append(change["new"]), names="value")
+    app.after.observe(lambda change: pictures.append(_png(change["new"]).size), names="value")
+    app.edit_button.click()
+    assert app.wait(120)
+    previews = [t for t in titles if "Preview" in t]
+    steps = [int(p.split("step ")[1].split("/")[0]) for p in previews]
+    assert app.previews_shown == len(previews) >= 1 and steps[0] == 1 and steps == sorted(set(steps))
+    assert all("/6<" in p for p in previews)
+    assert "After" in app.after_title.value and "Preview" not in app.after_title.value
+    small = preview_size(app.results[-1].image.size, 128)
+    assert pictures[:len(previews)] == [small] * len(previews) and pictures[-1] == app.results[-1].image.size
+
+
+def test_stop_keeps_the_last_preview_and_says_it_is_not_a_result(editor, tmp_path):
+    app = _ready(_app(editor, tmp_path, steps=100))
+    app.edit_button.click()
+    _wait_for(lambda: app.previews_shown >= 1)
+    app.stop_button.click()
+    assert app.wait(60)
+    assert app.preview_step >= 1 and app.after.value != EMPTY_PICTURE
+    assert max(_png(app.after.value).size) == 128
+    assert "not a result" in app.after_title.value and f"step {app.preview_step}" in app.after_title.value
+    message = _text(app.message.value)
+    assert "stopped" in message and f"preview at step {app.preview_step}, not a result" in message
+    assert app.results == [] and app.poster_button.disabled    # nothing to make a poster of
+
+
+def test_advanced_settings_choose_the_sampler(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = load_editor("tiny")                             # this test changes the editor's scheduler
+    app = _ready(_app(own, tmp_path))
+    assert app.scheduler.value == "Euler a" and "DPM++ 2M Karras" in app.scheduler.options
+    app.scheduler.value = "DPM++ 2M Karras"
+    app.edit_button.click()
+    assert app.wait(120)
+    assert app.results[-1].sampler == "DPM++ 2M Karras" == own.sampler
+    app.poster_button.click()
+    assert read_png_settings(tmp_path / "poster.png")["sampler"] == "DPM++ 2M Karras"

@@ -2,14 +2,15 @@
 
 `ExplorePanel(app).widget` is appended as a tab by the main app. The panel reads the app's
 current image and settings, lets the user pick one or two settings to vary (across and down)
-with their values, builds the grid in a background thread (progress bar, Stop), shows it, and
-writes a chosen tile's settings back to the app's widgets. "随机引导 Randomise guidance" draws
+with their values, builds the grid in a background thread (progress bar, Stop; finished tiles
+show as they finish), shows it, and writes a chosen tile's settings back to the app's widgets. "随机引导 Randomise guidance" draws
 guidance values the way the InstructPix2Pix research app does.
 
 What the panel uses of `app`: `editor`, `current_image` (PIL or None), the text boxes
 `instruction` and `prompt`, the sliders `image_guidance`, `text_guidance`, `steps`, `max_size`,
 the `seed` box and `random_seed` checkbox, `show_message(text, kind)` (kind "info", "warning" or
-"error") and the bool `busy` (read before starting; True while the grid runs).
+"error") and the bool `busy` (read before starting; True while the grid runs); the `scheduler`
+dropdown (the sampler) when the app has one.
 """
 import random
 import threading
@@ -71,6 +72,7 @@ class ExplorePanel:
         self.progress = W.IntProgress(value=0, min=0, max=1, description="进度 Progress")
         self.status = W.Label(value="")
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.finished = W.HBox([], layout=W.Layout(flex_flow="row wrap"))  # tiles as they finish, until the grid is drawn
         self.tile = W.Dropdown(options=[], description="格 Tile", disabled=True)
         self.adopt = W.Button(description="采用此格设置 Use its settings", icon="check", disabled=True)
         self.log = W.Output()
@@ -88,7 +90,7 @@ class ExplorePanel:
                    "(编辑指令的多种说法用 | 分隔 separate phrasings with |)"),
             W.HBox([self.axis1, self.values1]), W.HBox([self.axis2, self.values2]),
             W.HBox([self.build, self.stop, self.randomise]), W.HBox([self.progress, self.status]),
-            self.image, W.HBox([self.tile, self.adopt]), self.log])
+            self.finished, self.image, W.HBox([self.tile, self.adopt]), self.log])
 
     # ------------------------------------------------------------------ handlers
     def _on_axis1_change(self, change):
@@ -103,6 +105,9 @@ class ExplorePanel:
             return
         try:
             request = self._request()
+            sampler = getattr(getattr(self.app, "scheduler", None), "value", None)  # the Edit tab's Advanced setting
+            if sampler is not None and sampler != self.app.editor.sampler:
+                self.app.editor.use_scheduler(sampler)
         except UserError as e:
             self.app.show_message(str(e), "error")
             return
@@ -172,7 +177,7 @@ class ExplorePanel:
         try:
             request = dict(request)
             self.grid = explore(self.app.editor, request.pop("image"), request.pop("instruction"), request.pop("vary"),
-                                progress=self._on_progress, stop=self._stop, **request)
+                                progress=self._on_progress, stop=self._stop, tile=self._on_tile, **request)
             self._show(self.grid)
         except UserError as e:
             self.status.value = str(e)
@@ -189,7 +194,13 @@ class ExplorePanel:
         self.progress.value = done
         self.status.value = f"{done}/{total} 步 steps, 约剩 about {seconds_left(self._start, done, total):.0f} s left"
 
+    def _on_tile(self, row, col, result):
+        label = W.HTML(f"<div style='font-size:11px;color:#555;text-align:center'>{row + 1},{col + 1}</div>")
+        picture = W.Image(value=png_bytes(result.image, 128), format="png", layout=W.Layout(max_width="128px"))
+        self.finished.children = (*self.finished.children, W.VBox([picture, label], layout=W.Layout(margin="0 6px 6px 0")))
+
     def _show(self, grid):
+        self.finished.children = ()
         self.image.value = png_bytes(grid.image)
         names = [name for name, _ in grid.axes]
         options = []
@@ -209,6 +220,7 @@ class ExplorePanel:
         if running:
             self._stop.clear()
             self._start = time.perf_counter()
+            self.finished.children = ()
             self.progress.value = 0
             self.status.value = "开始 Starting..."
         self.app.busy = running

@@ -2,7 +2,9 @@
 
 `App(editor, workdir=".")` builds the ipywidgets interface; show it with `app.display()` or
 `display(app.widget)`. The edit runs in a background thread so the widgets never freeze:
-the progress bar moves each step, Stop ends the run within a step, a second Edit click while
+the progress bar moves each step, the After panel shows the picture forming (a preview every few
+steps, with its step; after Stop the last preview stays, marked as a preview, not a result), the
+sampler is chosen under "Advanced settings", Stop ends the run within a step, a second Edit click while
 running does nothing, and every failure becomes one sentence in the message area while the
 app stays usable (an unexpected error's traceback goes to the collapsed "Debug" box).
 `poster.png` is written into `workdir` (the notebook's folder) and offered as a download.
@@ -25,11 +27,12 @@ from pathlib import Path
 import ipywidgets as widgets
 from PIL import Image
 
-from ..defaults import DEFAULTS, HINTS, RANGES
+from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES
 from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import load_image
+from ..loading import available_schedulers
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
@@ -112,10 +115,11 @@ class App:
              widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
              self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
+             self.advanced,
              widgets.HBox([self.edit_button, self.stop_button, self.poster_button, self.retry_button]),
              widgets.HBox([self.progress, self.status]), self.message],
             layout=widgets.Layout(flex="1 1 400px", min_width="360px", padding="0 12px 0 0"))
-        pictures = widgets.VBox([widgets.HBox([self._card("原图 Before", self.before), self._card("编辑后 After", self.after)]),
+        pictures = widgets.VBox([widgets.HBox([self._card("原图 Before", self.before), self._card(self.after_title, self.after)]),
                                  self.download, self.poster_image], layout=widgets.Layout(flex="2 1 480px"))
         history = widgets.VBox([widgets.HTML("<b>历史 History</b> <span style='color:#666'>"
                                              "(点击 “作为输入” 继续编辑 · use a result as the next input)</span>"), self.history])
@@ -149,6 +153,14 @@ class App:
         self.seed = widgets.IntText(value=0, description="种子 Seed", style={"description_width": "150px"},
                                     layout=widgets.Layout(width="300px"))
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
+        sampler = getattr(self.editor, "sampler", DEFAULT_SCHEDULER)
+        names = available_schedulers()
+        self.scheduler = widgets.Dropdown(options=names if sampler in names else [sampler, *names], value=sampler,
+                                          description="采样器 Sampler", style={"description_width": "150px"},
+                                          layout=widgets.Layout(width="98%"))
+        self.advanced = widgets.Accordion(children=[widgets.VBox([self.scheduler, _hint(
+            f"{DEFAULT_SCHEDULER} is the default; Heun, DPM2 and DPM++ SDE call the model twice per step (twice the time).")])],
+            titles=["高级设置 Advanced settings"], selected_index=None)
 
     def _build_outputs(self):
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
@@ -161,6 +173,10 @@ class App:
         self.message = widgets.HTML("")
         self.before = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
         self.after = widgets.Image(value=EMPTY_PICTURE, format="png", layout=_picture_layout())
+        self.after.add_class("ip2p-after")                      # for the browser test
+        self.after_title = widgets.HTML(_title_html(_AFTER))   # says "preview, step k/n" while the picture forms
+        self.preview_step = 0                                   # step of the preview shown in After (0: none)
+        self.previews_shown = 0                                 # previews shown so far, for tests
         self.download = widgets.HTML("")
         self.poster_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px", display="none"))
         self.history = widgets.HBox([], layout=widgets.Layout(overflow_x="auto", min_height="40px"))
@@ -169,7 +185,7 @@ class App:
 
     @staticmethod
     def _card(title, image):
-        label = widgets.HTML(f"<div style='text-align:center;font-weight:600'>{title}</div>")
+        label = title if isinstance(title, widgets.Widget) else widgets.HTML(_title_html(title))
         return widgets.VBox([label, image], layout=widgets.Layout(width="50%", padding="0 4px", align_items="center"))
 
     def _add_explore_tab(self):
@@ -296,6 +312,8 @@ class App:
         if self.current_image is None:
             raise UserError("Choose a photo first: upload one or pick a sample / 请先上传或选择一张照片.")
         english = self.prompt.value.strip() or None
+        if self.scheduler.value != getattr(self.editor, "sampler", self.scheduler.value):
+            self.editor.use_scheduler(self.scheduler.value)  # refused in one sentence while the Explore tab runs
         args = (self.current_image, self.instruction.value, english, self.settings())
         self._set_busy(True)
         self.runs += 1
@@ -314,6 +332,7 @@ class App:
         self.stop_button.disabled = not busy
         if busy:
             self._stop.clear()
+            self.preview_step = 0
             self.retry_button.layout.display = "none"
             self.progress.value, self.status.value = 0, "starting… / 准备中…"
             self.show_message("Editing… / 正在编辑…", "busy")
@@ -322,13 +341,17 @@ class App:
         start = time.perf_counter()
         try:
             result = self.editor.edit(image, instruction, english=english, **settings,
-                                      progress=partial(self._on_step, start))
+                                      progress=partial(self._on_step, start), preview=self._on_preview)
             if english is not None and english == self._auto_prompt[0]:
                 result.backend = self._auto_prompt[1]  # the translation shown was used as is
             self._show_result(result)
         except EditStopped as e:
             self.status.value = "stopped / 已停止"
-            self.show_message(f"{e} The app is ready for the next edit / 可以继续编辑.")
+            kept = ""
+            if self.preview_step:
+                kept = f" After shows the preview at step {self.preview_step}, not a result / 右图只是预览，不是结果."
+                self.after_title.value = _title_html(f"预览 Preview · step {self.preview_step} (stopped: not a result)", "#8a5a00")
+            self.show_message(f"{e}{kept} The app is ready for the next edit / 可以继续编辑.")
         except OutOfMemory as e:
             self.retry_size = e.suggested_max_size
             self.retry_button.description = f"以 {e.suggested_max_size} px 重试 Retry"
@@ -349,10 +372,20 @@ class App:
         self.progress.max, self.progress.value = total, step
         self.status.value = f"step {step}/{total}, ~{seconds_left(start, step, total):.0f}s left"
 
+    def _on_preview(self, step, total, image):
+        if self._stop.is_set():
+            raise _Stop()
+        self.after.value = png_bytes(image)
+        self.after_title.value = _title_html(f"预览 Preview · step {step}/{total}", "#3b4aa8")
+        self.preview_step = step
+        self.previews_shown += 1
+
     def _show_result(self, result):
         self.results = (self.results + [result])[-HISTORY_LIMIT:]
         self.before.value = png_bytes(result.original, PREVIEW_SIZE)
         self.after.value = png_bytes(result.image, PREVIEW_SIZE)
+        self.after_title.value = _title_html(_AFTER)
+        self.preview_step = 0
         self.seed.value = result.seed
         self._poster_result = result
         self.poster_button.disabled = False
@@ -388,6 +421,13 @@ class App:
         self.poster_image.layout.display = None
         extra = " ".join(str(w.message) for w in caught if issubclass(w.category, UserWarning))
         self.show_message(f"Poster saved: {path} ({len(data) // 1024} KB). {extra}".strip())
+
+
+_AFTER = "编辑后 After"
+
+
+def _title_html(text, color="inherit"):
+    return f"<div style='text-align:center;font-weight:600;color:{color}'>{html.escape(text)}</div>"
 
 
 def _picture_layout():

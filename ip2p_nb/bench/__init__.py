@@ -6,6 +6,6 @@ exact architecture with random weights (the real model's speed and memory, offli
 `measure.py` holds the timers and the peak-memory probe.
 """
 from ..defaults import BENCH_DEFAULTS
-from .run import component_times, dtype_agreement, run_bench, table
+from .run import component_times, dtype_agreement, preview_overhead, run_bench, table
 
-__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "BENCH_DEFAULTS"]
+__all__ = ["run_bench", "component_times", "dtype_agreement", "preview_overhead", "table", "BENCH_DEFAULTS"]

@@ -25,7 +25,7 @@ from ..loading import load_pipeline, pick_device_dtype
 from ..speed import attention_processors
 from .measure import PeakMemory, timed
 
-__all__ = ["run_bench", "component_times", "dtype_agreement", "table"]
+__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead"]
 
 
 
@@ -227,6 +227,62 @@ def component_times(name: str = "fullsize", dtypes=("float32", "bfloat16"), size
             log(f"round {r}: {d} " + (str({k: v[-1] for k, v in times[d].items()}) if r else "warm-up"))
     return dict(model=name, size=size, repeats=repeats, runs=times,
                 median_s={d: {k: statistics.median(v) for k, v in t.items()} for d, t in times.items()})
+
+
+def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dtype_name: str = "float32", device=None,
+                     repeats: int = 20, log=print) -> dict:
+    """What live previews cost against the edit they watch: CPU seconds of one edit (no previews), of one
+    preview (clean-latent estimate + linear map + resize, and the PNG the app makes of it), of fitting the map.
+
+    The preview's parts are timed `repeats` times on a latent of the edit's shape (medians); the edit once,
+    because on the full-size model one edit is long and the preview is thousands of times shorter.
+    """
+    import io  # noqa: PLC0415
+
+    import math  # noqa: PLC0415
+
+    from ..defaults import PREVIEW  # noqa: PLC0415
+    from ..preview import estimate_x0, preview_size  # noqa: PLC0415
+
+    device, dtype = pick_device_dtype(device, dtype_name)
+    pipe, _ = _load(name, device, dtype)
+    editor = Editor(pipe, model_name=name)
+    photo = _photo()
+    fit_s, fit_cpu, _ = timed(editor.latent_rgb, torch.zeros(1, 4, 8, 8, device=device), (8, 8))
+    log(f"map fitted in {fit_s:.2f} s (CPU {fit_cpu:.2f} s)")
+    edit_s, edit_cpu, result = timed(editor.edit, photo, "x", english="make it snowy", steps=steps, seed=0, max_size=size)
+    log(f"edit of {steps} steps at {size} px: {edit_s:.2f} s (CPU {edit_cpu:.2f} s)")
+    factor = pipe.vae_scale_factor
+    shape = (1, pipe.vae.config.latent_channels, result.image.height // factor, result.image.width // factor)
+    latent, noise = torch.randn(shape, device=device, dtype=dtype), torch.randn(shape, device=device, dtype=dtype)
+    pipe.scheduler.set_timesteps(steps, device=device)
+    t = pipe.scheduler.timesteps[steps // 2]
+    out_size = preview_size(result.image.size, PREVIEW["longest"])
+
+    def one_preview():
+        return editor.latent_rgb(estimate_x0(pipe.scheduler, latent, noise, t), out_size)[0]
+
+    def png(image):
+        image.save(io.BytesIO(), format="PNG")
+    walls, cpus, png_cpus = [], [], []
+    for _ in range(repeats):
+        wall, cpu, image = timed(one_preview)
+        walls.append(wall)
+        cpus.append(cpu)
+        png_cpus.append(timed(png, image)[1])
+    # on a CPU the process's CPU seconds (steady on a shared machine); on a GPU the wall time (the CPU waits)
+    on_cpu = device.type == "cpu"
+    per = (statistics.median(cpus) if on_cpu else statistics.median(walls)) + statistics.median(png_cpus)
+    step_cpu = (edit_cpu if on_cpu else edit_s) / steps
+    every = max(1, math.ceil(per / (PREVIEW["budget"] * step_cpu)))  # what the default cadence settles at
+    return dict(model=name, size=size, steps=steps, dtype=dtype_name, device=str(device), edit_s=round(edit_s, 3),
+                edit_cpu_s=round(edit_cpu, 3), step_s=round(step_cpu, 4), fit_s=round(fit_s, 3), fit_cpu_s=round(fit_cpu, 3),
+                preview_cpu_ms=round(1000 * statistics.median(cpus), 3), preview_wall_ms=round(1000 * statistics.median(walls), 3),
+                png_cpu_ms=round(1000 * statistics.median(png_cpus), 3), preview_size=list(out_size),
+                measured="cpu seconds" if on_cpu else "wall seconds",
+                overhead_every_step=round(per / step_cpu, 5),
+                default_every=every, overhead_default=round(per / (every * step_cpu), 5),
+                fit_vs_edit=round((fit_cpu / edit_cpu) if on_cpu else (fit_s / edit_s), 4))
 
 
 def table(report: dict) -> str:

@@ -1,0 +1,123 @@
+"""Every scheduler diffusers offers for the pipeline: same pixels as the plain pipeline, user-step progress,
+the sampler named in the PNG metadata; choosing one by name; other pipelines refused in one sentence."""
+import numpy as np
+import pytest
+import torch
+
+from ip2p_nb.editor import Editor, load_editor
+from ip2p_nb.errors import UserError
+from ip2p_nb.images import resize_for_edit
+from ip2p_nb.loading import SCHEDULERS, available_schedulers, make_scheduler, scheduler_name
+from ip2p_nb.metadata import read_png_settings, save_png
+from ip2p_nb.tiny import build_tiny_pipeline
+
+from conftest import scene
+
+STEPS, SEED, PROMPT = 4, 5, "make it snowy"  # 4 steps: PNDM's PRK warm-up fails in diffusers itself at 3
+COMPATIBLE = sorted(build_tiny_pipeline().scheduler.compatibles, key=lambda c: c.__name__)
+
+
+def _fresh(pipe, cls):
+    scheduler = cls.from_config(pipe.scheduler.config)
+    if hasattr(scheduler, "noise_sampler_seed"):  # DPM++ SDE: the editor seeds its Brownian noise with the edit's seed
+        scheduler.noise_sampler_seed = SEED
+    return scheduler
+
+
+def _count_unet_calls(pipe):
+    calls = []
+    pipe.unet.register_forward_hook(lambda *_: calls.append(1))
+    return calls
+
+
+@pytest.mark.parametrize("cls", COMPATIBLE, ids=lambda c: c.__name__)
+def test_every_scheduler_gives_the_plain_pipelines_pixels(tiny_pipe, cls, tmp_path):
+    photo = resize_for_edit(scene(), 256)
+    tiny_pipe.scheduler = _fresh(tiny_pipe, cls)
+    calls = _count_unet_calls(tiny_pipe)
+    plain = tiny_pipe(PROMPT, image=photo, num_inference_steps=STEPS, image_guidance_scale=1.5, guidance_scale=7.5,
+                      generator=torch.Generator("cpu").manual_seed(SEED)).images[0]
+    plain_calls = len(calls)
+    tiny_pipe.scheduler = cls.from_config(tiny_pipe.scheduler.config)  # unseeded: the editor seeds DPM++ SDE itself
+    editor = Editor(tiny_pipe, "tiny")
+    steps_seen, previews = [], []
+    result = editor.edit(photo, PROMPT, english=PROMPT, seed=SEED, steps=STEPS, max_size=256,
+                         progress=lambda step, total: steps_seen.append((step, total)),
+                         preview=lambda step, total, image: previews.append((step, image.size)), preview_every=1)
+    assert np.array_equal(np.asarray(result.image), np.asarray(plain)), f"{cls.__name__} differs from the pipeline"
+    # progress and previews count the user's steps, also where the scheduler calls the UNet twice per step
+    assert steps_seen == [(i, STEPS) for i in range(1, STEPS + 1)]
+    assert previews == [(i, (128, 96)) for i in range(1, STEPS + 1)]
+    assert len(calls) - plain_calls == plain_calls == len(tiny_pipe.scheduler.timesteps)
+    if tiny_pipe.scheduler.order == 2:
+        assert plain_calls == 2 * STEPS - 1
+    # the metadata names the sampler that ran
+    assert result.sampler == scheduler_name(tiny_pipe.scheduler)
+    if cls.__name__ != "EDMEulerScheduler":
+        assert result.sampler in SCHEDULERS
+    settings = read_png_settings(save_png(result.image, tmp_path / "out.png", result))
+    assert settings["sampler"] == result.sampler
+
+
+def test_the_table_names_round_trip(tiny_pipe):
+    for name in available_schedulers():
+        scheduler = make_scheduler(name, tiny_pipe.scheduler.config)
+        assert scheduler_name(scheduler) == name
+        assert type(scheduler) in tiny_pipe.scheduler.compatibles
+    # "DPM++ 2M" after "DPM++ 2M Karras" drops the Karras sigmas: the table decides those settings
+    karras = make_scheduler("DPM++ 2M Karras", tiny_pipe.scheduler.config)
+    assert scheduler_name(make_scheduler("dpm++ 2m", karras.config)) == "DPM++ 2M"
+    assert scheduler_name(make_scheduler("PNDM", karras.config)) == "PLMS"  # diffusers' name works too
+
+
+def test_load_editor_with_a_scheduler_by_name():
+    editor = load_editor("tiny", scheduler="DPM++ 2M Karras")
+    assert editor.sampler == "DPM++ 2M Karras" and type(editor.pipe.scheduler).__name__ == "DPMSolverMultistepScheduler"
+    assert load_editor("tiny").sampler == "Euler a"  # the default
+    with pytest.raises(UserError) as e:
+        load_editor("tiny", scheduler="Euler b")
+    message = str(e.value)
+    assert message.count(".") <= 3 and "'Euler b'" in message and "Euler a, Euler, Heun" in message and "UniPC" in message
+
+
+def test_other_pipelines_are_refused_in_one_sentence(tiny_pipe):
+    from diffusers import StableDiffusionInpaintPipeline, StableDiffusionPipeline
+
+    parts = {k: v for k, v in tiny_pipe.components.items()}
+    for cls in (StableDiffusionPipeline, StableDiffusionInpaintPipeline):
+        other = cls(**parts, requires_safety_checker=False)
+        with pytest.raises(UserError, match=f"got a {cls.__name__}; .*StableDiffusionInstructPix2PixPipeline"):
+            Editor(other)
+
+
+def test_sdxl_pipeline_is_refused(tiny_pipe):
+    from diffusers import StableDiffusionXLInstructPix2PixPipeline
+
+    p = tiny_pipe
+    sdxl = StableDiffusionXLInstructPix2PixPipeline(vae=p.vae, text_encoder=p.text_encoder, text_encoder_2=p.text_encoder,
+                                                    tokenizer=p.tokenizer, tokenizer_2=p.tokenizer, unet=p.unet, scheduler=p.scheduler)
+    with pytest.raises(UserError) as e:
+        Editor(sdxl)
+    assert "StableDiffusionXLInstructPix2PixPipeline" in str(e.value) and "takes a StableDiffusionInstructPix2PixPipeline" in str(e.value)
+
+
+def test_cli_scheduler_option(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    scene(320, 240).save(tmp_path / "photo.png")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--model", "tiny",
+                               "--steps", "2", "--max-size", "256", "--seed", "1", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300, env={**__import__("os").environ, "IP2P_TRANSLATE_OFFLINE": "1"})
+
+    p = run("--scheduler", "dpm++ 2m karras", "-o", "out.png")
+    assert p.returncode == 0, p.stderr
+    assert "Sampler: DPM++ 2M Karras," in Image.open(tmp_path / "out.png").info["parameters"]
+    p = run("--scheduler", "Euler b")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip().count("\n") == 0 and "Unknown scheduler 'Euler b'; choose one of: Euler a, Euler," in p.stderr
+    assert not (tmp_path / "photo_edited.png").exists()
