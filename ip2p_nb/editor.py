@@ -39,6 +39,10 @@ from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
            "preview_cadence"]
 
+# Extra GPU memory of a whole (untiled) fp16 VAE decode of one 1024x1024 picture (docs/GPU.md: 4.5 GB peak
+# minus 2.06 GB of weights).
+VAE_BYTES_1024 = 2.5e9
+
 
 class EditStopped(UserError):
     """The run was stopped (the progress callback raised); nothing was produced."""
@@ -166,6 +170,29 @@ def _first(preview):
     if preview is None:
         return None
     return lambda step, total, images: preview(step, total, images[0])
+
+
+def _needs_vae_tiling(pipe, size, batch: int) -> bool:
+    """Whether to encode and decode in tiles: only when the whole picture would not fit comfortably.
+
+    On CUDA, from the free memory: a whole fp16 decode of a 1024x1024 picture needs about 2.5 GB
+    (measured on an H100, docs/GPU.md), scaling with pixels, batch and bytes per number; tiling costs
+    ~10% more time there and changes pixels slightly, so it is used only when memory is short. On a
+    CPU or MPS memory is shared with everything else: tile above 768 px, which keeps memory flat.
+    """
+    if pipe.vae.device.type != "cuda":
+        return max(size) > 768
+    need = VAE_BYTES_1024 * size[0] * size[1] / 1024**2 * batch * pipe.vae.dtype.itemsize / 2
+    free, _ = torch.cuda.mem_get_info(pipe.vae.device)
+    free += torch.cuda.memory_reserved(pipe.vae.device) - torch.cuda.memory_allocated(pipe.vae.device)
+    return need > 0.8 * free
+
+
+def _set_vae_tiling(pipe, on: bool) -> None:
+    if on:
+        pipe.vae.enable_tiling()
+    else:
+        pipe.vae.disable_tiling()
 
 
 def _next_max_size(max_size: int) -> int:
@@ -302,7 +329,13 @@ class Editor:
             if preview is not None:
                 self.latent_rgb(None, None)  # fit the map now (once per editor), outside the previews' time budget
                 watch = (preview, preview_cadence(preview_every))
-            return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress, notes, watch)
+            tiled = getattr(self.pipe.vae, "use_tiling", False)  # the caller's setting, restored afterwards
+            try:
+                _set_vae_tiling(self.pipe, _needs_vae_tiling(self.pipe, original.size, len(seeds)))
+                return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress,
+                                      notes, watch)
+            finally:
+                _set_vae_tiling(self.pipe, tiled)
         except torch.OutOfMemoryError:
             self._free_memory()
             max_size = max_size or max(original.size)  # the setting the user chose, for the message
@@ -321,10 +354,6 @@ class Editor:
         pipe = self.pipe
         device = pipe._execution_device
         needed = branches(s_i, s_t)
-        if max(original.size) > 768:  # VAE tiling keeps the decoder's memory flat on big images
-            pipe.vae.enable_tiling()
-        else:
-            pipe.vae.disable_tiling()
         # 1. Conditioning: prompt embeddings and image latents (cached), stacked in branch order
         cond, uncond = self._embeddings(prompt, notes)
         img = self._image_latents(original)
@@ -451,7 +480,8 @@ class Editor:
         """The VAE encoding (mode of the posterior, as the pipeline does) of the resized input, cached."""
         pipe = self.pipe
         device, dtype = pipe._execution_device, pipe.text_encoder.dtype
-        key = (hashlib.sha1(original.tobytes()).hexdigest(), original.size, str(device), str(dtype))
+        tiled = bool(getattr(pipe.vae, "use_tiling", False))  # tiled and whole encodings differ slightly
+        key = (hashlib.sha1(original.tobytes()).hexdigest(), original.size, str(device), str(dtype), tiled)
         if key not in self._image_cache:
             pixels = pipe.image_processor.preprocess(original).to(device=device, dtype=dtype)
             with torch.no_grad():

@@ -151,3 +151,16 @@ def test_fullsize_editor_matches_diffusers():
     for s_i, limit in ((1.5, 0), (1.0, 2)):
         ours = Editor(pipe).edit(photo, "x", image_guidance=s_i, steps=2, seed=SEED, max_size=SIZE, english=PROMPT)
         assert _diff(ours.image, _plain(pipe, resize_for_edit(photo, SIZE), s_i, 7.5, steps=2)) <= limit
+
+
+def test_vae_tiling_is_used_for_big_pictures_on_a_cpu_and_the_callers_setting_restored(tiny_editor, photo):
+    vae = tiny_editor.pipe.vae
+    vae.disable_tiling()
+    seen = []
+    tiny_editor.edit(photo, "make it snowy", english="make it snowy", steps=1, seed=0, max_size=800,
+                     progress=lambda step, total: seen.append(vae.use_tiling))
+    assert seen == [True] and vae.use_tiling is False  # tiled during the edit, as the caller left it afterwards
+    vae.enable_tiling()
+    tiny_editor.edit(photo, "make it snowy", english="make it snowy", steps=1, seed=0, max_size=256,
+                     progress=lambda step, total: seen.append(vae.use_tiling))
+    assert seen == [True, False] and vae.use_tiling is True  # small pictures are decoded whole
