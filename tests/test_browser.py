@@ -44,18 +44,25 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    server, _ = served
+def browser():
+    """One headless Chromium for the module (Playwright's sync API allows one running instance per thread)."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        start = time.monotonic()
-        page.goto(server.url, timeout=PAGE_TIMEOUT)
-        page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
-        page.load_seconds = time.monotonic() - start
-        print(f"\npage load to usable app: {page.load_seconds:.1f} s")
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(served, browser):
+    server, _ = served
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    start = time.monotonic()
+    page.goto(server.url, timeout=PAGE_TIMEOUT)
+    page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
+    page.load_seconds = time.monotonic() - start
+    print(f"\npage load to usable app: {page.load_seconds:.1f} s")
+    yield page
+    page.close()
 
 
 def _shots():
@@ -158,7 +165,7 @@ def test_stop_during_a_long_run(page):
     page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_after_stop.png"))
 
 
-def test_offline_first_start_runs_the_demo_with_a_banner(tmp_path, record_property):
+def test_offline_first_start_runs_the_demo_with_a_banner(tmp_path, record_property, browser):
     """The README's command with no hub reachable: a usable page on the demo model, a banner, an edit that works."""
     import signal
     import subprocess
@@ -175,26 +182,24 @@ def test_offline_first_start_runs_the_demo_with_a_banner(tmp_path, record_proper
                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for_port(port, app, 90)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1366, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/", timeout=PAGE_TIMEOUT)
-            page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
-            expect(page.get_by_text("Demo mode:")).to_be_visible(timeout=30_000)
-            usable = time.monotonic() - start
-            record_property("command_to_usable_page_s", round(usable, 1))
-            print(f"\n`python -m ip2p_nb app` offline -> usable page with the demo banner: {usable:.1f} s")
-            expect(page.get_by_text("Could not download 'timbrooks/instruct-pix2pix'").last).to_be_visible()  # in the banner
-            page.locator("select").first.select_option(index=1)
-            expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
-            instruction = page.locator("input[placeholder^='例如']")
-            instruction.fill("make it night")
-            instruction.press("Enter")
-            expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
-            page.get_by_role("button", name="编辑 Edit").click()
-            expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
-            page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_offline_demo.png"))
-            browser.close()
+        page = browser.new_page(viewport={"width": 1366, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=PAGE_TIMEOUT)
+        page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
+        expect(page.get_by_text("Demo mode:")).to_be_visible(timeout=30_000)
+        usable = time.monotonic() - start
+        record_property("command_to_usable_page_s", round(usable, 1))
+        print(f"\n`python -m ip2p_nb app` offline -> usable page with the demo banner: {usable:.1f} s")
+        expect(page.get_by_text("Could not download 'timbrooks/instruct-pix2pix'").last).to_be_visible()  # in the banner
+        page.locator("select").first.select_option(index=1)
+        expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
+        instruction = page.locator("input[placeholder^='例如']")
+        instruction.fill("make it night")
+        instruction.press("Enter")
+        expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
+        page.get_by_role("button", name="编辑 Edit").click()
+        expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
+        page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_offline_demo.png"))
+        page.close()
         app.send_signal(signal.SIGTERM)
         assert app.wait(30) == 130
     finally:
