@@ -13,6 +13,7 @@ guidance), so an edit with seed `s` gives the pixels of the plain pipeline calle
 """
 import gc
 import hashlib
+import os
 import secrets
 import threading
 import time
@@ -24,12 +25,13 @@ from dataclasses import asdict, dataclass, field
 import torch
 from PIL import Image
 
-from .defaults import DEFAULTS, RANGES, check_settings, default_model
+from .defaults import BATCH_DEFAULTS, DEFAULTS, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype
 
-__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction"]
+__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "ItemResult", "branches", "random_seed",
+           "check_instruction"]
 
 
 class EditStopped(UserError):
@@ -69,6 +71,22 @@ class EditResult:
         w, h = self.image.size
         return (f"{w}x{h}, seed {self.seed}, image guidance {self.image_guidance:g}, text guidance "
                 f"{self.text_guidance:g}, {self.steps} step{'s' * (self.steps != 1)}, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
+
+
+@dataclass
+class ItemResult:
+    """What `Editor.edit_many` yields for each item: the result, or the one sentence saying why it failed."""
+    item: dict                      # the item as given (with `seed` filled in)
+    result: EditResult | None       # None when the item failed
+    error: str | None = None        # one sentence for the user when it failed
+    batched: int = 1                # how many seeds shared this item's UNet batch
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+_ITEM_KEYS = ("image", "instruction", "english", "seed", "image_guidance", "text_guidance", "steps", "max_size")
 
 
 def branches(image_guidance: float, text_guidance: float) -> tuple:
@@ -125,6 +143,14 @@ def random_seed() -> int:
     return secrets.randbelow(2**32)
 
 
+def _same_but_seed(a: dict, b: dict) -> bool:
+    """Whether two `edit_many` items can share one UNet batch: everything equal except the seed."""
+    same_image = a.get("image") is b.get("image") or (
+        isinstance(a.get("image"), (str, os.PathLike)) and isinstance(b.get("image"), (str, os.PathLike))
+        and os.fspath(a["image"]) == os.fspath(b["image"]))
+    return same_image and all(a.get(k) == b.get(k) for k in _ITEM_KEYS if k not in ("seed", "image"))
+
+
 def _next_max_size(max_size: int) -> int:
     """The size to suggest after running out of memory: about 3/4 of the area lost, on a 64 px step."""
     return max(256, (int(max_size * 0.75) // 64) * 64)
@@ -178,6 +204,70 @@ class Editor:
                                    progress, notes, max_size=s["max_size"])[0]
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
+
+    def edit_many(self, items, *, seed_batch=BATCH_DEFAULTS["seed_batch"], progress=None):
+        """Edit many items, yielding one `ItemResult` per item, in order; a failed item never stops the rest.
+
+        Each item is a dict with `image` and `instruction`, and optionally `english`, `seed`,
+        `image_guidance`, `text_guidance`, `steps`, `max_size` (missing ones take `edit`'s defaults).
+        Consecutive items that differ only in seed are denoised together, up to `seed_batch` seeds in
+        one UNet batch; if that runs out of memory they are redone one at a time. A broken picture, a
+        bad setting or running out of memory on one item becomes that item's `error` sentence.
+        `progress(step, total)` is called each step of each group. Stopping (`EditStopped`,
+        KeyboardInterrupt) ends the whole run.
+        """
+        group = []
+        for item in items:
+            item = dict(item)
+            unknown = set(item) - set(_ITEM_KEYS)
+            if unknown:
+                raise UserError(f"Unknown item keys {sorted(unknown)}; an item may have {list(_ITEM_KEYS)}.")
+            if item.get("seed") is None:
+                item["seed"] = random_seed()
+            if group and (len(group) >= max(1, seed_batch) or not _same_but_seed(group[0], item)):
+                yield from self._edit_group(group, progress)
+                group = []
+            group.append(item)
+        if group:
+            yield from self._edit_group(group, progress)
+
+    def _edit_group(self, group, progress):
+        """Edit items that differ only in seed as one batch; on out-of-memory, one at a time."""
+        first = group[0]
+        with self.busy():
+            start = time.perf_counter()
+            notes = []
+            try:
+                s = self.check_settings(**{k: first.get(k, DEFAULTS[k]) for k in ("image_guidance", "text_guidance", "steps")},
+                                        max_size=first.get("max_size"))
+                for item in group:
+                    self.check_settings(seed=item["seed"])
+                prompt, backend = self.prompt_for(first.get("instruction"), first.get("english"), notes)
+                original = self.prepare(first["image"], s["max_size"], notes)
+                images = self.generate(original, prompt, [item["seed"] for item in group], s["image_guidance"],
+                                       s["text_guidance"], s["steps"], progress, notes, max_size=s["max_size"])
+            except OutOfMemory as e:
+                if len(group) == 1:
+                    yield ItemResult(first, None, str(e))
+                    return
+                for item in group:  # memory was freed: retry one seed at a time
+                    yield from self._edit_group([item], progress)
+                return
+            except EditStopped:
+                raise
+            except UserError as e:
+                for item in group:
+                    yield ItemResult(item, None, str(e), len(group))
+                return
+            except Exception as e:  # noqa: BLE001  (a bug must not lose the rest of a long batch; it is reported)
+                for item in group:
+                    yield ItemResult(item, None, f"Unexpected {type(e).__name__} ({e}); this is a bug, please report it.")
+                return
+            seconds = (time.perf_counter() - start) / len(group)
+        for item, image in zip(group, images):
+            result = EditResult(image, original, first.get("instruction"), prompt, item["seed"], s["image_guidance"],
+                                s["text_guidance"], s["steps"], s["max_size"], self.model_name, seconds, backend, list(notes))
+            yield ItemResult(item, result, None, len(group))
 
     # ------------------------------------------------------------------ seams for grids, batches and the app
     @contextmanager
