@@ -30,7 +30,8 @@ from .errors import SettingError, UserError
 from .files import atomic_write
 from .metadata import png_info
 
-__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state", "IMAGE_SUFFIXES"]
+__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state",
+           "several_cpu_processes", "IMAGE_SUFFIXES"]
 
 # What a folder or glob picks up: the formats `load_image` reads; anything else in the folder is ignored.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -232,10 +233,16 @@ def process_state():
     (torchrun) but accelerate only joins them (gloo) when told `cpu=True`; without it each process
     would think it is alone and do the whole batch.
     """
-    import torch  # noqa: PLC0415
     from accelerate import PartialState  # noqa: PLC0415
 
-    return PartialState(cpu=not torch.cuda.is_available())
+    return PartialState(cpu=several_cpu_processes())
+
+
+def several_cpu_processes() -> bool:
+    """Launched as several processes (`WORLD_SIZE` > 1) on a machine without CUDA: accelerate needs `cpu=True`."""
+    import torch  # noqa: PLC0415
+
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available()
 
 
 # ---- 2b. the run -------------------------------------------------------------------------------------

@@ -466,7 +466,10 @@ def cmd_train(args) -> int:
 
     folder = run_training(cfg, args.pretrained, args.data, vae_minutes=args.vae_minutes, max_minutes=args.max_minutes,
                           resume=args.resume, log=log)
-    print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
+    from .batch import process_state  # noqa: PLC0415
+
+    if process_state().is_main_process:  # under `accelerate launch`, one line, not one per process
+        print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
     return 0
 
 
