@@ -232,7 +232,16 @@ class Editor:
             yield from self._edit_group(group, progress)
 
     def _edit_group(self, group, progress):
-        """Edit items that differ only in seed as one batch; on out-of-memory, one at a time."""
+        """Yield the results of items that differ only in seed; on out-of-memory, redo them one at a time."""
+        results = self._run_group(group, progress)
+        if results is None:  # out of memory with several seeds: memory was freed, try one seed at a time
+            for item in group:
+                yield from self._edit_group([item], progress)
+        else:
+            yield from results
+
+    def _run_group(self, group, progress):
+        """The `ItemResult`s of one group, or None when several seeds together ran out of memory."""
         first = group[0]
         with self.busy():
             start = time.perf_counter()
@@ -247,27 +256,19 @@ class Editor:
                 images = self.generate(original, prompt, [item["seed"] for item in group], s["image_guidance"],
                                        s["text_guidance"], s["steps"], progress, notes, max_size=s["max_size"])
             except OutOfMemory as e:
-                if len(group) == 1:
-                    yield ItemResult(first, None, str(e))
-                    return
-                for item in group:  # memory was freed: retry one seed at a time
-                    yield from self._edit_group([item], progress)
-                return
+                return None if len(group) > 1 else [ItemResult(first, None, str(e))]
             except EditStopped:
                 raise
             except UserError as e:
-                for item in group:
-                    yield ItemResult(item, None, str(e), len(group))
-                return
+                return [ItemResult(item, None, str(e), len(group)) for item in group]
             except Exception as e:  # noqa: BLE001  (a bug must not lose the rest of a long batch; it is reported)
-                for item in group:
-                    yield ItemResult(item, None, f"Unexpected {type(e).__name__} ({e}); this is a bug, please report it.")
-                return
+                return [ItemResult(item, None, f"Unexpected {type(e).__name__} ({e}); this is a bug, please report it.")
+                        for item in group]
             seconds = (time.perf_counter() - start) / len(group)
-        for item, image in zip(group, images):
-            result = EditResult(image, original, first.get("instruction"), prompt, item["seed"], s["image_guidance"],
-                                s["text_guidance"], s["steps"], s["max_size"], self.model_name, seconds, backend, list(notes))
-            yield ItemResult(item, result, None, len(group))
+        return [ItemResult(item, EditResult(image, original, first.get("instruction"), prompt, item["seed"], s["image_guidance"],
+                                            s["text_guidance"], s["steps"], s["max_size"], self.model_name, seconds, backend,
+                                            list(notes)), None, len(group))
+                for item, image in zip(group, images)]
 
     # ------------------------------------------------------------------ seams for grids, batches and the app
     @contextmanager
