@@ -239,9 +239,12 @@ def process_state():
 
 
 def several_cpu_processes() -> bool:
-    """Launched as several processes (`WORLD_SIZE` > 1) on a machine without CUDA: accelerate needs `cpu=True`."""
+    """Whether accelerate must be told `cpu=True`: `accelerate launch --cpu`, or several processes
+    (`WORLD_SIZE` > 1, torchrun) on a machine without CUDA."""
     import torch  # noqa: PLC0415
 
+    if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
+        return True
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.cuda.is_available()
 
 

@@ -46,7 +46,11 @@ def _add_edit(sub) -> None:
 
 
 def _add_batch(sub) -> None:
-    p = sub.add_parser("batch", help="edit a folder, glob or CSV/JSONL manifest of photos; resumable; runs under accelerate launch")
+    p = sub.add_parser("batch", help="edit a folder, glob or CSV/JSONL manifest of photos; resumable; runs under accelerate launch",
+                       epilog="Seeds: without --seed each photo's seed comes from 0 and its path, with --seed S from S and "
+                              "its path, so reruns and any number of processes give the same pictures; --same-seed uses S "
+                              "itself for every photo. Under `accelerate launch --multi_gpu --num_processes N -m ip2p_nb batch "
+                              "...` the photos are split across the processes (see README, Many photos).")
     p.add_argument("input", metavar="INPUT", help="a folder (searched recursively), a glob such as 'photos/*.jpg', or a .csv/.jsonl manifest")
     p.add_argument("instruction", metavar="INSTRUCTION", nargs="?", default=None,
                    help="what to change; optional with a manifest that has an `instruction` column")
@@ -259,7 +263,7 @@ def cmd_edit(args) -> int:
 
 def cmd_batch(args) -> int:
     from . import load_editor  # noqa: PLC0415
-    from .batch import BatchRun, collect_items, process_state  # noqa: PLC0415
+    from .batch import BatchRun, collect_items, process_state, several_cpu_processes  # noqa: PLC0415
     from .defaults import check_settings  # noqa: PLC0415
     from .editor import check_instruction  # noqa: PLC0415
 
@@ -277,7 +281,8 @@ def cmd_batch(args) -> int:
     _make_folder(Path(args.output))
     # 2. One model per process; under `accelerate launch` each process takes its own device
     state = process_state()
-    device = args.device or (state.device if state.num_processes > 1 else None)
+    launched = state.num_processes > 1 or several_cpu_processes()  # `accelerate launch` chose the device
+    device = args.device or (state.device if launched else None)
     editor = load_editor(args.model, device=device, dtype=args.dtype)
     run = BatchRun(editor, items, args.output, force=args.force, seed_batch=args.seed_batch, state=state)
     # 3. Edit, one bar for the whole share of this process (the main one draws it)

@@ -41,7 +41,8 @@ def _launch_cmd(processes: int, *args) -> list[str]:
 
 def _env(tmp_path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("IP2P_MODEL", "WORLD_SIZE", "LOCAL_RANK", "RANK")}
-    return dict(env, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", HF_HOME=str(tmp_path / "hf"), HF_HUB_OFFLINE="1")
+    path = os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])  # this checkout first
+    return dict(env, PYTHONPATH=path, OMP_NUM_THREADS="1", HF_HOME=str(tmp_path / "hf"), HF_HUB_OFFLINE="1")
 
 
 def _run(tmp_path, processes, *args, check=0):
