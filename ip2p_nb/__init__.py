@@ -19,12 +19,12 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported lazily so `translate` never pays for torch)
 _EXPORTS = {
     "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
-    "ItemResult": "editor",
     "available_models": "loading",
     "translate": "translation", "Translation": "translation", "has_chinese": "translation", "available_backends": "translation",
     "make_poster": "poster",
     "explore": "grids", "Grid": "grids",
     "load_image": "images", "resize_for_edit": "images",
+    "ItemResult": "editor",   # what Editor.edit_many yields
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",

@@ -25,13 +25,12 @@ from dataclasses import asdict, dataclass, field
 import torch
 from PIL import Image
 
-from .defaults import BATCH_DEFAULTS, DEFAULTS, RANGES, check_settings, default_model
+from .defaults import DEFAULTS, RANGES, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype
 
-__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "ItemResult", "branches", "random_seed",
-           "check_instruction"]
+__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction"]
 
 
 class EditStopped(UserError):
@@ -87,6 +86,15 @@ class ItemResult:
 
 
 _ITEM_KEYS = ("image", "instruction", "english", "seed", "image_guidance", "text_guidance", "steps", "max_size")
+__all__.append("ItemResult")
+
+
+def _same_but_seed(a: dict, b: dict) -> bool:
+    """Whether two `edit_many` items can share one UNet batch: everything equal except the seed."""
+    same_image = a.get("image") is b.get("image") or (
+        isinstance(a.get("image"), (str, os.PathLike)) and isinstance(b.get("image"), (str, os.PathLike))
+        and os.fspath(a["image"]) == os.fspath(b["image"]))
+    return same_image and all(a.get(k) == b.get(k) for k in _ITEM_KEYS if k not in ("seed", "image"))
 
 
 def branches(image_guidance: float, text_guidance: float) -> tuple:
@@ -143,14 +151,6 @@ def random_seed() -> int:
     return secrets.randbelow(2**32)
 
 
-def _same_but_seed(a: dict, b: dict) -> bool:
-    """Whether two `edit_many` items can share one UNet batch: everything equal except the seed."""
-    same_image = a.get("image") is b.get("image") or (
-        isinstance(a.get("image"), (str, os.PathLike)) and isinstance(b.get("image"), (str, os.PathLike))
-        and os.fspath(a["image"]) == os.fspath(b["image"]))
-    return same_image and all(a.get(k) == b.get(k) for k in _ITEM_KEYS if k not in ("seed", "image"))
-
-
 def _next_max_size(max_size: int) -> int:
     """The size to suggest after running out of memory: about 3/4 of the area lost, on a 64 px step."""
     return max(256, (int(max_size * 0.75) // 64) * 64)
@@ -205,7 +205,7 @@ class Editor:
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes)
 
-    def edit_many(self, items, *, seed_batch=BATCH_DEFAULTS["seed_batch"], progress=None):
+    def edit_many(self, items, *, seed_batch=None, progress=None):
         """Edit many items, yielding one `ItemResult` per item, in order; a failed item never stops the rest.
 
         Each item is a dict with `image` and `instruction`, and optionally `english`, `seed`,
@@ -214,8 +214,11 @@ class Editor:
         one UNet batch; if that runs out of memory they are redone one at a time. A broken picture, a
         bad setting or running out of memory on one item becomes that item's `error` sentence.
         `progress(step, total)` is called each step of each group. Stopping (`EditStopped`,
-        KeyboardInterrupt) ends the whole run.
+        KeyboardInterrupt) ends the whole run. `seed_batch=None`: `BATCH_DEFAULTS["seed_batch"]` (defaults.py).
         """
+        from .defaults import BATCH_DEFAULTS  # noqa: PLC0415
+
+        seed_batch = BATCH_DEFAULTS["seed_batch"] if seed_batch is None else seed_batch
         group = []
         for item in items:
             item = dict(item)
