@@ -109,4 +109,3 @@ BENCH_DEFAULTS = dict(
     seed=0,
     prompt="make it snowy",
 )
-
