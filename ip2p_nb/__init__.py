@@ -24,6 +24,7 @@ _EXPORTS = {
     "make_poster": "poster",
     "explore": "grids", "Grid": "grids",
     "load_image": "images", "resize_for_edit": "images",
+    "ItemResult": "editor",   # what Editor.edit_many yields
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",

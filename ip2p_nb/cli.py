@@ -15,7 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .defaults import BENCH_DEFAULTS, DEFAULTS, HINTS, RANGES
+from .defaults import BATCH_DEFAULTS, BENCH_DEFAULTS, DEFAULTS, HINTS, RANGES
 from .errors import Notice, SettingError, UserError
 
 __all__ = ["main"]
@@ -44,6 +44,24 @@ def _add_edit(sub) -> None:
     p.add_argument("instruction", metavar="INSTRUCTION", help='what to change, e.g. "make it snowy" or "把天空换成夜晚"')
     p.add_argument("-o", "--output", default=None, help="output PNG file, or a folder (default: IMAGE_edited.png here)")
     p.add_argument("--poster", default=None, metavar="PATH", help="also write a before/after poster here")
+    _edit_options(p)
+
+
+def _add_batch(sub) -> None:
+    p = sub.add_parser("batch", help="edit a folder, glob or CSV/JSONL manifest of photos; resumable; runs under accelerate launch",
+                       epilog="Seeds: without --seed each photo's seed comes from 0 and its path, with --seed S from S and "
+                              "its path, so reruns and any number of processes give the same pictures; --same-seed uses S "
+                              "itself for every photo. Under `accelerate launch --multi_gpu --num_processes N -m ip2p_nb batch "
+                              "...` the photos are split across the processes (see README, Many photos).")
+    p.add_argument("input", metavar="INPUT", help="a folder (searched recursively), a glob such as 'photos/*.jpg', or a .csv/.jsonl manifest")
+    p.add_argument("instruction", metavar="INSTRUCTION", nargs="?", default=None,
+                   help="what to change; optional with a manifest that has an `instruction` column")
+    p.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="output folder; mirrors the input's folders; holds batch-log.jsonl")
+    p.add_argument("--force", action="store_true", help="redo items whose output already exists with the same settings")
+    p.add_argument("--same-seed", action="store_true", help="the same seed on every photo (video frames); --seed sets it (default 0)")
+    p.add_argument("--variants", type=int, default=1, help="outputs per photo, each with its own seed (NAME_v1.png, ...)")
+    p.add_argument("--seed-batch", type=int, default=BATCH_DEFAULTS["seed_batch"],
+                   help="seeds of one photo denoised as one UNet batch (1 = off)")
     _edit_options(p)
 
 
@@ -134,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show full tracebacks")
     sub.add_parser = _with_parent(sub.add_parser, debug)
     _add_edit(sub)
+    _add_batch(sub)
     p = sub.add_parser("translate", help="show the English prompt a Chinese instruction becomes")
     p.add_argument("text")
     p.add_argument("--json", action="store_true", help='print {"text", "source", "backend", "untranslated"}')
@@ -267,6 +286,52 @@ def cmd_edit(args) -> int:
     finally:
         bar.close()
     return 0
+
+
+def cmd_batch(args) -> int:
+    from . import load_editor  # noqa: PLC0415
+    from .batch import BatchRun, collect_items, process_state, several_cpu_processes  # noqa: PLC0415
+    from .defaults import check_settings  # noqa: PLC0415
+    from .editor import check_instruction  # noqa: PLC0415
+
+    # 1. Check everything that does not need the model
+    if args.instruction is not None:
+        check_instruction(args.instruction)
+    sizes = {} if args.max_size is None else {"max_size": args.max_size}
+    check_settings({"max_size": (64, RANGES["max_size"][1])}, image_guidance=args.image_guidance,
+                   text_guidance=args.text_guidance, steps=args.steps, seed=args.seed, **sizes)
+    if args.seed_batch < 1:
+        raise SettingError(f"`--seed-batch` must be at least 1, but got {args.seed_batch}.")
+    items = collect_items(args.input, args.instruction, english=args.english, seed=args.seed, same_seed=args.same_seed,
+                          variants=args.variants, out_dir=args.output, image_guidance=args.image_guidance,
+                          text_guidance=args.text_guidance, steps=args.steps, max_size=args.max_size)
+    _make_folder(Path(args.output))
+    # 2. One model per process; under `accelerate launch` each process takes its own device
+    state = process_state()
+    launched = state.num_processes > 1 or several_cpu_processes()  # `accelerate launch` chose the device
+    device = args.device or (state.device if launched else None)
+    editor = load_editor(args.model, device=device, dtype=args.dtype)
+    run = BatchRun(editor, items, args.output, force=args.force, seed_batch=args.seed_batch, state=state)
+    # 3. Edit, one bar for the whole share of this process (the main one draws it)
+    from tqdm.auto import tqdm  # noqa: PLC0415
+
+    bar = tqdm(total=run.total, desc="batch", unit="photo", file=sys.stderr, leave=False,
+               disable=True if args.quiet or not state.is_main_process else None,
+               bar_format="{desc} {bar} {n_fmt}/{total_fmt} photos [{elapsed}<{remaining}, {rate_fmt}]")
+    try:
+        for record in run:
+            bar.update(1)
+            if record["status"] == "failed":
+                bar.clear()
+                print(f"failed: {record['input']}: {record['error']}", file=sys.stderr)
+    finally:
+        bar.close()
+    c = run.counts
+    if state.is_main_process:
+        where = f" on {state.num_processes} processes" if state.num_processes > 1 else ""
+        print(f"{c['done']} edited, {c['skipped']} skipped (already done), {c['failed']} failed{where}; "
+              f"log: {run.log_path}")
+    return 1 if c["failed"] else 0
 
 
 def cmd_explore(args) -> int:
@@ -439,11 +504,14 @@ def cmd_train(args) -> int:
 
     folder = run_training(cfg, args.pretrained, args.data, vae_minutes=args.vae_minutes, max_minutes=args.max_minutes,
                           resume=args.resume, log=log)
-    print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
+    from .batch import process_state  # noqa: PLC0415
+
+    if process_state().is_main_process:  # under `accelerate launch`, one line, not one per process
+        print(f"Saved the trained pipeline to {folder}; edit with: python -m ip2p_nb edit IMAGE \"make it night\" --model {folder}")
     return 0
 
 
-COMMANDS = {"edit": cmd_edit, "explore": cmd_explore, "translate": cmd_translate, "poster": cmd_poster,
+COMMANDS = {"edit": cmd_edit, "batch": cmd_batch, "explore": cmd_explore, "translate": cmd_translate, "poster": cmd_poster,
             "doctor": cmd_doctor, "app": cmd_app, "bench": cmd_bench, "train": cmd_train}
 
 

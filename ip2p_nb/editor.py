@@ -19,6 +19,7 @@ the model twice per step (Heun, DPM2, DPM++ SDE).
 """
 import gc
 import hashlib
+import os
 import secrets
 import threading
 import time
@@ -82,6 +83,31 @@ class EditResult:
         w, h = self.image.size
         return (f"{w}x{h}, seed {self.seed}, image guidance {self.image_guidance:g}, text guidance "
                 f"{self.text_guidance:g}, {self.steps} step{'s' * (self.steps != 1)}, prompt {self.prompt!r} ({self.backend}), {self.seconds:.1f} s")
+
+
+@dataclass
+class ItemResult:
+    """What `Editor.edit_many` yields for each item: the result, or the one sentence saying why it failed."""
+    item: dict                      # the item as given (with `seed` filled in)
+    result: EditResult | None       # None when the item failed
+    error: str | None = None        # one sentence for the user when it failed
+    batched: int = 1                # how many seeds shared this item's UNet batch
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+_ITEM_KEYS = ("image", "instruction", "english", "seed", "image_guidance", "text_guidance", "steps", "max_size")
+__all__.append("ItemResult")
+
+
+def _same_but_seed(a: dict, b: dict) -> bool:
+    """Whether two `edit_many` items can share one UNet batch: everything equal except the seed."""
+    same_image = a.get("image") is b.get("image") or (
+        isinstance(a.get("image"), (str, os.PathLike)) and isinstance(b.get("image"), (str, os.PathLike))
+        and os.fspath(a["image"]) == os.fspath(b["image"]))
+    return same_image and all(a.get(k) == b.get(k) for k in _ITEM_KEYS if k not in ("seed", "image"))
 
 
 def branches(image_guidance: float, text_guidance: float) -> tuple:
@@ -265,6 +291,74 @@ class Editor:
         """Sample the next edits with `name` (an SD web UI name, `available_schedulers()`); refused while a run goes on."""
         with self.busy():
             set_scheduler(self.pipe, name)
+
+    def edit_many(self, items, *, seed_batch=None, progress=None):
+        """Edit many items, yielding one `ItemResult` per item, in order; a failed item never stops the rest.
+
+        Each item is a dict with `image` and `instruction`, and optionally `english`, `seed`,
+        `image_guidance`, `text_guidance`, `steps`, `max_size` (missing ones take `edit`'s defaults).
+        Consecutive items that differ only in seed are denoised together, up to `seed_batch` seeds in
+        one UNet batch; if that runs out of memory they are redone one at a time. A broken picture, a
+        bad setting or running out of memory on one item becomes that item's `error` sentence.
+        `progress(step, total)` is called each step of each group. Stopping (`EditStopped`,
+        KeyboardInterrupt) ends the whole run. `seed_batch=None`: `BATCH_DEFAULTS["seed_batch"]` (defaults.py).
+        """
+        from .defaults import BATCH_DEFAULTS  # noqa: PLC0415
+
+        seed_batch = BATCH_DEFAULTS["seed_batch"] if seed_batch is None else seed_batch
+        group = []
+        for item in items:
+            item = dict(item)
+            unknown = set(item) - set(_ITEM_KEYS)
+            if unknown:
+                raise UserError(f"Unknown item keys {sorted(unknown)}; an item may have {list(_ITEM_KEYS)}.")
+            if item.get("seed") is None:
+                item["seed"] = random_seed()
+            if group and (len(group) >= max(1, seed_batch) or not _same_but_seed(group[0], item)):
+                yield from self._edit_group(group, progress)
+                group = []
+            group.append(item)
+        if group:
+            yield from self._edit_group(group, progress)
+
+    def _edit_group(self, group, progress):
+        """Yield the results of items that differ only in seed; on out-of-memory, redo them one at a time."""
+        results = self._run_group(group, progress)
+        if results is None:  # out of memory with several seeds: memory was freed, try one seed at a time
+            for item in group:
+                yield from self._edit_group([item], progress)
+        else:
+            yield from results
+
+    def _run_group(self, group, progress):
+        """The `ItemResult`s of one group, or None when several seeds together ran out of memory."""
+        first = group[0]
+        with self.busy():
+            start = time.perf_counter()
+            notes = []
+            try:
+                s = self.check_settings(**{k: first.get(k, DEFAULTS[k]) for k in ("image_guidance", "text_guidance", "steps")},
+                                        max_size=first.get("max_size"))
+                for item in group:
+                    self.check_settings(seed=item["seed"])
+                prompt, backend = self.prompt_for(first.get("instruction"), first.get("english"), notes)
+                original = self.prepare(first["image"], s["max_size"], notes)
+                images = self.generate(original, prompt, [item["seed"] for item in group], s["image_guidance"],
+                                       s["text_guidance"], s["steps"], progress, notes, max_size=s["max_size"])
+            except OutOfMemory as e:
+                return None if len(group) > 1 else [ItemResult(first, None, str(e))]
+            except EditStopped:
+                raise
+            except UserError as e:
+                return [ItemResult(item, None, str(e), len(group)) for item in group]
+            except Exception as e:  # noqa: BLE001  (a bug must not lose the rest of a long batch; it is reported)
+                return [ItemResult(item, None, f"Unexpected {type(e).__name__} ({e}); this is a bug, please report it.")
+                        for item in group]
+            seconds = (time.perf_counter() - start) / len(group)
+        return [ItemResult(item, EditResult(image, original, first.get("instruction"), prompt, item["seed"], s["image_guidance"],
+                                            s["text_guidance"], s["steps"], s["max_size"], self.model_name, seconds, backend,
+                                            list(notes)), None, len(group))
+                for item, image in zip(group, images)]
 
     # ------------------------------------------------------------------ seams for grids, batches and the app
     @contextmanager

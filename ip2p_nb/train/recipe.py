@@ -18,6 +18,7 @@ instruct-pix2pix columns `input_image`, `edit_prompt`, `edited_image`), or a Hug
 """
 import json
 import math
+import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -309,7 +310,12 @@ def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seco
     from accelerate import Accelerator
 
     # 1. Devices, precision, accumulation
-    acc = Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=cfg.mixed_precision)
+    from ..batch import several_cpu_processes
+
+    # The schedule counts optimizer steps: stepped by hand once per step, whatever the number of processes
+    # (accelerate would otherwise step it once per process and run the warm-up N times too fast).
+    acc = Accelerator(gradient_accumulation_steps=cfg.grad_accum, mixed_precision=cfg.mixed_precision,
+                      step_scheduler_with_optimizer=False, cpu=several_cpu_processes())
     for name in ("vae", "text_encoder"):
         parts[name].to(acc.device).requires_grad_(name == "text_encoder" and cfg.train_text_encoder)
     trainable = [parts["unet"]] + ([parts["text_encoder"]] if cfg.train_text_encoder else [])
@@ -338,34 +344,52 @@ def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seco
     start = time.time()
     for module in trainable:
         module.train()
-    while step < cfg.max_steps and not (max_seconds and time.time() - start > max_seconds):
+    # Under `accelerate launch` each process takes its own micro-batches (numbered across processes, so
+    # N processes see the data of one process accumulating N micro-batches) and DDP averages the gradients.
+    n, rank = acc.num_processes, acc.process_index
+    saved = None
+    out_of_time = lambda: bool(max_seconds) and time.time() - start > max_seconds  # noqa: E731
+    while step < cfg.max_steps and not _anyone(acc, out_of_time()):
         for k in range(cfg.grad_accum):
             with acc.accumulate(*trainable):
-                loss = _loss(parts, cfg, data, step * cfg.grad_accum + k, acc.device)
+                loss = _loss(parts, cfg, data, (step * cfg.grad_accum + k) * n + rank, acc.device)
                 acc.backward(loss)
                 if acc.sync_gradients:
                     acc.clip_grad_norm_(params, cfg.max_grad_norm)
                 opt.step()
-                lr_sched.step()
+                if acc.sync_gradients:
+                    lr_sched.step()
                 opt.zero_grad()
         step += 1
         if ema is not None:
             ema.step(parts["unet"].parameters())
-        log(dict(step=step, loss=loss.item(), lr=lr_sched.get_last_lr()[0], seconds=time.time() - start))
+        mean_loss = acc.reduce(loss.detach(), reduction="mean").item() if n > 1 else loss.item()
+        if acc.is_main_process:
+            log(dict(step=step, loss=mean_loss, lr=lr_sched.get_last_lr()[0], seconds=time.time() - start))
         if step % cfg.checkpoint_every == 0 or step == cfg.max_steps:
             save_checkpoint(acc, cfg, step)
-        if cfg.validate_every and step % cfg.validate_every == 0:
+            saved = step
+        if cfg.validate_every and step % cfg.validate_every == 0 and acc.is_main_process:
             _validate(_unwrapped(acc, parts, ema), data, cfg, step)
-    if step and not (Path(cfg.output_dir) / f"checkpoint-{step}").is_dir():
+    if step and saved != step:
         save_checkpoint(acc, cfg, step)  # stopped by the clock: keep what was learnt, resumable
     return _unwrapped(acc, parts, ema)
+
+
+def _anyone(acc, flag: bool) -> bool:
+    """Whether any process says `flag` (so all processes stop at the same step when the clock runs out)."""
+    if acc.num_processes == 1:
+        return flag
+    return bool(acc.reduce(torch.tensor([float(flag)], device=acc.device), reduction="sum").item())
 
 
 def save_checkpoint(acc, cfg, step) -> Path:
     """A resumable checkpoint (weights, optimizer, schedule, EMA, random states) at `checkpoint-<step>`."""
     folder = Path(cfg.output_dir, f"checkpoint-{step}")
-    acc.save_state(str(folder))
-    (folder / "trainer.json").write_text(json.dumps(dict(step=step, config=asdict(cfg)), indent=1))
+    acc.save_state(str(folder))  # every process calls it; the weights are written once, by the main process
+    if acc.is_main_process:
+        (folder / "trainer.json").write_text(json.dumps(dict(step=step, config=asdict(cfg)), indent=1))
+    acc.wait_for_everyone()
     return folder
 
 
@@ -449,6 +473,9 @@ def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes
             if log is not None:
                 log(entry)
 
+        if vae_minutes and not resume and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise UserError("Train the autoencoder (--vae-minutes) in one process first, then launch the "
+                            "several-process run with --resume latest or without --vae-minutes.")
         if vae_minutes and not resume:
             train_vae(parts["vae"], dataset, cfg.resolution, steps=10**9, max_seconds=60 * vae_minutes, log=record)
             parts["vae"].save_pretrained(out / "vae", safe_serialization=True)  # checkpoints hold only what trains
@@ -456,4 +483,10 @@ def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes
             from diffusers import AutoencoderKL
             parts["vae"] = AutoencoderKL.from_pretrained(out / "vae", use_safetensors=True)
         parts = train(cfg, parts, dataset, log=record, max_seconds=60 * max_minutes, resume=resume)
-    return save_pipeline(parts, out / "pipeline")
+    from accelerate import PartialState
+
+    state = PartialState()  # the one `train` joined
+    if state.is_main_process:
+        save_pipeline(parts, out / "pipeline")
+    state.wait_for_everyone()
+    return out / "pipeline"
