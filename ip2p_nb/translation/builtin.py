@@ -17,6 +17,7 @@ can correct it.
 
 import re
 
+from .lexicon import CHINESE as _CJK
 from .lexicon import lookup, segment, to_simplified
 from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
                       split_at_verb, verb_phrase)
@@ -24,7 +25,6 @@ from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u20E3～~]+")  # 😊❄️: no words for the model
 _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\"\"'' ")
 # Verb groups of the sentence patterns (longest first inside each group).

@@ -27,6 +27,8 @@ import time
 
 from ..errors import SettingError
 from .builtin import translate_zh
+from .lexicon import CHINESE as _CJK
+from .lexicon import CHINESE_RUN as _CJK_RUN
 from .lexicon import to_simplified
 
 __all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS",
@@ -44,8 +46,6 @@ ENV_PROXY = "IP2P_TRANSLATE_PROXY"      # e.g. http://127.0.0.1:7890 for users b
 ENV_OFFLINE = "IP2P_TRANSLATE_OFFLINE"  # 1: never touch the network
 ENV_MARIAN = "IP2P_TRANSLATE_MARIAN"    # "download": allow fetching the model; "off": never use it
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
 _state = {"cache": {}, "down_until": 0.0, "last_error": None, "marian": None}
 _lock = threading.Lock()
 

