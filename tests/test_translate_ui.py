@@ -45,3 +45,21 @@ def test_neural_translator_in_one_click(tiny_editor, tmp_path, monkeypatch):
     app.neural.value = False
     assert app.prompt.value == "turn the sky into night"
     chain.forget_marian()
+
+
+def test_neural_translator_download_runs_in_the_background_and_falls_back_in_one_sentence(tiny_editor, tmp_path,
+                                                                                          monkeypatch):
+    from ip2p_nb.translation import chain
+
+    monkeypatch.setenv("IP2P_TRANSLATE_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the download cannot succeed here
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    chain.forget_marian()
+    app = App(tiny_editor, workdir=tmp_path)
+    app.instruction.value = "把天空换成夜晚"
+    app.neural.value = True
+    assert app.neural.disabled  # the callback returned at once; the download runs in a thread
+    app._neural_thread.join(60)
+    assert not app.neural.value and not app.neural.disabled
+    assert "Could not get the neural translator" in app.message.value
+    assert app.prompt.value == "turn the sky into night"  # the built-in translation stays

@@ -36,6 +36,7 @@ from ..loading import available_schedulers
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
+from ..translation.chain import last_error as neural_last_error
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
 from .start import fallback_banner, scene_samples
@@ -244,8 +245,11 @@ class App:
     def _on_instruction_change(self, change):
         self._guard(self._translate, change["new"])
 
-    def _on_neural_change(self, _change):
-        self._guard(self._translate, self.instruction.value)
+    def _on_neural_change(self, change):
+        if change["new"] and "marian" not in available_backends():
+            self._guard(self._fetch_neural)
+        else:
+            self._guard(self._translate, self.instruction.value)
 
     def _on_prompt_change(self, change):
         text, backend = self._auto_prompt
@@ -293,10 +297,34 @@ class App:
             self._auto_prompt, self._not_understood = ("", "none"), ()
             self.prompt.value = ""
             return
-        t = translate(text.strip(), marian="download" if self.neural.value else "off")
+        t = translate(text.strip(), marian="auto" if self.neural.value else "off")  # never a download here
         self._auto_prompt, self._not_understood = (t.text, t.backend), t.untranslated
         self.prompt.value = t.text
         self._on_prompt_change({"new": t.text})  # refresh the label even when the text did not change
+
+    def _fetch_neural(self):
+        """Download and load MarianMT (~300 MB, once) in a thread: the app stays usable meanwhile."""
+        self.neural.disabled = True
+        self.show_message("正在下载神经网络翻译模型（约 300 MB，只需一次）… / Downloading the neural translator "
+                          "(~300 MB, once)…", "busy")
+
+        def work():
+            try:
+                ready = translate("天空", marian="download", backends=["marian"]).backend == "marian"
+            except Exception:  # noqa: BLE001  (any failure: the built-in translator stays in use)
+                ready = False
+            self.neural.disabled = False
+            if ready:
+                self.show_message("神经网络翻译已就绪 / The neural translator is ready.")
+                self._guard(self._translate, self.instruction.value)
+            else:
+                why = (neural_last_error() or "no answer").split(": ", 1)[-1][:160]
+                self.neural.value = False
+                self.show_message(f"Could not get the neural translator ({why}); the built-in translator is used. "
+                                  "/ 无法下载神经网络翻译，继续使用内置翻译。", "warning")
+
+        self._neural_thread = threading.Thread(target=work, daemon=True)
+        self._neural_thread.start()
 
     def settings(self) -> dict:
         """The edit settings as the widgets show them now."""
