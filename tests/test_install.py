@@ -77,8 +77,12 @@ def test_installed_app_command_serves_the_notebook_and_stops_with_its_server(ven
     env_dir, elsewhere = venv
     elsewhere.mkdir(exist_ok=True)
     port = _free_port()
+    # Voila's page templates are data files under the prefix of the environment that installed it; the fresh
+    # environment borrows the installed packages through a .pth line, so it is told where their data lives.
+    env = dict(_env(), JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
+    log = open(elsewhere / "app.log", "w")
     app = subprocess.Popen([str(env_dir / "bin" / "ip2p-nb"), "app", "--model", "tiny", "--port", str(port)],
-                           cwd=elsewhere, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           cwd=elsewhere, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, page = time.time() + 120, ""
         while time.time() < deadline and not page:
@@ -86,7 +90,7 @@ def test_installed_app_command_serves_the_notebook_and_stops_with_its_server(ven
                 page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read().decode()
             except OSError:
                 time.sleep(1)
-        assert "ip2p" in page.lower() or "voila" in page.lower(), page[:500]
+        assert "ip2p" in page.lower() or "voila" in page.lower(), (elsewhere / "app.log").read_text()[-2000:]
         server = _children_of(app.pid)
         assert server, "the app command started no server process"
         app.send_signal(signal.SIGTERM)
@@ -96,6 +100,7 @@ def test_installed_app_command_serves_the_notebook_and_stops_with_its_server(ven
     finally:
         if app.poll() is None:
             app.kill()
+        log.close()
 
 
 def _children_of(pid: int) -> list:
