@@ -181,7 +181,7 @@ class _Bar:
 
         # disable=None: no bar when stderr is not a terminal (a log file, a test), so errors stay one line
         self.bar = tqdm(total=total, desc=desc, unit="step", disable=True if quiet else None, file=sys.stderr, leave=False,
-                        bar_format="{desc} {bar} {n_fmt}/{total_fmt} steps [{elapsed}<{remaining}]")
+                        bar_format="{desc} {bar} {n_fmt}/{total_fmt} steps [{elapsed}<{remaining}{postfix}]")
         self.base = 0
 
     def callback(self, done: int, _total: int) -> None:
@@ -498,12 +498,20 @@ def cmd_train(args) -> int:
     cfg = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
     cfg.train_text_encoder = args.train_text_encoder or args.pretrained == "demo"
 
+    bar = _Bar(cfg.max_steps, "training", quiet=False)  # on a terminal: a bar with the time left; else log lines
+
     def log(record):
-        if record["step"] % 10 == 0:
+        if not bar.bar.disable and record.get("stage") != "vae":
+            bar.callback(record["step"], cfg.max_steps)
+            bar.bar.set_postfix(loss=f"{record['loss']:.4f}", refresh=False)
+        elif record["step"] % 10 == 0:
             print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()), flush=True)
 
-    folder = run_training(cfg, args.pretrained, args.data, vae_minutes=args.vae_minutes, max_minutes=args.max_minutes,
-                          resume=args.resume, log=log)
+    try:
+        folder = run_training(cfg, args.pretrained, args.data, vae_minutes=args.vae_minutes, max_minutes=args.max_minutes,
+                              resume=args.resume, log=log)
+    finally:
+        bar.close()
     from .batch import process_state  # noqa: PLC0415
 
     if process_state().is_main_process:  # under `accelerate launch`, one line, not one per process
