@@ -327,3 +327,19 @@ def test_finished_tiles_are_reported_as_they_finish(editor, photo):
     panel.build.click()
     panel.wait(120)
     assert strips == [1, 2, 3, 0]   # three image guidances across, one more as each finishes; cleared for the grid
+
+
+def test_panel_on_the_demo_model_uses_its_own_64_px_size(photo):
+    """The Explore tab once refused every size on `demo` (its range starts at 64, the real model's at 256)."""
+    import ipywidgets as W
+
+    from ip2p_nb.app.explore import ExplorePanel
+
+    demo = load_editor("demo")
+    app = _App(demo, resize_for_edit(photo, 64))
+    app.max_size = W.IntSlider(value=64, min=demo.size_range[0], max=demo.size_range[1], step=8)
+    panel = ExplorePanel(app)
+    panel.axis1.value, panel.values1.value, panel.axis2.value = "seed", "1, 2", None
+    panel.build.click()
+    panel.wait(120)
+    assert app.messages == [] and [t.image.size for t in panel.grid.tiles[0]] == [(64, 48), (64, 48)]
