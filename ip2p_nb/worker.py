@@ -147,7 +147,7 @@ class Worker:
             while not self.closed:
                 try:
                     conn = listener.accept()
-                except (OSError, EOFError):   # a wrong key or a port scan: refused; a closed listener: done
+                except Exception:  # noqa: BLE001  (a wrong key, a port scan: refused; a closed listener: done)
                     if self.closed:
                         return
                     continue
@@ -290,13 +290,13 @@ class Worker:
             measured = seconds / job.units
             self.seconds_per_unit = measured if self.seconds_per_unit is None else 0.5 * (self.seconds_per_unit + measured)
             self.done += 1
+            self.log("done", visitor=peer.visitor, id=job.id, seconds=round(seconds, 3))   # logged first: a test reads it
             peer.send({"op": "done", "id": job.id, "result": result_message(result)})
-            self.log("done", visitor=peer.visitor, id=job.id, seconds=round(seconds, 3))
         except OutOfMemory as e:
             peer.send({"op": "error", "id": job.id, "kind": "OutOfMemory", "message": str(e), "max_size": e.suggested_max_size})
         except EditStopped as e:
-            peer.send({"op": "error", "id": job.id, "kind": "EditStopped", "message": str(e)})
             self.log("stopped", visitor=peer.visitor, id=job.id, gone=peer.gone)
+            peer.send({"op": "error", "id": job.id, "kind": "EditStopped", "message": str(e)})
         except UserError as e:
             peer.send({"op": "error", "id": job.id, "kind": type(e).__name__, "message": str(e)})
         except Exception as e:  # noqa: BLE001  (one page's failure must not end the worker)
