@@ -242,3 +242,33 @@ def test_the_memory_guard_names_the_other_copies(tmp_path, monkeypatch):
     register_loaded("tiny", "cpu")
     assert all(c["pid"] != os.getpid() for c in loaded_copies())   # its own copy is not "another"
     assert check_memory("tiny", "cpu") is not None                   # a toy model fits in this machine's RAM
+
+
+def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, tmp_path):
+    """Two apps (two pages' kernels) on one worker: b waits its turn, a Stop on a stops only a, two posters."""
+    from ip2p_nb.app import App
+
+    a = App(worker.page("visitor-a"), workdir=tmp_path)
+    b = App(worker.page("visitor-b"), workdir=tmp_path)
+    assert len(a.widget.children) == 1                     # no Explore tab: its grids need the model in the kernel
+    for app, color, steps in ((a, (200, 40, 40), 100), (b, (40, 200, 40), 2)):
+        app._set_input(_photo(color), "Photo uploaded")
+        app.instruction.value = "make it snowy"
+        app.steps.value, app.max_size.value = steps, 256
+    a.start_edit()
+    _wait_for(lambda: a.progress.value >= 1)
+    b.start_edit()
+    _wait_for(lambda: b.queue_places)
+    assert b.queue_places[0] == 1 and b.status.value.startswith("place 1 in the queue")
+    a._on_stop_click(None)
+    assert a.wait(60) and b.wait(60)
+    assert "stopped after step" in a.message.value and "Done: 256x168" in b.message.value
+    a.steps.value = 2
+    a.start_edit()
+    assert a.wait(60) and "Done: 256x168" in a.message.value
+    for app in (a, b):
+        app._on_poster_click(None)
+    pa, pb = tmp_path / "outputs" / "visitor-a" / "poster.png", tmp_path / "outputs" / "visitor-b" / "poster.png"
+    assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
+    assert not (tmp_path / "poster.png").exists()
+    assert "outputs/visitor-a/poster.png" in a.download.value
