@@ -243,7 +243,6 @@ def _prepare(page, photo, instruction, steps, size):
     _set_slider(page, "最大边长 Max size", size)
 
 
-@pytest.mark.slow
 def test_three_pages_share_one_model(tmp_path, browser, record_property):
     """A room of browsers: three pages on one shared worker (tiny); one load, a fair queue, three posters."""
     from ip2p_nb.metadata import read_png_settings
