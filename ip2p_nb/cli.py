@@ -435,11 +435,13 @@ def cmd_app(args) -> int:
     else:
         cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
     worker = None
-    if args.shared or args.ip not in ("127.0.0.1", "localhost", "::1"):
+    from .worker import wants_shared  # noqa: PLC0415
+
+    if wants_shared(args.ip, args.shared):
         from .defaults import default_model  # noqa: PLC0415
         from .worker import start_worker  # noqa: PLC0415
 
-        log = APP_NOTEBOOK.parent / "outputs" / "worker-log.jsonl"
+        log = Path(os.environ.get("IP2P_WORKER_LOG") or APP_NOTEBOOK.parent / "outputs" / "worker-log.jsonl")
         worker, shared = start_worker(args.model or default_model(), log, env)
         env.update(shared)
         print(f"Shared mode: one model for every page (worker process {worker.pid}, log {log}); "

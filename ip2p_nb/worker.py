@@ -34,8 +34,13 @@ from pathlib import Path
 from .defaults import SHARED_DEFAULTS
 from .errors import UserError
 
-__all__ = ["Worker", "serve", "start_worker", "stop_worker", "result_message", "queue_full_message",
+__all__ = ["Worker", "wants_shared", "serve", "start_worker", "stop_worker", "result_message", "queue_full_message",
            "upload_too_big_message"]
+
+
+def wants_shared(ip: str, shared: bool = False) -> bool:
+    """Whether `app` shares one model: asked for, or served on an address other than loopback (a room)."""
+    return bool(shared) or ip not in ("127.0.0.1", "localhost", "::1")
 
 
 def queue_full_message(limit: int) -> str:
@@ -327,10 +332,18 @@ def _load(model, worker) -> None:
     worker.set_editor(editor, fallback)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End the worker when the app that started it is gone (killed without a chance to stop it)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def serve(model: str, port: int, key: bytes, log_path=None, host="127.0.0.1", **limits) -> None:
     """Listen on host:port, load `model` once, then run edits until the process is stopped."""
     worker = Worker(log_path=log_path, **limits)
     worker.listen(port, key, host)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _load(model, worker)
     worker.run_forever()
 

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from multiprocessing.connection import Client
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -272,3 +273,34 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
     assert not (tmp_path / "poster.png").exists()
     assert "outputs/visitor-a/poster.png" in a.download.value
+
+
+def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
+    """`python -m ip2p_nb app --shared`: the worker loads the model before any page opens; Ctrl+C ends both."""
+    import signal
+    import subprocess
+    import sys
+
+    from ip2p_nb.worker import wants_shared
+    from test_app_stop import offline_app_env, wait_for_port
+
+    assert wants_shared("0.0.0.0") and wants_shared("127.0.0.1", True) and not wants_shared("127.0.0.1")
+    log = tmp_path / "worker.jsonl"
+    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run")}
+    port = free_port()
+    app = subprocess.Popen([sys.executable, "-m", "ip2p_nb", "app", "--shared", "--model", "tiny", "--port", str(port)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_port(port, app, 90)
+        _wait_for(lambda: any(e["event"] == "loaded" for e in _events(log)), 90)
+        loaded = [e for e in _events(log) if e["event"] == "loaded"]
+        assert [(e["model"], e["fallback"]) for e in loaded] == [("tiny", None)]
+        worker_pid = loaded[0]["pid"]
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(30) == 130
+        out = app.stdout.read().decode()
+        assert f"Shared mode: one model for every page (worker process {worker_pid}" in out
+        _wait_for(lambda: not Path(f"/proc/{worker_pid}").exists() or "Z" in Path(f"/proc/{worker_pid}/stat").read_text().split()[2], 20)
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
