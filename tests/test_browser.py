@@ -269,7 +269,9 @@ def test_three_pages_share_one_model(tmp_path, browser, record_property):
         rss3 = _rss_kib([worker.pid, *_descendants(server.proc.pid)])
         record_property("rss_1_page_mib", rss1 // 1024)
         record_property("rss_3_pages_mib", rss3 // 1024)
-        print(f"\nRSS worker + kernels (+ Voila): 1 page {rss1 / 1024:.0f} MiB, 3 pages {rss3 / 1024:.0f} MiB")
+        worker_rss = _rss_kib([worker.pid])
+        print(f"\nRSS worker + kernels: 1 page {rss1 / 1024:.0f} MiB, 3 pages {rss3 / 1024:.0f} MiB "
+              f"(the worker alone {worker_rss / 1024:.0f} MiB; Voila itself {_rss_kib([server.proc.pid]) / 1024:.0f} MiB, not counted)")
         a, b, c = pages
         # 2. each page its own photo and instruction; a's edit is long, b and c queue behind it
         _prepare(a, "cat.jpg", "make it snowy", 100, 512)

@@ -304,3 +304,19 @@ def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
     finally:
         if app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
+
+
+def test_the_estimated_wait_follows_the_edits_timed_so_far(worker):
+    a, b = worker.page("a"), worker.page("b")
+    a.edit(_photo((200, 40, 40)), "make it snowy", **SHORT)          # 2 steps at 256 px: the worker times it
+    per_unit = worker.seconds_per_unit
+    started, outs = threading.Event(), [{}, {}]
+    ta = _edit_in_thread(a, _photo((200, 40, 40)), SHORT | {"steps": 40}, outs[0], progress=lambda s, t: started.set())
+    started.wait(60)
+    tb = _edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1])
+    _wait_for(lambda: b.waits)
+    # b waits for what is left of a's 40 steps at 256 px (a quarter of a 512 px step each), at the measured speed
+    assert 0 < b.waits[0] <= 40 * 0.25 * per_unit + 0.1
+    ta.join(120)
+    tb.join(120)
+    assert "result" in outs[0] and "result" in outs[1]

@@ -63,6 +63,7 @@ class SharedEditor:
         self._lock = threading.Lock()
         self._next_id = 0
         self.positions = []              # every queue place this page was told, for tests and the status line
+        self.waits = []                  # with the estimated wait in seconds (None until the worker has timed an edit)
 
     @staticmethod
     def _connect(address, key, timeout):
@@ -140,6 +141,7 @@ class SharedEditor:
             if op == "queued":
                 place = (message["position"], message["wait"])
                 self.positions.append(message["position"])
+                self.waits.append(message["wait"])
                 stopping = stopping or self._call(waiting, *place, job=job)
             elif op == "progress":
                 place = None
