@@ -313,7 +313,21 @@ def test_three_pages_share_one_model(tmp_path, browser, record_property):
         assert sorted(p.parent.parent for p in posters) == [folder / "outputs"] * 3
         assert not (folder / "poster.png").exists()
         pages[0].locator(".widget-tab").first.screenshot(path=str(_shots() / "shared_page_a_poster.png"))
-        # 5. the model was loaded once, by the worker; no kernel holds a copy
+        # 5. page a closes in the middle of a long edit: the worker carries on with page b's next edit
+        visitor_a = next(iter(posters)).parent.name            # page a made the first poster
+        _set_slider(a, "步数 Steps", 60)
+        _set_slider(a, "最大边长 Max size", 512)
+        a.get_by_role("button", name="编辑 Edit").click()
+        expect(a.get_by_text(re.compile(r"^step \d+/60"))).to_be_visible(timeout=RUN_TIMEOUT)
+        a.close()
+        pages.remove(a)
+        b.get_by_role("button", name="编辑 Edit").click()
+        expect(b.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        assert worker.poll() is None
+        events = [json.loads(line) for line in log.read_text().splitlines()]
+        closed = [e for e in events if e.get("visitor") == visitor_a and e["event"] in ("stopped", "done")][-1]
+        print(f"page a closed mid-edit: its edit ended as {closed['event']!r}" + (" (its kernel went away)" if closed.get("gone") else ""))
+        # 6. the model was loaded once, by the worker; no kernel holds a copy
         events = [json.loads(line) for line in log.read_text().splitlines()]
         assert [e["event"] for e in events].count("loaded") == 1
         assert [e["visitor"] for e in events if e["event"] == "stopped"] != []
