@@ -55,7 +55,7 @@ def tiny():
 def worker(tiny, tmp_path):
     """A worker on `tiny` in this process (max 2 waiting, 0.2 MB uploads), and a way to open pages on it."""
     w = Worker(tiny, max_queue=2, max_upload_mb=0.2, log_path=tmp_path / "worker.jsonl")
-    port, key = free_port(), secrets.token_bytes(16)
+    port, key = free_port(), secrets.token_hex(16).encode()
     listener = w.listen(port, key)
     thread = threading.Thread(target=w.run_forever, daemon=True)
     thread.start()
@@ -320,3 +320,19 @@ def test_the_estimated_wait_follows_the_edits_timed_so_far(worker):
     ta.join(120)
     tb.join(120)
     assert "result" in outs[0] and "result" in outs[1]
+
+
+def test_load_app_editor_registers_its_copy_or_uses_the_shared_worker(worker, tmp_path, monkeypatch):
+    from ip2p_nb.app import load_app_editor
+
+    monkeypatch.setenv("IP2P_RUN_DIR", str(tmp_path / "run"))
+    monkeypatch.delenv("IP2P_SHARED", raising=False)
+    editor, reason = load_app_editor("tiny", display=False)          # single-user: its own copy, on record
+    assert reason is None and editor.model_name == "tiny"
+    record = json.loads((tmp_path / "run" / f"{os.getpid()}.json").read_text())
+    assert (record["model"], record["role"]) == ("tiny", "kernel")
+    monkeypatch.setenv("IP2P_SHARED", f"{worker.address[0]}:{worker.address[1]}")
+    monkeypatch.setenv("IP2P_SHARED_KEY", worker.key.decode())
+    shared, reason = load_app_editor("tiny", display=False)
+    assert shared.shared and reason is None and shared.model_name == "tiny"
+    shared.close()
