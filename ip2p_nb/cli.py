@@ -167,9 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 to share on a network)")
     p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
+    p.add_argument("--shared", action="store_true",
+                   help="one model for every page: a worker loads it once and runs the pages' edits in a queue "
+                        "(on by default with an --ip other than loopback); posters go to outputs/<visitor>/")
+    _add_worker(sub)
     _add_bench(sub)
     _add_train(sub)
     return parser
+
+
+def _add_worker(sub):
+    p = sub.add_parser("worker", help="(started by `app --shared`) the process that holds the shared model")
+    p.add_argument("--model", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--log", default=None, help="JSON lines: every load and edit")
 
 
 # ---- 2. progress -----------------------------------------------------------------------------------
@@ -423,12 +434,41 @@ def cmd_app(args) -> int:
         cmd = [sys.executable, "-m", "jupyter", "lab", APP_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
     else:
         cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
+    worker = None
+    from .worker import wants_shared  # noqa: PLC0415
+
+    if wants_shared(args.ip, args.shared):
+        from .defaults import default_model  # noqa: PLC0415
+        from .worker import start_worker  # noqa: PLC0415
+
+        log = Path(os.environ.get("IP2P_WORKER_LOG") or APP_NOTEBOOK.parent / "outputs" / "worker-log.jsonl")
+        worker, shared = start_worker(args.model or default_model(), log, env)
+        env.update(shared)
+        print(f"Shared mode: one model for every page (worker process {worker.pid}, log {log}); "
+              "each visitor's posters go to outputs/<visitor>/.", file=sys.stderr)
     print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
     try:
         server = subprocess.Popen(cmd, cwd=APP_NOTEBOOK.parent, env=env, start_new_session=True)
     except FileNotFoundError:
         raise UserError("Voila is not installed; run `pip install -r requirements-app.txt` first.") from None
-    return _wait_and_stop(server)
+    try:
+        return _wait_and_stop(server)
+    finally:
+        if worker is not None:
+            from .worker import stop_worker  # noqa: PLC0415
+
+            stop_worker(worker)
+
+
+def cmd_worker(args) -> int:
+    from .worker import serve  # noqa: PLC0415
+
+    key = os.environ.get("IP2P_SHARED_KEY", "").encode()
+    if not key:
+        raise UserError("IP2P_SHARED_KEY is not set; the worker is started by `python -m ip2p_nb app --shared`.")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    serve(args.model, args.port, key, log_path=args.log)
+    return 0
 
 
 def _wait_and_stop(server: subprocess.Popen) -> int:
@@ -520,7 +560,7 @@ def cmd_train(args) -> int:
 
 
 COMMANDS = {"edit": cmd_edit, "batch": cmd_batch, "explore": cmd_explore, "translate": cmd_translate, "poster": cmd_poster,
-            "doctor": cmd_doctor, "app": cmd_app, "bench": cmd_bench, "train": cmd_train}
+            "doctor": cmd_doctor, "app": cmd_app, "worker": cmd_worker, "bench": cmd_bench, "train": cmd_train}
 
 
 # ---- 4. entry point ---------------------------------------------------------------------------------

@@ -142,3 +142,23 @@ HUB_DEFAULTS = dict(
     probe_seconds=3.0,                   # a hub that answers at all answers its model-info call in well under a second
     disk_margin=0.05,                    # refuse unless 5% more than the download is free: the disk is shared with everything else
 )
+
+
+# A room of browsers on one machine (`python -m ip2p_nb app --shared`, ip2p_nb/worker.py).
+SHARED_DEFAULTS = dict(
+    # Edits waiting behind the running one. 12 is a workshop table's worth of attendees each with one edit
+    # in flight; at ~5 s per 512 px edit on a T4 the last one waits about a minute. Beyond that a page is
+    # better told "try again in a minute" than left waiting many minutes with no way to tell how long.
+    max_queue=12,
+    # The picture a page sends, as PNG bytes. A 12-megapixel phone photo is 15-20 MB as PNG; the editor
+    # shrinks it to max_size anyway, so larger uploads only cost memory in the worker and time on the socket.
+    max_upload_mb=25,
+    # How long a page waits for the worker to answer at all (it starts with the app and loads the model
+    # first: seconds from the cache, minutes on a first download, which has its own progress in the log).
+    connect_seconds=600.0,
+    # Peak memory of one loaded copy of a full-size model (bytes), checked before loading: fp16 on a GPU
+    # peaks at 2.7 GB at 512 px (docs/GPU.md); fp32 on a CPU holds 4.3 GB of weights plus ~1.8 GB of VAE
+    # activations at 512 px (FACTS.md). The toy models (`tiny`, `demo`) need well under 100 MB.
+    model_bytes={"cuda": 2.7e9, "cpu": 6.1e9, "toy": 0.1e9},
+)
+__all__.append("SHARED_DEFAULTS")

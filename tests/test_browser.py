@@ -6,6 +6,8 @@ drives Debian's /usr/bin/chromium: upload a photo, type a Chinese instruction, E
 poster, and Stop during a long run. Screenshots go to $IP2P_SCREENSHOTS (default: the tmp dir);
 the measured timings are printed (`pytest -s`) and attached as test properties.
 """
+import base64
+import json
 import os
 import re
 import shutil
@@ -206,3 +208,133 @@ def test_offline_first_start_runs_the_demo_with_a_banner(tmp_path, record_proper
         if app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
         log.close()
+
+
+def _rss_kib(pids) -> int:
+    """Resident memory of these processes together (KiB), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _open_app(browser, url):
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(url, timeout=PAGE_TIMEOUT)
+    page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
+    return page
+
+
+def _prepare(page, photo, instruction, steps, size):
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传 Upload").click()
+    chooser.value.set_files(str(ROOT / "assets" / "samples" / photo))
+    sync_api.expect(page.get_by_text("Photo uploaded")).to_be_visible(timeout=30_000)
+    box = page.locator("input[placeholder^='例如']")
+    box.fill(instruction)
+    box.press("Enter")
+    sync_api.expect(page.locator("input[placeholder^='English prompt']")).to_have_value(instruction, timeout=30_000)
+    _set_slider(page, "步数 Steps", steps)
+    _set_slider(page, "最大边长 Max size", size)
+
+
+def test_three_pages_share_one_model(tmp_path, browser, record_property):
+    """A room of browsers: three pages on one shared worker (tiny); one load, a fair queue, three posters."""
+    from ip2p_nb.metadata import read_png_settings
+    from ip2p_nb.worker import start_worker, stop_worker
+    from voila_server import _descendants
+
+    expect = sync_api.expect
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "ip2p_app.ipynb", folder)
+    env = {**os.environ, "IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1",
+           "IP2P_RUN_DIR": str(tmp_path / "run"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    log = folder / "outputs" / "worker-log.jsonl"
+    worker, shared = start_worker("tiny", log, env)      # what `app --shared` does before it starts Voila
+    server = VoilaServer(folder / "ip2p_app.ipynb", {**env, **shared})
+    pages = []
+    try:
+        server.start()
+        # 1. one page, then three: resident memory of the worker and the kernels
+        pages.append(_open_app(browser, server.url))
+        rss1 = _rss_kib([worker.pid, *_descendants(server.proc.pid)])
+        pages += [_open_app(browser, server.url) for _ in range(2)]
+        rss3 = _rss_kib([worker.pid, *_descendants(server.proc.pid)])
+        record_property("rss_1_page_mib", rss1 // 1024)
+        record_property("rss_3_pages_mib", rss3 // 1024)
+        worker_rss = _rss_kib([worker.pid])
+        print(f"\nRSS worker + kernels: 1 page {rss1 / 1024:.0f} MiB, 3 pages {rss3 / 1024:.0f} MiB "
+              f"(the worker alone {worker_rss / 1024:.0f} MiB; Voila itself {_rss_kib([server.proc.pid]) / 1024:.0f} MiB, not counted)")
+        a, b, c = pages
+        # 2. each page its own photo and instruction; a's edit is long, b and c queue behind it
+        _prepare(a, "cat.jpg", "make it snowy", 100, 512)
+        _prepare(b, "coffee.jpg", "make it sunset", 3, 256)
+        _prepare(c, "rocket.jpg", "add fireworks", 3, 256)
+        a.get_by_role("button", name="编辑 Edit").click()
+        expect(a.get_by_text(re.compile(r"^step \d+/100"))).to_be_visible(timeout=RUN_TIMEOUT)
+        b.get_by_role("button", name="编辑 Edit").click()
+        expect(b.get_by_text(re.compile(r"^place 1 in the queue"))).to_be_visible(timeout=30_000)
+        start_c = time.monotonic()
+        c.get_by_role("button", name="编辑 Edit").click()
+        expect(c.get_by_text(re.compile(r"^place 2 in the queue"))).to_be_visible(timeout=30_000)
+        c.locator(".widget-tab").first.screenshot(path=str(_shots() / "shared_queue_place_2.png"))
+        # 3. Stop on page a stops a's edit only
+        a.get_by_role("button", name="停止 Stop").click()
+        expect(a.get_by_text("The edit was stopped after step")).to_be_visible(timeout=60_000)
+        expect(b.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        expect(c.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        third = time.monotonic() - start_c
+        record_property("third_in_queue_click_to_result_s", round(third, 1))
+        print(f"third page in the queue, click to result: {third:.1f} s (includes the first edit until its Stop)")
+        _set_slider(a, "步数 Steps", 3)
+        _set_slider(a, "最大边长 Max size", 256)
+        a.get_by_role("button", name="编辑 Edit").click()
+        expect(a.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        # 4. three posters, three folders, each page's own picture and instruction
+        posters = {}
+        for page, instruction in zip(pages, ["make it snowy", "make it sunset", "add fireworks"]):
+            seed = int(re.search(r"seed (\d+)", page.get_by_text(re.compile(r"^Done: ")).inner_text()).group(1))
+            page.get_by_role("button", name="生成海报 Generate poster").click()
+            link = page.locator("a[download='poster.png']")
+            expect(link).to_be_visible(timeout=60_000)
+            saved = re.search(r"saved as (outputs/[^/]+/poster\.png)", page.locator(".widget-html", has=link).inner_text())
+            path = folder / saved.group(1)
+            assert read_png_settings(path)["instruction"] == instruction and read_png_settings(path)["seed"] == seed
+            assert base64.b64decode(link.get_attribute("href").split(",", 1)[1]) == path.read_bytes()
+            posters[path] = path.read_bytes()
+        assert len(posters) == 3 and len(set(posters.values())) == 3
+        assert sorted(p.parent.parent for p in posters) == [folder / "outputs"] * 3
+        assert not (folder / "poster.png").exists()
+        pages[0].locator(".widget-tab").first.screenshot(path=str(_shots() / "shared_page_a_poster.png"))
+        # 5. page a closes in the middle of a long edit: the worker carries on with page b's next edit
+        visitor_a = next(iter(posters)).parent.name            # page a made the first poster
+        _set_slider(a, "步数 Steps", 60)
+        _set_slider(a, "最大边长 Max size", 512)
+        a.get_by_role("button", name="编辑 Edit").click()
+        expect(a.get_by_text(re.compile(r"^step \d+/60"))).to_be_visible(timeout=RUN_TIMEOUT)
+        a.close()
+        pages.remove(a)
+        b.get_by_role("button", name="编辑 Edit").click()
+        expect(b.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        assert worker.poll() is None
+        events = [json.loads(line) for line in log.read_text().splitlines()]
+        closed = [e for e in events if e.get("visitor") == visitor_a and e["event"] in ("stopped", "done")][-1]
+        print(f"page a closed mid-edit: its edit ended as {closed['event']!r}" + (" (its kernel went away)" if closed.get("gone") else ""))
+        # 6. the model was loaded once, by the worker; no kernel holds a copy
+        events = [json.loads(line) for line in log.read_text().splitlines()]
+        assert [e["event"] for e in events].count("loaded") == 1
+        assert [e["visitor"] for e in events if e["event"] == "stopped"] != []
+        records = [json.loads(p.read_text()) for p in (tmp_path / "run").glob("*.json")]
+        assert [r["role"] for r in records] == ["shared worker"]
+    finally:
+        for page in pages:
+            page.close()
+        server.stop()
+        stop_worker(worker)

@@ -7,7 +7,9 @@ steps, with its step; after Stop the last preview stays, marked as a preview, no
 sampler is chosen under "Advanced settings", Stop ends the run within a step, a second Edit click while
 running does nothing, and every failure becomes one sentence in the message area while the
 app stays usable (an unexpected error's traceback goes to the collapsed "Debug" box).
-`poster.png` is written into `workdir` (the notebook's folder) and offered as a download.
+`poster.png` is written into `workdir` (the notebook's folder) and offered as a download; with a
+shared model (`app.shared.SharedEditor`) into `workdir/outputs/<visitor>/`, the status shows the
+edit's place in the queue, and the Explore tab is left out (its grids need the model in the kernel).
 
 For the Explore tab (`explore.ExplorePanel(app)`) the app exposes:
 `editor`, `current_image` (PIL or None), the widgets `instruction`, `prompt`, `image_guidance`,
@@ -92,7 +94,8 @@ class App:
         self.editor = editor
         self.fallback = fallback        # why the app runs on `demo` instead of the model asked for (a banner), or None
         self.scenes = scene_samples() if getattr(editor, "model_name", None) == "demo" else {}
-        self.workdir = Path(workdir)
+        self.visitor = getattr(editor, "visitor", None)   # shared mode: this page's own folder for its posters
+        self.workdir = Path(workdir) / "outputs" / self.visitor if self.visitor else Path(workdir)
         self.current_image = None       # the photo the next edit starts from (PIL RGB)
         self.results = []               # history of EditResults, oldest first
         self.busy = False
@@ -128,7 +131,8 @@ class App:
         page = widgets.VBox([*banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
                              history, self.debug_box])
         self.widget = widgets.Tab(children=[page], titles=["编辑 Edit"])
-        self._add_explore_tab()
+        if not getattr(self.editor, "shared", False):   # grids need the model in this kernel
+            self._add_explore_tab()
 
     def _build_inputs(self):
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="上传 Upload")
@@ -178,6 +182,7 @@ class App:
         self.after_title = widgets.HTML(_title_html(_AFTER))   # says "preview, step k/n" while the picture forms
         self.preview_step = 0                                   # step of the preview shown in After (0: none)
         self.previews_shown = 0                                 # previews shown so far, for tests
+        self.queue_places = []                                  # shared mode: the queue places shown, for tests
         self.download = widgets.HTML("")
         self.poster_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px", display="none"))
         self.history = widgets.HBox([], layout=widgets.Layout(overflow_x="auto", min_height="40px"))
@@ -281,6 +286,8 @@ class App:
     # ------------------------------------------------------------------ actions
     def _use_upload(self, item):
         try:
+            if hasattr(self.editor, "check_upload"):     # the shared app's size limit, in one sentence
+                self.editor.check_upload(len(item["content"]))
             image = load_image(bytes(item["content"]))  # the bytes only: the file name is never used as a path
         finally:
             self.upload.value = ()  # so the same file can be chosen again
@@ -367,6 +374,8 @@ class App:
 
     def _run(self, image, instruction, english, settings):
         start = time.perf_counter()
+        if getattr(self.editor, "shared", False):
+            settings = dict(settings, waiting=self._on_waiting)   # its place in the shared queue
         try:
             result = self.editor.edit(image, instruction, english=english, **settings,
                                       progress=partial(self._on_step, start), preview=self._on_preview)
@@ -390,7 +399,7 @@ class App:
         except Exception as e:  # noqa: BLE001
             self._unexpected(e, "The edit failed")
         finally:
-            if self.status.value.startswith(("starting", "step")):
+            if self.status.value.startswith(("starting", "step", "place")):
                 self.status.value = ""
             self._set_busy(False)
 
@@ -399,6 +408,13 @@ class App:
             raise _Stop()
         self.progress.max, self.progress.value = total, step
         self.status.value = f"step {step}/{total}, ~{seconds_left(start, step, total):.0f}s left"
+
+    def _on_waiting(self, position, seconds):
+        if self._stop.is_set():
+            raise _Stop()
+        wait = f", about {seconds:.0f} s" if seconds is not None else ""
+        self.status.value = f"place {position} in the queue{wait} / 排队：第 {position} 位"
+        self.queue_places.append(position)
 
     def _on_preview(self, step, total, image):
         if self._stop.is_set():
@@ -438,6 +454,7 @@ class App:
             raise UserError("Edit a photo first; the poster shows the before and after / 请先编辑一张照片.")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            self.workdir.mkdir(parents=True, exist_ok=True)
             path = make_poster(result, self.workdir / "poster.png")
         data = path.read_bytes()
         link = base64.b64encode(data).decode("ascii")

@@ -5,7 +5,10 @@ progress hook through `load_editor(download_progress=...)`) and the hub's one-li
 while a first download runs. When the model cannot be loaded (no hub reachable, no disk space,
 an unknown id), it loads the bundled `demo` model instead and returns the reason, which `App`
 shows as a banner: why, what the demo can do, and the one thing to do to get the real model.
-The command line never does this: it keeps its one-sentence error.
+The command line never does this: it keeps its one-sentence error. Before loading, the memory
+guard (ip2p_nb/memory.py) refuses in one sentence when one more copy would not fit, naming the
+copies other kernels hold. With `app --shared` nothing is loaded here: the page gets a
+`SharedEditor` on the one worker's model.
 """
 import html
 import time
@@ -15,7 +18,10 @@ import ipywidgets as widgets
 from ..defaults import default_model
 from ..editor import load_editor
 from ..errors import UserError
+from ..loading import pick_device_dtype
+from ..memory import check_memory, register_loaded
 from .common import download_status
+from .shared import SharedEditor, shared_address
 
 __all__ = ["DownloadBar", "load_app_editor", "fallback_banner", "scene_samples"]
 
@@ -68,6 +74,9 @@ def _one_thing(reason: str) -> str:
         return "free the disk space named above (or set <code>HF_HOME</code> to a larger disk), then restart the app."
     if "resume where it stopped" in reason:
         return "restart the app when the network is back: the download resumes where it stopped."
+    if "Not enough free" in reason:
+        return ("close the other notebooks or pages that hold a model, or serve the app with "
+                "<code>python -m ip2p_nb app --shared</code> so that every page uses one copy.")
     if "There is no model" in reason or "is gated" in reason:
         return "set <code>MODEL</code> (or <code>IP2P_MODEL</code>) to a model that exists, such as timbrooks/instruct-pix2pix."
     return ("make a model hub reachable, for example <code>export HF_ENDPOINT=https://hf-mirror.com</code>, then restart "
@@ -81,13 +90,25 @@ def load_app_editor(model: str | None = None, display=True):
         from IPython.display import display as show  # noqa: PLC0415
 
         show(bar.widget)
+    if shared_address() is not None:         # `app --shared`: the worker holds the one copy of the model
+        editor = SharedEditor()
+        return editor, editor.fallback
     name = model or default_model()
     try:
-        return load_editor(name, download_progress=bar.progress, notify=bar.notify), None
+        device, _ = pick_device_dtype(model=name)
+        others = check_memory(name, str(device))   # one sentence now rather than out of memory mid-edit
+        if others:
+            bar.notify(f"Note: {len(others)} other cop{'ies' if len(others) > 1 else 'y'} of a model {'are' if len(others) > 1 else 'is'} "
+                       "already loaded on this machine (other notebooks or pages); `app --shared` shares one.")
+        editor = load_editor(name, download_progress=bar.progress, notify=bar.notify)
     except UserError as e:
         if name == "demo":
             raise
-        return load_editor("demo"), str(e)
+        editor, reason = load_editor("demo"), str(e)
+        register_loaded("demo", str(editor.pipe.device))
+        return editor, reason
+    register_loaded(name, str(editor.pipe.device))
+    return editor, None
 
 
 def scene_samples(count: int = 6) -> dict:

@@ -1,0 +1,338 @@
+"""The shared model without a browser: the worker (ip2p_nb/worker.py) and the pages' `SharedEditor`.
+
+A real worker on the `tiny` model (in a thread of the test process, or as the process that
+`app --shared` starts), real sockets, real edits: queue order, queue places, Stop of a queued edit,
+a page that disconnects mid-edit, the limits' sentences, one load for many pages, the memory guard.
+Nothing waits on the clock: the tests follow the worker's log and the messages the pages get.
+"""
+import io
+import json
+import os
+import secrets
+import threading
+import time
+from multiprocessing.connection import Client
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ip2p_nb.app.shared import SharedEditor
+from ip2p_nb.editor import EditStopped, load_editor
+from ip2p_nb.errors import UserError
+from ip2p_nb.memory import check_memory, loaded_copies, register_loaded
+from ip2p_nb.worker import Worker, queue_full_message, start_worker, stop_worker, upload_too_big_message
+from voila_server import free_port
+
+LONG = dict(steps=100, max_size=256, seed=1)    # ~5 s on this CPU: long enough for others to queue behind it
+SHORT = dict(steps=2, max_size=256, seed=2)
+
+
+def _photo(color):
+    picture = Image.new("RGB", (300, 200), color)
+    picture.paste((255 - color[0], 255 - color[1], 255 - color[2]), (100, 50, 200, 150))
+    return picture
+
+
+def _events(log):
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def _wait_for(condition, timeout=60):
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_editor("tiny")
+
+
+@pytest.fixture
+def worker(tiny, tmp_path):
+    """A worker on `tiny` in this process (max 2 waiting, 0.2 MB uploads), and a way to open pages on it."""
+    w = Worker(tiny, max_queue=2, max_upload_mb=0.2, log_path=tmp_path / "worker.jsonl")
+    port, key = free_port(), secrets.token_hex(16).encode()
+    listener = w.listen(port, key)
+    thread = threading.Thread(target=w.run_forever, daemon=True)
+    thread.start()
+    pages = []
+
+    def page(name):
+        pages.append(SharedEditor(("127.0.0.1", port), key, visitor=name, timeout=30))
+        return pages[-1]
+
+    w.page, w.address, w.key = page, ("127.0.0.1", port), key
+    yield w
+    for p in pages:
+        p.close()
+    w.closed = True
+    listener.close()
+    thread.join(10)
+
+
+def _edit_in_thread(page, photo, settings, out, **callbacks):
+    def run():
+        try:
+            out["result"] = page.edit(photo, "make it snowy", **settings, **callbacks)
+        except Exception as e:  # noqa: BLE001
+            out["error"] = e
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def test_edits_run_in_arrival_order_and_pages_see_their_place(worker):
+    a, b, c = worker.page("a"), worker.page("b"), worker.page("c")
+    assert (a.model_name, a.size_range, a.default_max_size, a.sampler) == ("tiny", (256, 1024), 512, "Euler a")
+    started, outs, threads = threading.Event(), [{}, {}, {}], []
+    places = {"b": [], "c": []}
+    threads.append(_edit_in_thread(a, _photo((200, 40, 40)), LONG, outs[0], progress=lambda s, t: started.set()))
+    started.wait(60)
+    threads.append(_edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1], waiting=lambda p, s: places["b"].append(p)))
+    _wait_for(lambda: places["b"])
+    threads.append(_edit_in_thread(c, _photo((40, 40, 200)), SHORT, outs[2], waiting=lambda p, s: places["c"].append(p)))
+    for t in threads:
+        t.join(120)
+    assert all("result" in o for o in outs), outs
+    assert places["b"][0] == 1 and places["c"][0] == 2       # c was told it waits behind b
+    order = [e["visitor"] for e in _events(worker.log_path) if e["event"] == "started"]
+    assert order == ["a", "b", "c"]
+    # each page got its own picture back: the input's dominant colour survives in `original`
+    for out, channel in zip(outs, range(3)):
+        original = np.asarray(out["result"].original)
+        assert original.reshape(-1, 3).mean(0).argmax() == channel
+        assert out["result"].image.size == (256, 168) and out["result"].seed in (1, 2)
+    assert worker.done == 3 and worker.seconds_per_unit > 0
+
+
+def test_stop_takes_a_queued_edit_out_and_leaves_the_others(worker):
+    a, b, c = worker.page("a"), worker.page("b"), worker.page("c")
+    started, outs = threading.Event(), [{}, {}, {}]
+    stop_b = threading.Event()
+    ta = _edit_in_thread(a, _photo((200, 40, 40)), SHORT | {"steps": 60}, outs[0], progress=lambda s, t: started.set())
+    started.wait(60)
+
+    def b_waiting(position, seconds):
+        if stop_b.is_set():
+            raise RuntimeError("Stop pressed")
+    tb = _edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1], waiting=b_waiting)
+    _wait_for(lambda: b.positions)
+    tc = _edit_in_thread(c, _photo((40, 40, 200)), SHORT, outs[2])
+    _wait_for(lambda: c.positions)
+    stop_b.set()
+    for t in (ta, tb, tc):
+        t.join(120)
+    assert isinstance(outs[1].get("error"), EditStopped)
+    assert str(outs[1]["error"]) == "The edit was taken out of the queue before it started."
+    assert "result" in outs[0] and "result" in outs[2]
+    started_by = [e["visitor"] for e in _events(worker.log_path) if e["event"] == "started"]
+    assert started_by == ["a", "c"]
+    assert c.positions[:2] == [2, 1]        # c moved up when b left the queue
+
+
+def test_stop_of_the_running_edit_stops_only_that_one(worker):
+    a, b = worker.page("a"), worker.page("b")
+    outs = [{}, {}]
+
+    def a_progress(step, total):
+        if step >= 3:
+            raise RuntimeError("Stop pressed")
+    ta = _edit_in_thread(a, _photo((200, 40, 40)), LONG, outs[0], progress=a_progress)
+    tb = _edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1])
+    ta.join(120)
+    tb.join(120)
+    assert isinstance(outs[0]["error"], EditStopped) and "stopped after step" in str(outs[0]["error"])
+    assert "result" in outs[1]
+
+
+def test_a_page_that_disconnects_mid_edit_stops_its_edit_and_the_worker_carries_on(worker):
+    raw = Client(worker.address, authkey=worker.key)
+    raw.send({"op": "hello", "visitor": "leaver"})
+    assert raw.recv()["op"] == "info"
+
+    buf = io.BytesIO()
+    _photo((200, 40, 40)).save(buf, format="PNG")
+    raw.send({"op": "edit", "id": 1, "image": buf.getvalue(), "instruction": "make it snowy", "english": None,
+              "sampler": "Euler a", "settings": LONG})
+    while raw.recv()["op"] != "progress":
+        pass
+    raw.close()                                          # the browser tab closed mid-edit
+    _wait_for(lambda: any(e["event"] == "stopped" for e in _events(worker.log_path)))
+    stopped = [e for e in _events(worker.log_path) if e["event"] == "stopped"][0]
+    assert stopped["visitor"] == "leaver" and stopped["gone"] is True
+    result = worker.page("stayer").edit(_photo((40, 200, 40)), "make it snowy", **SHORT)
+    assert result.image.size == (256, 168)
+
+
+def test_the_limits_refuse_in_one_sentence(worker):
+    a, b, c, d = (worker.page(n) for n in "abcd")
+    started, outs = threading.Event(), [{}, {}, {}]
+    ta = _edit_in_thread(a, _photo((200, 40, 40)), LONG, outs[0], progress=lambda s, t: started.set())
+    started.wait(60)
+    tb = _edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1])
+    _wait_for(lambda: b.positions)
+    tc = _edit_in_thread(c, _photo((40, 40, 200)), SHORT, outs[2])
+    _wait_for(lambda: c.positions)
+    with pytest.raises(UserError) as full:                # max_queue=2 are waiting already
+        d.edit(_photo((90, 90, 90)), "make it snowy", **SHORT)
+    assert str(full.value) == queue_full_message(2)
+    assert str(full.value).startswith("The shared app's queue is full (2 edits are waiting); try again in a minute")
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (400, 400, 3), dtype=np.uint8))
+    with pytest.raises(UserError) as big:                 # refused by the page before sending
+        d.edit(noise, "make it snowy", **SHORT)
+    assert str(big.value).startswith("This photo is 0.5 MB and the shared app takes photos up to 0.2 MB; use a smaller photo")
+    with pytest.raises(UserError):
+        d.check_upload(300_000)
+    assert upload_too_big_message(480_000, 0.2) == str(big.value)
+    a.conn.send({"op": "stop", "id": 1})                  # end the long one early; nothing else is stopped
+    for t in (ta, tb, tc):
+        t.join(120)
+    assert isinstance(outs[0]["error"], EditStopped) and "result" in outs[1] and "result" in outs[2]
+
+
+def test_app_shared_starts_one_worker_that_loads_the_model_once(tmp_path):
+    """The process `app --shared` starts: three pages connect, one load in the log, three edits."""
+    env = {**os.environ, "IP2P_RUN_DIR": str(tmp_path / "run"), "IP2P_TRANSLATE_OFFLINE": "1"}
+    log = tmp_path / "outputs" / "worker-log.jsonl"
+    proc, shared = start_worker("tiny", log, env)
+    try:
+        host, port = shared["IP2P_SHARED"].split(":")
+        pages = [SharedEditor((host, int(port)), shared["IP2P_SHARED_KEY"].encode(), visitor=f"p{i}", timeout=120)
+                 for i in range(3)]
+        outs = [{}, {}, {}]
+        threads = [_edit_in_thread(p, _photo(c), SHORT, o) for p, c, o in
+                   zip(pages, [(200, 40, 40), (40, 200, 40), (40, 40, 200)], outs)]
+        for t in threads:
+            t.join(120)
+        assert all("result" in o for o in outs), outs
+        events = _events(log)
+        assert [e["event"] for e in events].count("loaded") == 1
+        assert {e["visitor"] for e in events if e["event"] == "done"} == {"p0", "p1", "p2"}
+        assert pages[0].worker_pid == proc.pid
+        os.environ["IP2P_RUN_DIR"], saved = str(tmp_path / "run"), os.environ.get("IP2P_RUN_DIR")
+        try:   # the worker registered its copy: the memory guard sees it
+            copies = loaded_copies()
+            assert [(c["pid"], c["model"], c["role"]) for c in copies] == [(proc.pid, "tiny", "shared worker")]
+        finally:
+            os.environ.pop("IP2P_RUN_DIR") if saved is None else os.environ.__setitem__("IP2P_RUN_DIR", saved)
+        for p in pages:
+            p.close()
+    finally:
+        stop_worker(proc)
+    assert proc.returncode is not None
+
+
+def test_the_memory_guard_names_the_other_copies(tmp_path, monkeypatch):
+    monkeypatch.setenv("IP2P_RUN_DIR", str(tmp_path))
+    (tmp_path / "1.json").write_text(json.dumps({"pid": 1, "model": "timbrooks/instruct-pix2pix", "device": "cuda",
+                                                   "role": "kernel"}))    # pid 1 is alive: another holder
+    (tmp_path / "999999999.json").write_text(json.dumps({"pid": 999999999, "model": "x", "device": "cpu", "role": "kernel"}))
+    assert [c["pid"] for c in check_memory("timbrooks/instruct-pix2pix", "cuda", free=int(10e9))] == [1]
+    assert not (tmp_path / "999999999.json").exists()     # a dead process's record is removed
+    with pytest.raises(UserError) as e:
+        check_memory("timbrooks/instruct-pix2pix", "cuda", free=int(1.5e9))
+    assert str(e.value) == (
+        "Not enough free GPU memory to load timbrooks/instruct-pix2pix: it needs about 2.7 GB and only 1.5 GB are free "
+        "because 1 other copy of a model is already loaded (timbrooks/instruct-pix2pix in process 1 (kernel)); close the "
+        "other notebooks or pages that hold a model, or serve the app with `python -m ip2p_nb app --shared` so that "
+        "every page uses one copy.")
+    register_loaded("tiny", "cpu")
+    assert all(c["pid"] != os.getpid() for c in loaded_copies())   # its own copy is not "another"
+    assert check_memory("tiny", "cpu") is not None                   # a toy model fits in this machine's RAM
+
+
+def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, tmp_path):
+    """Two apps (two pages' kernels) on one worker: b waits its turn, a Stop on a stops only a, two posters."""
+    from ip2p_nb.app import App
+
+    a = App(worker.page("visitor-a"), workdir=tmp_path)
+    b = App(worker.page("visitor-b"), workdir=tmp_path)
+    assert len(a.widget.children) == 1                     # no Explore tab: its grids need the model in the kernel
+    for app, color, steps in ((a, (200, 40, 40), 100), (b, (40, 200, 40), 2)):
+        app._set_input(_photo(color), "Photo uploaded")
+        app.instruction.value = "make it snowy"
+        app.steps.value, app.max_size.value = steps, 256
+    a.start_edit()
+    _wait_for(lambda: a.progress.value >= 1)
+    b.start_edit()
+    _wait_for(lambda: b.queue_places)
+    assert b.queue_places[0] == 1 and b.status.value.startswith("place 1 in the queue")
+    a._on_stop_click(None)
+    assert a.wait(60) and b.wait(60)
+    assert "stopped after step" in a.message.value and "Done: 256x168" in b.message.value
+    a.steps.value = 2
+    a.start_edit()
+    assert a.wait(60) and "Done: 256x168" in a.message.value
+    for app in (a, b):
+        app._on_poster_click(None)
+    pa, pb = tmp_path / "outputs" / "visitor-a" / "poster.png", tmp_path / "outputs" / "visitor-b" / "poster.png"
+    assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
+    assert not (tmp_path / "poster.png").exists()
+    assert "outputs/visitor-a/poster.png" in a.download.value
+
+
+def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
+    """`python -m ip2p_nb app --shared`: the worker loads the model before any page opens; Ctrl+C ends both."""
+    import signal
+    import subprocess
+    import sys
+
+    from ip2p_nb.worker import wants_shared
+    from test_app_stop import offline_app_env, wait_for_port
+
+    assert wants_shared("0.0.0.0") and wants_shared("127.0.0.1", True) and not wants_shared("127.0.0.1")
+    log = tmp_path / "worker.jsonl"
+    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run")}
+    port = free_port()
+    app = subprocess.Popen([sys.executable, "-m", "ip2p_nb", "app", "--shared", "--model", "tiny", "--port", str(port)],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_port(port, app, 90)
+        _wait_for(lambda: any(e["event"] == "loaded" for e in _events(log)), 90)
+        loaded = [e for e in _events(log) if e["event"] == "loaded"]
+        assert [(e["model"], e["fallback"]) for e in loaded] == [("tiny", None)]
+        worker_pid = loaded[0]["pid"]
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(30) == 130
+        out = app.stdout.read().decode()
+        assert f"Shared mode: one model for every page (worker process {worker_pid}" in out
+        _wait_for(lambda: not Path(f"/proc/{worker_pid}").exists() or "Z" in Path(f"/proc/{worker_pid}/stat").read_text().split()[2], 20)
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
+
+
+def test_the_estimated_wait_follows_the_edits_timed_so_far(worker):
+    a, b = worker.page("a"), worker.page("b")
+    a.edit(_photo((200, 40, 40)), "make it snowy", **SHORT)          # 2 steps at 256 px: the worker times it
+    per_unit = worker.seconds_per_unit
+    started, outs = threading.Event(), [{}, {}]
+    ta = _edit_in_thread(a, _photo((200, 40, 40)), SHORT | {"steps": 40}, outs[0], progress=lambda s, t: started.set())
+    started.wait(60)
+    tb = _edit_in_thread(b, _photo((40, 200, 40)), SHORT, outs[1])
+    _wait_for(lambda: b.waits)
+    # b waits for what is left of a's 40 steps at 256 px (a quarter of a 512 px step each), at the measured speed
+    assert 0 < b.waits[0] <= 40 * 0.25 * per_unit + 0.1
+    ta.join(120)
+    tb.join(120)
+    assert "result" in outs[0] and "result" in outs[1]
+
+
+def test_load_app_editor_registers_its_copy_or_uses_the_shared_worker(worker, tmp_path, monkeypatch):
+    from ip2p_nb.app import load_app_editor
+
+    monkeypatch.setenv("IP2P_RUN_DIR", str(tmp_path / "run"))
+    monkeypatch.delenv("IP2P_SHARED", raising=False)
+    editor, reason = load_app_editor("tiny", display=False)          # single-user: its own copy, on record
+    assert reason is None and editor.model_name == "tiny"
+    record = json.loads((tmp_path / "run" / f"{os.getpid()}.json").read_text())
+    assert (record["model"], record["role"]) == ("tiny", "kernel")
+    monkeypatch.setenv("IP2P_SHARED", f"{worker.address[0]}:{worker.address[1]}")
+    monkeypatch.setenv("IP2P_SHARED_KEY", worker.key.decode())
+    shared, reason = load_app_editor("tiny", display=False)
+    assert shared.shared and reason is None and shared.model_name == "tiny"
+    shared.close()
