@@ -39,6 +39,7 @@ from ..translation import available_backends, translate
 from ..translation.chain import last_error as neural_last_error
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
+from .mask import MaskPainter
 from .start import fallback_banner, scene_samples
 
 __all__ = ["App", "available_samples"]
@@ -108,10 +109,11 @@ class App:
 
     # ------------------------------------------------------------------ layout
     def _build(self):
+        self.painter = MaskPainter()    # the brush on the photo: mask, "only this region", "keep full size"
         self._build_inputs()
         self._build_outputs()
         controls = widgets.VBox(
-            [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]),
+            [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]), self.painter.widget,
              widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label, self.neural,
              widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
@@ -288,6 +290,7 @@ class App:
 
     def _set_input(self, image, what):
         self.current_image = image
+        self.painter.set_image(image)
         self.before.value = png_bytes(image, PREVIEW_SIZE)
         self.after.value = EMPTY_PICTURE
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
@@ -342,7 +345,8 @@ class App:
         english = self.prompt.value.strip() or None
         if self.scheduler.value != getattr(self.editor, "sampler", self.scheduler.value):
             self.editor.use_scheduler(self.scheduler.value)  # refused in one sentence while the Explore tab runs
-        args = (self.current_image, self.instruction.value, english, self.settings())
+        settings = {**self.settings(), **self.painter.edit_options(self.current_image.size)}  # mask= and region=
+        args = (self.current_image, self.instruction.value, english, settings)
         self._set_busy(True)
         self.runs += 1
         self._thread = threading.Thread(target=self._run, args=args, daemon=True)
