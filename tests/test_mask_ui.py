@@ -66,6 +66,10 @@ def test_a_painted_stroke_changes_only_that_part_at_full_size(editor, tmp_path):
     assert not diff[~grown(mask, regions.feather_width(photo.size))].any()
     assert diff[mask].mean() > 0.9
     assert result.mask_box == regions.mask_box(mask)
+    from PIL import Image
+    saved = Image.open(tmp_path / "edited.png")                       # the full-size result, on disk
+    assert saved.size == photo.size and np.array_equal(np.asarray(saved), np.asarray(result.image))
+    assert "edited.png" in app.message.value
 
 
 def test_only_this_region_and_keep_full_size_switches(editor, tmp_path):

@@ -32,6 +32,7 @@ from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import load_image
+from ..metadata import save_png
 from ..loading import available_schedulers
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
@@ -423,6 +424,8 @@ class App:
         self.poster_button.disabled = False
         self.history.children = [self._history_item(r) for r in reversed(self.results)]
         notes = " ".join(result.warnings)
+        if getattr(result, "mask_box", None) is not None or getattr(result, "region", None) is not None:  # a full-size photo: too big for the page, so on disk
+            notes = f"Full size saved as {save_png(result.image, self.workdir / 'edited.png', result)} / 原尺寸结果已保存. {notes}"
         self.status.value = f"done in {result.seconds:.1f}s"
         self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "
                           f"“{result.prompt}”, {result.seconds:.1f} s. {notes}".strip())
