@@ -16,7 +16,8 @@ from PIL import Image
 __all__ = ["MaskPainter"]
 
 CANVAS_SIZE = 512               # longest side of the painting canvas (browser pixels)
-OVERLAY = (255, 0, 255, 110)    # magenta at ~43%: the painted part, the photo still visible under it
+OVERLAY = (255, 0, 255, 110)
+_WRAP = widgets.Layout(flex_flow="row wrap")    # magenta at ~43%: the painted part, the photo still visible under it
 
 
 class MaskPainter:
@@ -26,7 +27,8 @@ class MaskPainter:
         self.canvas = MultiCanvas(2, width=CANVAS_SIZE, height=CANVAS_SIZE * 3 // 4)
         self.mask = np.zeros((self.canvas.height, self.canvas.width), bool)
         self._last = None       # the previous point of the stroke being drawn, or None
-        self.size = widgets.IntSlider(value=32, min=4, max=128, step=2, description="画笔 Brush", continuous_update=False)
+        self.size = widgets.IntSlider(value=32, min=4, max=128, step=2, description="画笔 Brush", continuous_update=False,
+                                       layout=widgets.Layout(width="240px"))
         self.eraser = widgets.ToggleButton(value=False, description="橡皮 Eraser", icon="eraser")
         self.clear_button = widgets.Button(description="清除 Clear")
         self.invert_button = widgets.Button(description="反选 Invert")
@@ -37,8 +39,10 @@ class MaskPainter:
         self.widget = widgets.VBox([
             widgets.HTML("<span style='color:#666'>在照片上涂抹要修改的部分（不涂 = 整张照片）· paint the part that may change "
                          "(nothing painted = the whole photo)</span>"),
-            self.canvas, widgets.HBox([self.size, self.eraser, self.clear_button, self.invert_button]),
-            widgets.HBox([self.only_region, self.full_size, self.crop_button])])
+            self.canvas, widgets.HBox([self.size, self.eraser, self.clear_button, self.invert_button], layout=_WRAP),
+            widgets.HBox([self.only_region, self.full_size], layout=_WRAP), self.crop_button])
+        for button in (self.eraser, self.clear_button, self.invert_button, self.crop_button):
+            button.layout.width = "auto"
         self.canvas[1].on_mouse_down(self._on_canvas_down)
         self.canvas[1].on_mouse_move(self._on_canvas_move)
         self.canvas[1].on_mouse_up(self._on_canvas_up)
