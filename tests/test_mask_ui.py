@@ -95,3 +95,17 @@ def test_the_painter_draws_on_a_canvas_without_a_browser():
     p = MaskPainter()
     p.set_image(Image.new("RGB", (300, 600), (10, 20, 30)))
     assert (p.canvas.width, p.canvas.height) == (256, 512)                # the photo's aspect, longest side 512
+
+
+def test_a_dragged_box_is_the_region_in_photo_pixels(editor, tmp_path):
+    app = _app(editor, tmp_path)
+    w, h = app.current_image.size
+    p = app.painter
+    p.drag_box(256, 100, 128, 200)                                       # dragged right to left: sorted
+    assert p.edit_options((w, h)) == {"mask": None, "region": tuple(round(v * w / 512) for v in (128, 100, 256, 200))}
+    app.edit_button.click()
+    assert app.wait(120)
+    r = app.results[-1]
+    assert r.image.size == (w, h) and r.region == p.edit_options((w, h))["region"]
+    p.drag_box(10, 10, 11, 11)                                           # a click, not a box: no region
+    assert p.box is None
