@@ -331,11 +331,7 @@ class Editor:
                                    notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
                                    mask=small)[0]
             # 4. Back to the part's size, pasted into the full photo through a soft edge
-            edited = edited.resize(part.size, Image.Resampling.LANCZOS)
-            alpha = np.ones(part.size[::-1], np.float32) if region is None else regions.box_alpha(region, crop)
-            if part_mask is not None:
-                alpha = np.minimum(alpha, regions.feather(part_mask, regions.feather_width(part.size)))
-            result = regions.composite(full, edited, alpha, crop[:2])
+            result = regions.paste_back(full, edited, crop, region, part_mask)
             return EditResult(result, full, instruction, prompt, seed, s["image_guidance"], s["text_guidance"], s["steps"],
                               s["max_size"], self.model_name, time.perf_counter() - start, backend, notes, self.sampler,
                               None if keep is None else regions.mask_box(keep), region)

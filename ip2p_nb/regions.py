@@ -21,7 +21,7 @@ from PIL import Image, ImageFilter, ImageOps
 from .defaults import REGION_DEFAULTS
 from .errors import UserError
 
-__all__ = ["load_mask", "mask_box", "parse_region", "check_region", "auto_region", "context_box", "feather",
+__all__ = ["load_mask", "mask_box", "paste_back", "parse_region", "check_region", "auto_region", "context_box", "feather",
            "feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box"]
 
 
@@ -207,6 +207,29 @@ def composite(base: Image.Image, edit: Image.Image, alpha: np.ndarray, at=(0, 0)
     out = base.copy()
     out.paste(Image.fromarray(mixed, "RGB"), box)
     return out
+
+
+def paste_back(full: Image.Image, edited: Image.Image, crop, region=None, mask=None) -> Image.Image:
+    """`full` with the model's `edited` picture of the `crop` pasted back through the soft edges.
+
+    `region`: the region inside `crop` (its edge ramps over the context margin); `mask`: the boolean mask
+    over the crop (feathered). Only the window where the alpha can be non-zero is resized and blended, so
+    a small mask on a 4000x3000 photo costs little.
+    """
+    cw, ch = crop[2] - crop[0], crop[3] - crop[1]
+    window = (0, 0, cw, ch)
+    if mask is not None:
+        radius = feather_width((cw, ch))
+        left, top, right, bottom = mask_box(mask)
+        window = (max(0, left - radius - 2), max(0, top - radius - 2), min(cw, right + radius + 2), min(ch, bottom + radius + 2))
+    wl, wt, wr, wb = window
+    alpha = np.ones((ch, cw), np.float32) if region is None else box_alpha(region, crop)
+    alpha = alpha[wt:wb, wl:wr]
+    if mask is not None:
+        alpha = np.minimum(alpha, feather(mask[wt:wb, wl:wr], radius))
+    sx, sy = edited.width / cw, edited.height / ch
+    part = edited.resize((wr - wl, wb - wt), Image.Resampling.LANCZOS, box=(wl * sx, wt * sy, wr * sx, wb * sy))
+    return composite(full, part, alpha, (crop[0] + wl, crop[1] + wt))
 
 
 # ------------------------------------------------------------------ latent blend (one call per step in the editor)
