@@ -425,6 +425,7 @@ class App:
         self.history.children = [self._history_item(r) for r in reversed(self.results)]
         notes = " ".join(result.warnings)
         if getattr(result, "mask_box", None) is not None or getattr(result, "region", None) is not None:  # a full-size photo: too big for the page, so on disk
+            self.workdir.mkdir(parents=True, exist_ok=True)
             notes = f"Full size saved as {save_png(result.image, self.workdir / 'edited.png', result)} / 原尺寸结果已保存. {notes}"
         self.status.value = f"done in {result.seconds:.1f}s"
         self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "
