@@ -44,6 +44,11 @@ def _add_edit(sub) -> None:
     p.add_argument("instruction", metavar="INSTRUCTION", help='what to change, e.g. "make it snowy" or "把天空换成夜晚"')
     p.add_argument("-o", "--output", default=None, help="output PNG file, or a folder (default: IMAGE_edited.png here)")
     p.add_argument("--poster", default=None, metavar="PATH", help="also write a before/after poster here")
+    p.add_argument("--mask", default=None, metavar="MASK.png",
+                   help="edit only where the mask is white (black is kept); the result keeps the photo's full size")
+    p.add_argument("--region", default=None, metavar="X0,Y0,X1,Y1",
+                   help="edit only this box of the photo (pixels), at the model's full resolution, pasted back into the "
+                        "full-size photo; 'auto' = the mask's bounding box plus a margin")
     _edit_options(p)
 
 
@@ -253,6 +258,26 @@ def _check_before_loading(args, images, instruction=None) -> None:
             raise UserError(f"There is no file at {image!r}; check the path and try again.")
 
 
+def _check_part(args) -> None:
+    """Refuse a bad --mask or --region against each photo before the model loads."""
+    from . import regions  # noqa: PLC0415
+    from .images import load_image  # noqa: PLC0415
+
+    region = regions.parse_region(args.region)
+    if region == "auto" and args.mask is None:
+        raise UserError("--region auto needs --mask: it is the mask's bounding box plus a margin; give --mask or a box.")
+    if args.mask is None and region is None:
+        return
+    for image in args.images:
+        if "://" in image:
+            continue
+        size = load_image(image).size
+        if args.mask is not None:
+            regions.load_mask(args.mask, size)
+        if isinstance(region, tuple):
+            regions.check_region(region, size)
+
+
 def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -270,6 +295,7 @@ def cmd_edit(args) -> int:
     from .metadata import save_png  # noqa: PLC0415
 
     _check_before_loading(args, args.images, args.instruction)
+    _check_part(args)
     several = len(args.images) > 1
     if args.output and (several or args.output.endswith(("/", "\\"))):
         _make_folder(Path(args.output))  # given as a folder: made when missing
@@ -283,7 +309,7 @@ def cmd_edit(args) -> int:
         for image in args.images:
             result = editor.edit(image, args.instruction, image_guidance=args.image_guidance, text_guidance=args.text_guidance,
                                  steps=args.steps, seed=args.seed, max_size=args.max_size, english=args.english,
-                                 progress=bar.callback)
+                                 progress=bar.callback, mask=args.mask, region=args.region)
             bar.next_item(args.steps)
             out = save_png(result.image, _output_for(image, args.output, several), result)
             bar.bar.clear()

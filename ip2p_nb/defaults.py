@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .errors import SettingError
 
 __all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS", "HUB_DEFAULTS",
-           "DEFAULT_SCHEDULER", "PREVIEW"]
+           "DEFAULT_SCHEDULER", "PREVIEW", "REGION_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
@@ -22,6 +22,26 @@ DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
 # InstructPix2Pix paper's own app samples with, its pictures are good at 20 steps (the `steps` default),
 # and it needs one UNet call per step (Heun and DPM2 need two).
 DEFAULT_SCHEDULER = "Euler a"
+
+# Editing part of a photo (ip2p_nb/regions.py): masks, regions and the paste-back.
+REGION_DEFAULTS = dict(
+    # Width of the soft edge between edited and kept pixels, as a fraction of the longest side of the part
+    # edited (the region, or the whole photo): 2% of 512 px is ~10 px, just over one latent cell (8 px), the
+    # smallest edge the model itself can draw without a visible step; never below `feather_min` photo pixels.
+    feather=0.02,
+    feather_min=3,
+    # Context around a region: the model sees this fraction of the region's size on each side, so colours and
+    # light at the seam match the surroundings; the seam's soft edge lies in this margin.
+    context=0.15,
+    context_min=8,
+    # region="auto": the mask's bounding box grown by this fraction on each side ...
+    auto_margin=0.15,
+    # ... and to at least max_size pixels a side (or the photo's side): below that the model would upscale
+    # the crop, gaining nothing; at max_size one model pixel is one photo pixel.
+    auto_min=None,  # None = the edit's max_size
+    # A region narrower than this (photo pixels) is refused: the model needs a few latent cells to draw in.
+    min_side=16,
+)
 
 # Live previews (ip2p_nb/preview.py). A preview costs one 4x3 matrix product on the latent, a resize and
 # whatever the callback does with the picture (the app encodes a PNG and sends it to the browser).

@@ -28,10 +28,11 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import torch
 from PIL import Image
 
-from .defaults import DEFAULTS, PREVIEW, RANGES, check_settings, default_model
+from .defaults import DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
@@ -73,6 +74,8 @@ class EditResult:
     backend: str = "english"    # which translator produced `prompt` ("override" when given by hand)
     warnings: list = field(default_factory=list)
     sampler: str = "Euler a"    # the scheduler that ran, in the SD web UI's names (written into the PNG metadata)
+    mask_box: tuple | None = None   # with a mask: its bounding box (left, top, right, bottom) in the photo's pixels
+    region: tuple | None = None     # with a region: the part edited (left, top, right, bottom) in the photo's pixels
 
     @property
     def settings(self) -> dict:
@@ -253,7 +256,8 @@ class Editor:
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
              text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
-             max_size=None, progress=None, english=None, preview=None, preview_every=None) -> EditResult:
+             max_size=None, progress=None, english=None, preview=None, preview_every=None, mask=None,
+             region=None) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
 
         `max_size=None` means the model's own size: 512 px (64 for the toy `demo` model).
@@ -263,7 +267,17 @@ class Editor:
         current estimate of the result every `preview_every` steps (default: as often as costs at most
         3% of the edit's time: every step on a CPU, every few on a fast GPU);
         raising from it stops the run too. Settings outside their range raise `SettingError`.
+
+        Part of the photo (ip2p_nb/regions.py): `mask` (PIL image, array or path; white may change,
+        black is kept) and/or `region` ((left, top, right, bottom) in the photo's pixels, or "auto": the
+        mask's box plus a margin). With either, the result is the whole photo at its own size, upright,
+        with only that part edited (`result.original` is the full-size photo); pixels farther than the
+        feather from the mask, or outside the region's context margin, keep their exact bytes.
         """
+        if mask is not None or region is not None:
+            return self._edit_part(image, instruction, mask, region, dict(
+                image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size),
+                progress, english, preview, preview_every)
         with self.busy():
             start = time.perf_counter()
             # 1. Check inputs at the boundary
@@ -281,6 +295,46 @@ class Editor:
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes,
                               self.sampler)
+
+    def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every):
+        """`edit` with a mask and/or region: edit a crop at max_size, paste it back into the full-size photo."""
+        from . import regions  # noqa: PLC0415
+
+        with self.busy():
+            start = time.perf_counter()
+            # 1. Check inputs at the boundary: settings, mask, region (all before the model runs)
+            s = self.check_settings(**settings)
+            _check_preview_every(preview_every)
+            seed = random_seed() if s["seed"] is None else s["seed"]
+            region = regions.parse_region(region)
+            if region == "auto" and mask is None:
+                raise UserError('region="auto" needs a mask: it is the mask\'s bounding box plus a margin; give a mask or a box.')
+            notes = []
+            full = load_image(image, notes=notes)  # full resolution, upright (EXIF applied)
+            keep = None if mask is None else regions.load_mask(mask, full.size, notes)
+            if region == "auto":
+                region = regions.auto_region(keep, full.size, REGION_DEFAULTS["auto_min"] or s["max_size"])
+            elif region is not None:
+                region = regions.check_region(region, full.size)
+            crop = (0, 0) + full.size if region is None else regions.context_box(region, full.size)
+            prompt, backend = self.prompt_for(instruction, english, notes)
+            # 2. The part the model edits, at max_size, and its mask there
+            part = full.crop(crop)
+            original = self.prepare(part, s["max_size"], notes)
+            part_mask = None if keep is None else keep[crop[1]:crop[3], crop[0]:crop[2]]
+            if part_mask is not None and not part_mask.any():
+                raise UserError(f"The mask lies outside the region {regions.format_box(region)}; move the region over the mask.")
+            small = None if part_mask is None else np.asarray(
+                Image.fromarray(part_mask.astype(np.uint8) * 255).resize(original.size, Image.Resampling.BILINEAR)) >= 128
+            # 3. Run the model (masked: the kept area blended back in latent space at every step)
+            edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"], progress,
+                                   notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
+                                   mask=small)[0]
+            # 4. Back to the part's size, pasted into the full photo through a soft edge
+            result = regions.paste_back(full, edited, crop, region, part_mask)
+            return EditResult(result, full, instruction, prompt, seed, s["image_guidance"], s["text_guidance"], s["steps"],
+                              s["max_size"], self.model_name, time.perf_counter() - start, backend, notes, self.sampler,
+                              None if keep is None else regions.mask_box(keep), region)
 
     @property
     def sampler(self) -> str:
@@ -408,8 +462,11 @@ class Editor:
         return resize_for_edit(load_image(image, max_size=max_size, notes=notes), max_size)
 
     def generate(self, original, prompt, seeds, image_guidance, text_guidance, steps, progress=None, notes=None,
-                 max_size=None, preview=None, preview_every=None) -> list:
+                 max_size=None, preview=None, preview_every=None, mask=None) -> list:
         """One edited picture per seed of the prepared `original`, denoised together as one batch.
+
+        `mask`: a boolean array of `original`'s (height, width), True where the picture may change; the
+        rest is blended back in latent space after every step (see regions.blend_latents).
 
         Settings are taken as given (check them with `check_settings`); call inside `busy()`.
         `preview(step, total, images)` gets one small picture per seed every `preview_every` steps
@@ -427,7 +484,7 @@ class Editor:
             try:
                 _set_vae_tiling(self.pipe, _needs_vae_tiling(self.pipe, original.size, len(seeds)))
                 return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress,
-                                      notes, watch)
+                                      notes, watch, mask)
             finally:
                 _set_vae_tiling(self.pipe, tiled)
         except torch.OutOfMemoryError:
@@ -440,7 +497,7 @@ class Editor:
             raise OutOfMemory(f"The GPU ran out of memory at max_size {max_size}; memory was freed, try max_size {smaller}.", smaller) from None
 
     # ------------------------------------------------------------------ steps
-    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None):
+    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None, mask=None):
         """Denoise one latent per seed for the same image and prompt; return PIL images.
 
         `watch` is (preview callback, `Cadence`) or None.
@@ -465,7 +522,9 @@ class Editor:
         shape = (n, pipe.vae.config.latent_channels, img.shape[-2], img.shape[-1])
         from diffusers.utils.torch_utils import randn_tensor  # noqa: PLC0415
 
-        latents = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype) * scheduler.init_noise_sigma
+        noise0 = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype)
+        latents = noise0 * scheduler.init_noise_sigma
+        keep = None if mask is None else self._latent_keep(mask, img, noise0, notes)
         # 3. Extra step arguments as the pipeline passes them (eta 0, its default; generator only where step takes it)
         extra = pipe.prepare_extra_step_kwargs(generator, 0.0)
         restore = self._seed_sde_noise(scheduler, seeds)
@@ -484,12 +543,37 @@ class Editor:
                 if not (i == len(timesteps) - 1 or ((i + 1) > warmup and (i + 1) % order == 0)):
                     continue
                 done += 1
+                if keep is not None:
+                    latents = self._blend(latents, keep, scheduler, timesteps[i + 1] if i + 1 < len(timesteps) else None, notes)
                 self._report(watch, progress, done, steps, original.size,
                              lambda: _x0(out, scheduler, model_in[:n], noise, t))
         finally:
             restore()
         # 5. Decode, check and convert
         return self._decode(latents, cond.dtype, notes)
+
+    def _latent_keep(self, mask, img, noise0, notes):
+        """(latent mask, the input's scaled latents, the fixed noise) for the per-step blend."""
+        from .regions import latent_mask  # noqa: PLC0415
+
+        m = latent_mask(mask, img.shape[-2:], torch).to(device=img.device, dtype=img.dtype)
+        known = (img * self.pipe.vae.config.scaling_factor).expand_as(noise0)  # conditioning latents are unscaled
+        return {"mask": m, "known": known, "noise": noise0, "ok": hasattr(self.pipe.scheduler, "add_noise")}
+
+    def _blend(self, latents, keep, scheduler, next_t, notes):
+        """One blend step (regions.blend_latents); a scheduler that cannot noise to `next_t` falls back to pixels only."""
+        from .regions import blend_latents  # noqa: PLC0415
+
+        if keep["ok"]:
+            try:
+                return blend_latents(latents, keep["mask"], keep["known"], keep["noise"], scheduler, next_t)
+            except (AttributeError, TypeError, IndexError, ValueError, RuntimeError):
+                keep["ok"] = False
+        if not keep.get("noted"):
+            keep["noted"] = True
+            notes.append(f"The sampler {self.sampler} cannot re-noise the kept area, so the mask is applied to the pixels only "
+                         "(the edge may show); Euler a blends at every step.")
+        return latents
 
     def _report(self, watch, progress, done, steps, size, x0):
         """Preview (when due) and progress after user step `done`; a callback raising stops the edit."""

@@ -36,7 +36,10 @@ _KEYS = {
     "Size": "size",
     "Model": "model",
     "Instruction": "instruction",
+    "Mask box": "mask_box",                # with a mask: its bounding box left,top,right,bottom in the photo's pixels
+    "Region": "region",                    # with a region: the part edited, left,top,right,bottom
 }
+_BOXES = ("mask_box", "region")
 _NUMBERS = {"steps": int, "seed": int, "text_guidance": float, "image_guidance": float}
 _PAIR = re.compile(r'\s*([\w][\w \-/]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 
@@ -69,6 +72,10 @@ def parameters_text(result) -> str:
     """The A1111 `parameters` string for an EditResult-like object or a dict of the same fields."""
     prompt = _field(result, "prompt") or _field(result, "instruction") or ""
     values = {"sampler": _field(result, "sampler") or SAMPLER, "size": _size(result)}
+    for name in _BOXES:
+        box = _field(result, name)
+        if isinstance(box, (tuple, list)):
+            values[name] = ",".join(str(int(v)) for v in box)
     pairs = []
     for key, name in _KEYS.items():
         value = values.get(name, _field(result, name))
@@ -92,6 +99,12 @@ def parse_parameters(text: str) -> dict:
     for key, name in _KEYS.items():
         if key in settings:
             out[name] = settings[key]
+    for name in _BOXES:
+        if name in out:
+            try:
+                out[name] = tuple(int(v) for v in str(out[name]).split(","))
+            except ValueError:
+                del out[name]
     for name, kind in _NUMBERS.items():
         if name in out:
             try:

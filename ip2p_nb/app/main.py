@@ -34,6 +34,7 @@ from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import load_image
+from ..metadata import save_png
 from ..loading import available_schedulers
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
@@ -41,6 +42,7 @@ from ..translation import available_backends, translate
 from ..translation.chain import last_error as neural_last_error
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
+from .mask import MaskPainter
 from .start import fallback_banner, scene_samples
 
 __all__ = ["App", "available_samples"]
@@ -111,10 +113,11 @@ class App:
 
     # ------------------------------------------------------------------ layout
     def _build(self):
+        self.painter = MaskPainter()    # the brush on the photo: mask, "only this region", "keep full size"
         self._build_inputs()
         self._build_outputs()
         controls = widgets.VBox(
-            [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]),
+            [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]), self.painter.widget,
              widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label, self.neural,
              widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
@@ -295,6 +298,7 @@ class App:
 
     def _set_input(self, image, what):
         self.current_image = image
+        self.painter.set_image(image)
         self.before.value = png_bytes(image, PREVIEW_SIZE)
         self.after.value = EMPTY_PICTURE
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
@@ -349,7 +353,8 @@ class App:
         english = self.prompt.value.strip() or None
         if self.scheduler.value != getattr(self.editor, "sampler", self.scheduler.value):
             self.editor.use_scheduler(self.scheduler.value)  # refused in one sentence while the Explore tab runs
-        args = (self.current_image, self.instruction.value, english, self.settings())
+        settings = {**self.settings(), **self.painter.edit_options(self.current_image.size)}  # mask= and region=
+        args = (self.current_image, self.instruction.value, english, settings)
         self._set_busy(True)
         self.runs += 1
         self._thread = threading.Thread(target=self._run, args=args, daemon=True)
@@ -435,6 +440,9 @@ class App:
         self.poster_button.disabled = False
         self.history.children = [self._history_item(r) for r in reversed(self.results)]
         notes = " ".join(result.warnings)
+        if getattr(result, "mask_box", None) is not None or getattr(result, "region", None) is not None:  # a full-size photo: too big for the page, so on disk
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            notes = f"Full size saved as {save_png(result.image, self.workdir / 'edited.png', result)} / 原尺寸结果已保存. {notes}"
         self.status.value = f"done in {result.seconds:.1f}s"
         self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "
                           f"“{result.prompt}”, {result.seconds:.1f} s. {notes}".strip())

@@ -1,0 +1,98 @@
+"""The brush and the box in the served app (Voila + headless Chromium): drawn with the mouse, checked on disk.
+
+Uses the fixtures of test_browser.py (a Voila server on the `tiny` model, one Chromium); the edited
+full-size picture lands as `edited.png` beside the served notebook.
+"""
+import pytest
+
+from test_browser import ROOT, RUN_TIMEOUT, _set_slider, _shots, browser, page, served, sync_api  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
+    """Draw a stroke on the photo with the mouse, Edit: on disk, edited.png differs from the photo only along it."""
+    import numpy as np
+    from PIL import Image
+
+    from ip2p_nb.images import load_image
+    from ip2p_nb.regions import feather_width
+
+    _, folder = served
+    expect = sync_api.expect
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传 Upload").click()
+    chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
+    expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
+    instruction = page.locator("input[placeholder^='例如']")
+    instruction.fill("make it snowy")
+    instruction.press("Enter")
+    _set_slider(page, "步数 Steps", 2)
+    _set_slider(page, "最大边长 Max size", 256)
+    canvas = page.locator("canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = 512 / box["width"]                                   # canvas pixels per screen pixel
+    start, end = (120, 100), (300, 160)                          # in canvas pixels (512 wide)
+    page.mouse.move(box["x"] + start[0] / scale, box["y"] + start[1] / scale)
+    page.mouse.down()
+    for k in range(1, 21):
+        x, y = (start[i] + (end[i] - start[i]) * k / 20 for i in range(2))
+        page.mouse.move(box["x"] + x / scale, box["y"] + y / scale)
+    page.mouse.up()
+    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_brush_stroke.png"))
+    page.get_by_role("button", name="编辑 Edit").click()
+    expect(page.get_by_text("Done: 451x300")).to_be_visible(timeout=RUN_TIMEOUT)
+    out = np.asarray(Image.open(folder / "edited.png").convert("RGB"))
+    photo = np.asarray(load_image(ROOT / "assets" / "samples" / "cat.jpg"))
+    diff = (out != photo).any(axis=2)
+    # distance of every pixel (photo coordinates) from the stroke's centre line
+    f = 451 / 512
+    (x0, y0), (x1, y1) = [(p[0] * f, p[1] * f) for p in (start, end)]
+    yy, xx = np.mgrid[:300, :451]
+    t = np.clip(((xx - x0) * (x1 - x0) + (yy - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2), 0, 1)
+    dist = np.hypot(xx - (x0 + t * (x1 - x0)), yy - (y0 + t * (y1 - y0)))
+    reach = (16 + 2) * f + feather_width((451, 300)) * 1.5       # brush radius 16 canvas px, the feather, rounding
+    assert diff.any() and not diff[dist > reach].any()
+    assert diff[dist < 8].mean() > 0.9                           # along the stroke: edited
+
+
+def test_dragged_box_edits_only_that_box_at_full_size(page, served):
+    """Box mode: drag a box with the mouse, Edit: on disk, edited.png differs only inside the box (plus its margin)."""
+    import numpy as np
+    from PIL import Image
+
+    from ip2p_nb.images import load_image
+    from ip2p_nb.regions import context_box
+
+    _, folder = served
+    expect = sync_api.expect
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传 Upload").click()
+    chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
+    expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
+    page.locator("input[placeholder^='例如']").fill("make it snowy")
+    page.locator("input[placeholder^='例如']").press("Enter")
+    page.get_by_role("button", name="框选 Drag a box").click()
+    canvas = page.locator("canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = 512 / box["width"]
+    page.mouse.move(box["x"] + 300 / scale, box["y"] + 60 / scale)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(box["x"] + (300 + 15 * k) / scale, box["y"] + (60 + 15 * k) / scale)
+    page.mouse.up()
+    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_box.png"))
+    page.get_by_role("button", name="编辑 Edit").click()
+    expect(page.get_by_text("Done: 451x300")).to_be_visible(timeout=RUN_TIMEOUT)
+    out = np.asarray(Image.open(folder / "edited.png").convert("RGB"))
+    photo = np.asarray(load_image(ROOT / "assets" / "samples" / "cat.jpg"))
+    diff = (out != photo).any(axis=2)
+    f = 451 / 512
+    region = (round(300 * f), round(60 * f), round(450 * f), round(210 * f))
+    left, top, right, bottom = context_box(tuple(v + d for v, d in zip(region, (-3, -3, 3, 3))), (451, 300))
+    outside = np.ones_like(diff)
+    outside[top:bottom, left:right] = False
+    assert not diff[outside].any()
+    assert diff[region[1] + 10:region[3] - 10, region[0] + 10:region[2] - 10].mean() > 0.9
