@@ -336,3 +336,15 @@ def test_load_app_editor_registers_its_copy_or_uses_the_shared_worker(worker, tm
     shared, reason = load_app_editor("tiny", display=False)
     assert shared.shared and reason is None and shared.model_name == "tiny"
     shared.close()
+
+
+def test_a_masked_edit_goes_through_the_shared_worker_at_full_size(worker):
+    """The brush works in a workshop room too: mask and region travel to the worker, the photo comes back whole."""
+    page = worker.page("m")
+    photo = _photo((200, 40, 40))
+    mask = np.zeros((200, 300), bool)
+    mask[50:150, 100:200] = True
+    result = page.edit(photo, "make it snowy", mask=mask, steps=2, max_size=256, seed=3)
+    assert result.image.size == (300, 200)  # the original photo's size, not the edit's
+    before, after = np.asarray(photo, np.int16), np.asarray(result.image, np.int16)
+    assert (before[:20] == after[:20]).all() and (before[:, :60] == after[:, :60]).all()  # far from the mask: untouched

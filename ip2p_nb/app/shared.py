@@ -111,7 +111,7 @@ class SharedEditor:
 
     def edit(self, image, instruction, *, english=None, progress=None, preview=None, waiting=None, **settings):
         """Queue an edit in the worker and follow it to its result; see the module docstring."""
-        unknown = set(settings) - {"image_guidance", "text_guidance", "steps", "seed", "max_size"}
+        unknown = set(settings) - {"image_guidance", "text_guidance", "steps", "seed", "max_size", "mask", "region"}
         if unknown:
             raise SettingError(f"Unknown setting `{sorted(unknown)[0]}` for the shared model.")
         data = _picture_bytes(image)
