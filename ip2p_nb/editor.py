@@ -36,6 +36,7 @@ from .defaults import DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings
 from .errors import UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
+from . import regions
 from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
@@ -298,7 +299,6 @@ class Editor:
 
     def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every):
         """`edit` with a mask and/or region: edit a crop at max_size, paste it back into the full-size photo."""
-        from . import regions  # noqa: PLC0415
 
         with self.busy():
             start = time.perf_counter()
@@ -554,19 +554,15 @@ class Editor:
 
     def _latent_keep(self, mask, img, noise0, notes):
         """(latent mask, the input's scaled latents, the fixed noise) for the per-step blend."""
-        from .regions import latent_mask  # noqa: PLC0415
-
-        m = latent_mask(mask, img.shape[-2:], torch).to(device=img.device, dtype=img.dtype)
+        m = regions.latent_mask(mask, img.shape[-2:], torch).to(device=img.device, dtype=img.dtype)
         known = (img * self.pipe.vae.config.scaling_factor).expand_as(noise0)  # conditioning latents are unscaled
         return {"mask": m, "known": known, "noise": noise0, "ok": hasattr(self.pipe.scheduler, "add_noise")}
 
     def _blend(self, latents, keep, scheduler, next_t, notes):
         """One blend step (regions.blend_latents); a scheduler that cannot noise to `next_t` falls back to pixels only."""
-        from .regions import blend_latents  # noqa: PLC0415
-
         if keep["ok"]:
             try:
-                return blend_latents(latents, keep["mask"], keep["known"], keep["noise"], scheduler, next_t)
+                return regions.blend_latents(latents, keep["mask"], keep["known"], keep["noise"], scheduler, next_t)
             except (AttributeError, TypeError, IndexError, ValueError, RuntimeError):
                 keep["ok"] = False
         if not keep.get("noted"):

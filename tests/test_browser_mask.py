@@ -5,9 +5,17 @@ full-size picture lands as `edited.png` beside the served notebook.
 """
 import pytest
 
-from test_browser import ROOT, RUN_TIMEOUT, _set_slider, _shots, browser, page, served, sync_api  # noqa: F401
+from test_browser import ROOT, RUN_TIMEOUT, _prepare, _shots, browser, page, served, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.browser
+
+
+def _canvas(page):
+    """The brush canvas's box on the screen and the canvas pixels (512 wide) per screen pixel."""
+    canvas = page.locator("canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    return box, 512 / box["width"]
 
 
 def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
@@ -20,19 +28,8 @@ def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
 
     _, folder = served
     expect = sync_api.expect
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="上传 Upload").click()
-    chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
-    expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
-    instruction = page.locator("input[placeholder^='例如']")
-    instruction.fill("make it snowy")
-    instruction.press("Enter")
-    _set_slider(page, "步数 Steps", 2)
-    _set_slider(page, "最大边长 Max size", 256)
-    canvas = page.locator("canvas").first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    scale = 512 / box["width"]                                   # canvas pixels per screen pixel
+    _prepare(page, "cat.jpg", "make it snowy", 2, 256)
+    box, scale = _canvas(page)
     start, end = (120, 100), (300, 160)                          # in canvas pixels (512 wide)
     page.mouse.move(box["x"] + start[0] / scale, box["y"] + start[1] / scale)
     page.mouse.down()
@@ -67,17 +64,9 @@ def test_dragged_box_edits_only_that_box_at_full_size(page, served):
 
     _, folder = served
     expect = sync_api.expect
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="上传 Upload").click()
-    chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
-    expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
-    page.locator("input[placeholder^='例如']").fill("make it snowy")
-    page.locator("input[placeholder^='例如']").press("Enter")
+    _prepare(page, "cat.jpg", "make it snowy", 2, 256)
     page.get_by_role("button", name="框选 Drag a box").click()
-    canvas = page.locator("canvas").first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    scale = 512 / box["width"]
+    box, scale = _canvas(page)
     page.mouse.move(box["x"] + 300 / scale, box["y"] + 60 / scale)
     page.mouse.down()
     for k in range(1, 11):

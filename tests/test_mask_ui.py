@@ -1,5 +1,4 @@
 """The brush in the app (ip2p_nb/app/mask.py): strokes drawn as a mouse drag draws them, then a real edit on `tiny`."""
-import warnings
 
 import numpy as np
 import pytest
@@ -7,18 +6,11 @@ import pytest
 from ip2p_nb import regions
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.app.mask import MaskPainter
-from ip2p_nb.editor import load_editor
 
 from test_regions import grown
+from test_ui import editor  # noqa: F401  (the module's tiny editor, shared)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-
-@pytest.fixture(scope="module")
-def editor():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_editor("tiny")
 
 
 def _app(editor, tmp_path):
