@@ -18,6 +18,10 @@ __all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BE
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
 
+# The toy models (tiny: random weights; demo: trained here on 64 px scenes) keep the exact defaults on
+# every machine: they take a second anyway, and tests compare their pixels with diffusers exactly.
+TOY_MODELS = ("tiny", "tiny-xl", "demo")
+
 # The sampler, in the SD web UI's names (loading.SCHEDULERS lists them all). Euler ancestral is what the
 # InstructPix2Pix paper's own app samples with, its pictures are good at 20 steps (the `steps` default),
 # and it needs one UNet call per step (Heun and DPM2 need two).
@@ -81,13 +85,25 @@ SETTINGS = {
     "max_size": Setting(512, 256, 1024, "longest side in pixels; more needs more GPU memory"),
     # Any 32-bit seed; None means a fresh random one, always reported so a result can be repeated.
     "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture"),
+    # Deep-feature reuse (ip2p_nb/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
+    # blocks on the others. 1 (off) gives exactly the diffusers pipeline's picture; the CPU default is in
+    # CPU_DEFAULTS. Above ~5 the reused features are too stale for the picture to hold together.
+    "cache_interval": Setting(1, 1, 10, "N > 1: deep layers run every N steps; faster, slightly different"),
 }
 
 DEFAULTS = {name: s.default for name, s in SETTINGS.items()}
 RANGES = {name: (s.low, s.high) for name, s in SETTINGS.items()}
 HINTS = {name: s.why for name, s in SETTINGS.items()}
 
-_INTEGER = {"steps", "max_size", "seed"}
+_INTEGER = {"steps", "max_size", "seed", "cache_interval"}
+
+# What changes on a machine without a GPU (real models only; load_editor and the app apply it).
+CPU_DEFAULTS = dict(
+    # Deep UNet features computed on one step in 3 and reused on the two between (reuse.py). Measured on the
+    # demo model (docs/BENCHMARK.md, "Feature reuse"): PSNR to the true edit within 0.5 dB of computing every
+    # step, while 20 steps cost 8 whole UNet calls and 12 outer-only calls (about 0.6 of the UNet time).
+    cache_interval=3,
+)
 
 
 def default_model() -> str:
