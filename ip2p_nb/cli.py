@@ -117,8 +117,8 @@ def _add_bench(sub) -> None:
     d = BENCH_DEFAULTS
     p = sub.add_parser("bench", help="time the editor against plain diffusers")
     p.add_argument("--pipeline", default=d["pipeline"], help="tiny, fullsize (SD 1.5 shapes, random weights), demo, or a model id/folder")
-    p.add_argument("--size", type=int, default=d["size"], help="longest side in pixels (max_size)")
-    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--size", type=int, default=None, help=f"longest side in pixels (max_size; default {d['size']}, with --cpu 256 and 512)")
+    p.add_argument("--steps", type=int, default=None, help=f"default {d['steps']}, with --cpu 20")
     p.add_argument("--repeats", type=int, default=d["repeats"], help="interleaved runs per contestant (medians)")
     p.add_argument("--image-guidance", type=_guidance_pair, nargs="+", default=d["guidance"], metavar="S_I[:S_T]",
                    help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
@@ -127,6 +127,11 @@ def _add_bench(sub) -> None:
     p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
     p.add_argument("--preview", action="store_true", help="time live previews against the edit instead (first --dtype; try --pipeline fullsize)")
+    p.add_argument("--cpu", action="store_true",
+                   help="a CPU user's wait instead: full-size model end to end, torch and OpenVINO, with and without reuse, each "
+                        "in a fresh process, at 256 and 512 px (or --size); about 30 min on 2 cores")
+    p.add_argument("--reuse-quality", action="store_true",
+                   help="what feature reuse and OpenVINO do to the pictures, on the trained demo model, instead")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -544,6 +549,20 @@ def cmd_bench(args) -> int:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if args.cpu or args.reuse_quality:
+        from .bench.cpu import cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
+
+        if args.reuse_quality:
+            print(json.dumps(reuse_quality(log=log), indent=1))
+            return 0
+        s = check_settings(steps=args.steps or 20)
+        sizes = [check_settings(max_size=args.size)["max_size"]] if args.size else [256, 512]
+        s_i, s_t = args.image_guidance[0]
+        report = cpu_bench(sizes, s["steps"], s_i, s_t, log=log)
+        print(json.dumps(report, indent=1) if args.json else cpu_table(report))
+        return 0
+    args.size = args.size or BENCH_DEFAULTS["size"]
+    args.steps = args.steps or BENCH_DEFAULTS["steps"]
     device, _ = pick_device_dtype(args.device)
     dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
     if args.components:

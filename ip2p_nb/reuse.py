@@ -1,11 +1,12 @@
 """Reuse of the UNet's deep features between steps (the DeepCache idea), for a faster edit on CPUs.
 
-A UNet's prediction changes slowly from one step to the next in its deep, low-resolution layers
-and quickly in its outer, full-resolution ones. With `cache_interval` N > 1 the whole UNet runs on
-one call in N and keeps the feature map that enters its last up block (`deep`); the calls in
-between run only the outer blocks (the input convolution, the first down block, the last up block
-and the output layers) on the new input and reuse `deep`. On SD 1.5 the outer blocks are 35-52% of
-a UNet call (measured on this CPU, docs/BENCHMARK.md), so N = 3 costs about 0.6 of the UNet time.
+A UNet's prediction changes slowly from one step to the next in its deep layers and quickly in
+its outermost ones. With `cache_interval` N > 1 the whole UNet runs on one call in N and keeps
+the feature map that enters the last layer of its last up block (`deep`); the calls in between
+run only the outermost layers on the new input: the input convolution (whose output is that last
+layer's skip input), the last layer (resnet and attention) and the output convolution, reusing
+`deep`. That is DeepCache's shallowest split (Ma et al., 2023). The cost of an outer-only call is
+in docs/BENCHMARK.md ("Feature reuse"); N = 3 runs the whole UNet on 7 of 20 steps.
 
 `UNetParts` works on any diffusers `UNet2DConditionModel` with at least two up blocks (SD 1.x,
 SDXL, the `demo` and `tiny` models); `full` gives exactly the UNet's own output.
@@ -16,11 +17,13 @@ __all__ = ["UNetParts", "can_reuse", "ReuseSchedule"]
 
 
 def can_reuse(unet) -> bool:
-    """Whether `unet` has the plain layout the split needs (no ControlNet/adapter inputs are ever passed)."""
+    """Whether `unet` has the plain layout the split needs: a last up block without upsampler or FreeU."""
     blocks = getattr(unet, "up_blocks", None)
     config = getattr(unet, "config", None)
-    return (blocks is not None and len(blocks) >= 2 and len(getattr(unet, "down_blocks", ())) >= 2
-            and getattr(config, "addition_embed_type", None) != "image_hint")
+    if blocks is None or len(blocks) < 2 or getattr(config, "addition_embed_type", None) == "image_hint":
+        return False
+    last = blocks[-1]
+    return getattr(last, "upsamplers", None) is None and getattr(last, "s1", None) is None and hasattr(last, "resnets")
 
 
 class UNetParts(torch.nn.Module):
@@ -64,17 +67,26 @@ class UNetParts(torch.nn.Module):
             sample = u.conv_act(u.conv_norm_out(sample))
         return u.conv_out(sample)
 
+    @staticmethod
+    def _last_layers(block, sample, emb, states, skips, layers):
+        """Layers `layers` of the last up block: each concatenates its skip input, then resnet (and attention)."""
+        attentions = getattr(block, "attentions", None)
+        for j in layers:
+            sample = block.resnets[j](torch.cat([sample, skips[j]], dim=1), emb)
+            if attentions is not None:
+                sample = attentions[j](sample, encoder_hidden_states=states, return_dict=False)[0]
+        return sample
+
     def forward(self, sample, timestep, encoder_hidden_states, deep=None, added_cond_kwargs=None):
         u = self.unet
         odd = any(dim % 2**u.num_upsamplers for dim in sample.shape[-2:])
         sample, emb, states = self._embed(sample, timestep, encoder_hidden_states, added_cond_kwargs)
         sample = u.conv_in(sample)
-        res = (sample,)
         last = u.up_blocks[-1]
-        if deep is not None:  # outer blocks only: the last up block needs the input conv's and first down block's outputs
-            _, first = self._down(u.down_blocks[0], sample, emb, states)
-            res = (res + first)[:len(last.resnets)]
-            return self._out(self._up(last, deep, emb, states, res, None))
+        final = len(last.resnets) - 1   # the last layer's skip input is the input convolution's output
+        if deep is not None:            # outer layers only: input convolution, last layer, output
+            return self._out(self._last_layers(last, deep, emb, states, {final: sample}, [final]))
+        res = (sample,)
         for block in u.down_blocks:
             sample, more = self._down(block, sample, emb, states)
             res += more
@@ -87,8 +99,9 @@ class UNetParts(torch.nn.Module):
             n = len(block.resnets)
             res, skip = res[:-n], res[-n:]
             sample = self._up(block, sample, emb, states, skip, res[-1].shape[2:] if odd else None)
-        deep = sample
-        return self._out(self._up(last, sample, emb, states, res[-len(last.resnets):], None)), deep
+        skips = {j: res[-1 - j] for j in range(final + 1)}  # the block takes its skip inputs from the end
+        deep = self._last_layers(last, sample, emb, states, skips, range(final))
+        return self._out(self._last_layers(last, deep, emb, states, skips, [final])), deep
 
 
 class ReuseSchedule:
