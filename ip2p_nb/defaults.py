@@ -212,11 +212,12 @@ MODEL_DEFAULTS = {
     # 20 steps and the EDM Euler scheduler (v-prediction, sigma 0.002-120) set at load; its image guidance is the
     # pipeline's default, 1.5.
     "cosxl-edit": ModelDefaults(1024, (512, 1024), 20, 1.5, 7.0, None),
-    # The toy models work at their own 64 px (the editor's native size rule); the rest as for instruct-pix2pix.
+    # The demo model works at its own 64 px (the editor's native size rule); the rest as for instruct-pix2pix.
     "demo": ModelDefaults(64, (64, 1024), 20, 1.5, 7.5, "Euler a"),
-    "tiny": ModelDefaults(64, (64, 1024), 20, 1.5, 7.5, "Euler a"),
-    # tiny-xl's sampler is whatever its builder (ip2p_nb/tiny.py) gives it, as for the real SDXL models.
-    "tiny-xl": ModelDefaults(64, (64, 1024), 20, 1.5, 7.5, None),
+    # tiny stands in for instruct-pix2pix in tests and dry runs (its latent is 1/8 of the image, as in SD), so the
+    # same values; tiny-xl's sampler is whatever its builder (ip2p_nb/tiny.py) gives it, as for the real SDXL models.
+    "tiny": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, "Euler a"),
+    "tiny-xl": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, None),
 }
 __all__ += ["ModelDefaults", "MODEL_DEFAULTS", "model_defaults"]
 

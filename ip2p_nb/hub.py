@@ -87,6 +87,11 @@ def _not_found(repo_id: str, url: str, error) -> UserError:
     from huggingface_hub.errors import GatedRepoError  # noqa: PLC0415
 
     if isinstance(error, GatedRepoError):
+        from .models import access_sentence, find_model  # noqa: PLC0415
+
+        known = find_model(repo_id)
+        if known is not None and known.gated:   # logged in, but the licence is not accepted (or the token lacks access)
+            return UserError(access_sentence(known))
         return UserError(f"The model {repo_id!r} is gated: accept its licence on its hub page and log in with "
                          "`hf auth login`, or choose another model.")
     return UserError(f"There is no model {repo_id!r} on the model hub ({url}); check the spelling "
