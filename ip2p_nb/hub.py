@@ -31,7 +31,7 @@ from .defaults import HUB_DEFAULTS
 from .errors import UserError
 
 __all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "needed_files", "cached_model", "plan_download",
-           "check_free_space", "download", "fetch_model", "DownloadPlan"]
+           "check_free_space", "download", "fetch_model", "fetch_file", "DownloadPlan"]
 
 _VARIANTS = ("fp16", "bf16", "fp32", "ema", "non_ema")   # infixes diffusers uses: unet/diffusion_pytorch_model.fp16.safetensors
 _CONFIG_SUFFIXES = (".json", ".txt", ".model")          # configs, tokenizer vocabularies and merges, sentencepiece models
@@ -354,6 +354,30 @@ def download(plan: DownloadPlan, progress=None) -> Path:
     if progress:
         progress(meter.total, meter.total)
     return Path(folder)
+
+
+def fetch_file(repo_id: str, filename: str, progress=None, notify=None, revision: str | None = None) -> Path:
+    """The local path of one `.safetensors` file of hub repository `repo_id` (a single-file checkpoint such as CosXL's
+    `cosxl_edit.safetensors`): from the cache with no network call, else downloaded like a model's weights
+    (endpoint probe, free-disk check, resumable, checked against the hub's sha256, progress and announcements)."""
+    if not filename.endswith(".safetensors"):
+        raise UserError(f"{filename!r} is not a .safetensors file; only safetensors are loaded (pickle files can run code).")
+    notify = notify or (lambda text: None)
+    hit = _cached_file(repo_id, filename, revision, hub_cache_dir())
+    if hit:
+        return Path(hit)
+    endpoint, info, note = find_endpoint(repo_id, revision=revision)
+    notify(note)
+    sibling = next((s for s in info.siblings or [] if s.rfilename == filename), None)
+    if sibling is None:
+        raise UserError(f"The model {repo_id!r} has no file {filename!r} on {endpoint}; check the name on its hub page.")
+    size = (sibling.lfs.size if sibling.lfs else sibling.size) or 0
+    sha = {filename: sibling.lfs.sha256} if sibling.lfs else {}
+    plan = DownloadPlan(repo_id, endpoint, info.sha, [filename], {filename: size}, sha, None, hub_cache_dir(), revision)
+    check_free_space(plan)
+    if plan.missing():
+        notify(plan.summary())
+    return download(plan, progress) / filename
 
 
 def fetch_model(repo_id: str, variant: str | None = None, progress=None, notify=None,

@@ -171,9 +171,15 @@ def _from_folder(path: Path, dtype, variant=None, label=None):
         raise UserError(f"Could not load the model {where!r} ({str(e).splitlines()[0]}).") from e
 
 
-def _from_hub(name: str, dtype, progress=None, notify=None, revision=None):
-    """From the cache with no network call, else through the first hub endpoint that answers (hub.py)."""
-    from .hub import fetch_model  # noqa: PLC0415
+def _from_hub(name: str, dtype, progress=None, notify=None, revision=None, weights_file=None):
+    """From the cache with no network call, else through the first hub endpoint that answers (hub.py).
+    `weights_file`: a single-file checkpoint in the repository (CosXL Edit's), fetched alone."""
+    from .hub import fetch_file, fetch_model  # noqa: PLC0415
+
+    if weights_file is not None:
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+        path = fetch_file(name, weights_file, progress=progress, notify=notify or _notice, revision=revision)
+        return _from_folder(path, dtype, label=name)
 
     variant = "fp16" if dtype == torch.float16 else None  # half the download on CUDA when the repository has it
     # huggingface_hub (configured when diffusers imported it) logs each retry; our one sentence says what happened.
@@ -220,7 +226,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
     elif name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name:
         raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
     else:
-        pipe = _from_hub(name, dtype, progress, notify, revision)
+        pipe = _from_hub(name, dtype, progress, notify, revision, info.weights_file if info else None)
     set_scheduler(pipe, scheduler)  # the reason for the default is in defaults.py
     pipe.set_progress_bar_config(disable=True)
     if pipe.unet.dtype != dtype:  # only `tiny` is built in float32; loaded pipelines already have `dtype`

@@ -223,3 +223,29 @@ def test_the_readme_models_table_is_the_catalogue():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Models", 1)[1].split("\n## ", 1)[0]
     assert model_table() in section
+
+
+def test_a_single_file_checkpoint_is_fetched_alone_and_then_from_the_cache(tmp_path, monkeypatch):
+    """CosXL Edit is one file in a repository of several: only that file is downloaded, then read from the cache."""
+    from ip2p_nb.errors import UserError
+    from ip2p_nb.hub import fetch_file
+
+    edit, other = b"\x08" * 3_000_000, b"\x09" * 2_000_000
+    files = {"cosxl_edit.safetensors": edit, "cosxl.safetensors": other, "README.md": b"---\nlicense: other\n---\n",
+             ".gitattributes": b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"}
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("IP2P_HUB_MIRRORS", "")
+    with LoopbackHub({"stabilityai/cosxl": files}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        notes, seen = [], []
+        path = fetch_file("stabilityai/cosxl", "cosxl_edit.safetensors", progress=lambda d, t: seen.append((d, t)),
+                          notify=notes.append)
+        assert path.read_bytes() == edit
+        assert not any(p.startswith("/cdn/") and hub.path_of(p.rsplit("/", 1)[-1]) == "cosxl.safetensors" for p in hub.paths())
+        assert seen[-1] == (len(edit), len(edit)) and "1 of 1 files, 3.0 MB" in notes[-1]
+        before = len(hub.requests)
+        assert fetch_file("stabilityai/cosxl", "cosxl_edit.safetensors") == path
+        assert len(hub.requests) == before                      # cached: no request
+        with pytest.raises(UserError, match="only safetensors are loaded"):
+            fetch_file("stabilityai/cosxl", "cosxl_edit.ckpt")
