@@ -102,11 +102,10 @@ def scheduler_name(scheduler) -> str:
 
 
 def available_models() -> list[str]:
-    """Names `load_editor` knows besides any hub id or local folder."""
-    names = ["timbrooks/instruct-pix2pix", "tiny"]
-    if (DEMO_DIR / "model_index.json").is_file():
-        names.insert(1, "demo")
-    return names
+    """The catalogue's short names (ip2p_nb/models.py) that can be loaded here; any hub id or folder works too."""
+    from .models import model_names  # noqa: PLC0415
+
+    return [n for n in model_names() if n != "demo" or (DEMO_DIR / "model_index.json").is_file()]
 
 
 def _quiet_transformers():
@@ -172,14 +171,20 @@ def _from_folder(path: Path, dtype, variant=None, label=None):
         raise UserError(f"Could not load the model {where!r} ({str(e).splitlines()[0]}).") from e
 
 
-def _from_hub(name: str, dtype, progress=None, notify=None):
-    """From the cache with no network call, else through the first hub endpoint that answers (hub.py)."""
-    from .hub import fetch_model  # noqa: PLC0415
+def _from_hub(name: str, dtype, progress=None, notify=None, revision=None, weights_file=None):
+    """From the cache with no network call, else through the first hub endpoint that answers (hub.py).
+    `weights_file`: a single-file checkpoint in the repository (CosXL Edit's), fetched alone."""
+    from .hub import fetch_file, fetch_model  # noqa: PLC0415
+
+    if weights_file is not None:
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+        path = fetch_file(name, weights_file, progress=progress, notify=notify or _notice, revision=revision)
+        return _from_folder(path, dtype, label=name)
 
     variant = "fp16" if dtype == torch.float16 else None  # half the download on CUDA when the repository has it
     # huggingface_hub (configured when diffusers imported it) logs each retry; our one sentence says what happened.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice)
+    folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice, revision=revision)
     return _from_folder(folder, dtype, variant=variant, label=name)
 
 
@@ -194,9 +199,19 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
     For a hub id, `progress(done_bytes, total_bytes)` follows a download and `notify(text)` gets the
     one-line announcements (which endpoint, what is fetched; default: a `Notice` warning)."""
     _quiet_transformers()
-    from .defaults import DEFAULT_SCHEDULER  # noqa: PLC0415
+    from .defaults import DEFAULT_SCHEDULER, model_defaults  # noqa: PLC0415
+    from .models import resolve_model  # noqa: PLC0415
 
-    scheduler = check_scheduler(scheduler or DEFAULT_SCHEDULER)  # a bad name fails before anything is loaded
+    # A short name ("magicbrush") becomes its hub id and revision; an unknown short name, or a gated model with
+    # no Hugging Face login, is refused here in one sentence, before anything is downloaded.
+    name, info = resolve_model(name)
+    revision = info.revision if info else None
+    own = model_defaults(info.name) if info else None
+    if scheduler is None and own is not None:
+        scheduler = own.scheduler   # None: the pipeline's own (CosXL's EDM Euler); the reasons are in defaults.py
+    elif scheduler is None:
+        scheduler = DEFAULT_SCHEDULER
+    scheduler = check_scheduler(scheduler) if scheduler else None  # a bad name fails before anything is loaded
     if name == "tiny":
         from .tiny import TINY_NOTE, build_tiny_pipeline  # noqa: PLC0415
 
@@ -211,7 +226,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
     elif name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name:
         raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
     else:
-        pipe = _from_hub(name, dtype, progress, notify)
+        pipe = _from_hub(name, dtype, progress, notify, revision, info.weights_file if info else None)
     set_scheduler(pipe, scheduler)  # the reason for the default is in defaults.py
     pipe.set_progress_bar_config(disable=True)
     if pipe.unet.dtype != dtype:  # only `tiny` is built in float32; loaded pipelines already have `dtype`
