@@ -80,7 +80,7 @@ def free_bytes(device: str) -> int | None:
 def needed_bytes(model: str, device: str) -> float:
     """Peak memory of one copy of `model` on `device` (see SHARED_DEFAULTS["model_bytes"])."""
     table = SHARED_DEFAULTS["model_bytes"]
-    if model in ("tiny", "demo"):
+    if model in ("tiny", "tiny-xl", "demo"):
         return table["toy"]
     return table["cuda"] if str(device).startswith("cuda") else table["cpu"]
 
