@@ -229,17 +229,23 @@ _CONFIG_FILES = ["model_index.json", "*/config.json", "scheduler/*.json", "token
 
 
 def _single_file_config(notify=None) -> Path:
-    """The local folder with `SDXL_CONFIG_REPO`'s configuration files: from the cache, else fetched (~2 MB, no weights)."""
+    """The local folder with `SDXL_CONFIG_REPO`'s configuration files: from the cache, else fetched (~2 MB, no weights)
+    through the first hub endpoint that answers (hub.py: HF_ENDPOINT or the official hub, then mirrors)."""
     from huggingface_hub import snapshot_download  # noqa: PLC0415
 
+    from .hub import find_endpoint, hub_cache_dir  # noqa: PLC0415
+
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    cache = str(hub_cache_dir())
     try:
-        return Path(snapshot_download(SDXL_CONFIG_REPO, allow_patterns=_CONFIG_FILES, local_files_only=True))
+        return Path(snapshot_download(SDXL_CONFIG_REPO, allow_patterns=_CONFIG_FILES, local_files_only=True, cache_dir=cache))
     except Exception:  # noqa: BLE001  (not cached: fetched below)
         pass
-    (notify or _notice)(f"Fetching the SDXL configuration files of {SDXL_CONFIG_REPO} (about 2 MB, no weights).")
     try:
-        return Path(snapshot_download(SDXL_CONFIG_REPO, allow_patterns=_CONFIG_FILES))
+        url, info, note = find_endpoint(SDXL_CONFIG_REPO)
+        (notify or _notice)(f"{note} Fetching the SDXL configuration files of {SDXL_CONFIG_REPO} (about 2 MB, no weights).")
+        return Path(snapshot_download(SDXL_CONFIG_REPO, revision=info.sha, allow_patterns=_CONFIG_FILES, endpoint=url,
+                                      cache_dir=cache))
     except Exception as e:  # noqa: BLE001  (offline, blocked, rate-limited: one sentence)
         raise UserError(
             f"A single .safetensors checkpoint needs SDXL's configuration files, which are not cached and could not be fetched "
