@@ -59,6 +59,19 @@ def test_same_pixels_as_the_plain_sdxl_pipeline_and_the_skipped_branch(xl):
     assert len(unet_calls) == 4 * STEPS
 
 
+def test_an_encoded_empty_prompt_where_the_model_does_not_use_zeros():
+    from diffusers import StableDiffusionXLInstructPix2PixPipeline
+
+    from ip2p_nb.tiny import tiny_xl_components
+
+    xl = StableDiffusionXLInstructPix2PixPipeline(**tiny_xl_components(), force_zeros_for_empty_prompt=False,
+                                                  add_watermarker=False)
+    text = _count(xl.text_encoder_2)
+    result = _edit(Editor(xl, "tiny-xl"))
+    assert len(text) == 2  # the prompt and ""
+    assert np.array_equal(np.asarray(result.image), np.asarray(_plain(xl)))
+
+
 def test_several_seeds_in_one_batch_match_the_pipelines_batch(xl):
     editor = Editor(xl, "tiny-xl")
     with editor.busy():
@@ -143,9 +156,13 @@ def test_float16_vae_is_upcast_as_the_pipeline_does_and_restored_after_out_of_me
         _edit(editor, steps=2)
     assert xl.vae.dtype == torch.float16  # the float32 decode was undone
     hook.remove()
-    result = _edit(editor, steps=2)
+    previews = []
+    result = _edit(editor, steps=2, preview=lambda step, total, image: previews.append(np.asarray(image)), preview_every=1)
     assert xl.vae.dtype == torch.float16
     assert np.array_equal(np.asarray(result.image), np.asarray(_plain(xl, steps=2)))
+    # the preview's latent -> RGB map was fitted on the float32 VAE too: finite, not a flat picture
+    assert len(previews) == 2 and all(p.std() > 1 for p in previews)
+    assert torch.isfinite(editor._latent_rgb.weight).all()
 
 
 def test_stop_from_progress_and_a_broken_sdxl_unet_refused(xl):
