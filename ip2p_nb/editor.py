@@ -3,8 +3,8 @@
 `load_editor()` builds the diffusers `StableDiffusionInstructPix2PixPipeline` (or, for SDXL models,
 `StableDiffusionXLInstructPix2PixPipeline`) for this machine and wraps it in an `Editor`; `Editor(pipe)`
 wraps one you built yourself. What differs between SD and SDXL (two text encoders, added
-conditions, the VAE's float32 decode, CosXL's scaled image latents) is in ip2p_nb/conditioning.py. `Editor.edit` runs
-the same computation as the pipeline's `__call__` (same noise, same scheduler, same
+conditions, the VAE's float32 decode, CosXL's scaled image latents) is in ip2p_nb/conditioning.py.
+`Editor.edit` runs the same computation as the pipeline's `__call__` (same noise, same scheduler, same
 guidance), so an edit with seed `s` gives the pixels of the plain pipeline called with
 `generator=torch.Generator("cpu").manual_seed(s)`, but it
 

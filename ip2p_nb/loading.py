@@ -54,7 +54,7 @@ SCHEDULERS = {
     "UniPC": ("UniPCMultistepScheduler", {}),
     "DEIS": ("DEISMultistepScheduler", {}),
     # EDMEulerScheduler is in diffusers' compatible list too, but it is made for EDM-trained models (CosXL):
-    # an SD 1.5 checkpoint gives noise with it, so it is not offered by name (Editor still runs it if set).
+    # an SD 1.5 checkpoint gives noise with it, so it is named only in EDM_SCHEDULERS, for those models.
 }
 # Samplers for EDM-trained models (CosXL Edit), and only for them: each kind gives noise with the other's samplers.
 EDM_SCHEDULERS = {
