@@ -243,3 +243,24 @@ def test_the_edm_clean_latent_estimate_matches_the_schedulers_own():
         out = scheduler.step(noise, t, latents)
         assert torch.allclose(ours, out.pred_original_sample, atol=1e-4, rtol=1e-4)
         latents = out.prev_sample
+
+
+def test_a_single_file_is_read_with_the_cached_sdxl_configuration(tmp_path, monkeypatch):
+    """With the configuration in the hub cache no network is needed and diffusers' single-file loader runs on the file
+    (a real SDXL checkpoint cannot be built here: this one holds no weights, so it is refused in one sentence)."""
+    from safetensors.torch import save_file
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    repo = tmp_path / "hub" / "models--diffusers--sdxl-instructpix2pix-768"
+    snapshot = repo / "snapshots" / ("a" * 40)
+    build_tiny_xl_pipeline().save_pretrained(snapshot)
+    for weights in snapshot.rglob("*.safetensors"):
+        weights.unlink()  # configuration files only, as `_single_file_config` fetches them
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    single = tmp_path / "cosxl_edit.safetensors"
+    save_file({"edm_vpred.sigma_max": torch.tensor([120.0])}, str(single))
+    with pytest.raises(UserError) as e:
+        load_pipeline(str(single), torch.device("cpu"), torch.float32)
+    assert str(e.value).startswith(f"Could not read {str(single)!r} as an SDXL InstructPix2Pix checkpoint (")
+    assert "Weights for this component appear to be missing" in str(e.value)
