@@ -101,12 +101,12 @@ def tiny_xl_components(seed: int = 0) -> dict:
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     torch.manual_seed(seed)
-    # Context = both encoders' hidden states side by side (32 + 32); added embedding = 6 time ids x 8 + pooled 32.
+    # Context = both encoders' hidden states side by side (32 + 48); added embedding = 6 time ids x 8 + pooled 32.
     unet = UNet2DConditionModel(
         block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=8, out_channels=4,
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time", addition_time_embed_dim=8,
-        transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=6 * 8 + 32, cross_attention_dim=64,
+        transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=6 * 8 + 32, cross_attention_dim=32 + 48,
         norm_num_groups=8,
     )
     torch.manual_seed(seed)
@@ -124,7 +124,8 @@ def tiny_xl_components(seed: int = 0) -> dict:
     torch.manual_seed(seed)
     text_encoder = CLIPTextModel(CLIPTextConfig(**text_config))
     torch.manual_seed(seed + 1)
-    text_encoder_2 = CLIPTextModelWithProjection(CLIPTextConfig(**text_config))
+    # wider than the first, as in SDXL (768 and 1280): single-file loading tells the two apart by width
+    text_encoder_2 = CLIPTextModelWithProjection(CLIPTextConfig(**{**text_config, "hidden_size": 48}))
     scheduler = EulerAncestralDiscreteScheduler(**SCHEDULER_CONFIG, steps_offset=1, timestep_spacing="leading")
     return dict(vae=vae, text_encoder=text_encoder, text_encoder_2=text_encoder_2, tokenizer=tokenizer,
                 tokenizer_2=tiny_tokenizer(), unet=unet, scheduler=scheduler)

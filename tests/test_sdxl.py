@@ -245,6 +245,56 @@ def test_the_edm_clean_latent_estimate_matches_the_schedulers_own():
         latents = out.prev_sample
 
 
+@pytest.mark.parametrize("cosxl", [True, False])
+def test_a_single_file_checkpoint_loads_with_the_cached_sdxl_configuration(tmp_path, monkeypatch, cosxl):
+    """CosXL Edit ships as one file in the original layout; with SDXL's configuration files in the hub cache it loads
+    with no network: the same weights, CosXL recognised by its EDM keys (scaled image latents, EDM Euler, 1024 px)."""
+    from ldm_checkpoint import save_ldm_checkpoint
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    repo = tmp_path / "hub" / "models--diffusers--sdxl-instructpix2pix-768"
+    snapshot = repo / "snapshots" / ("a" * 40)
+    reference = build_tiny_xl_pipeline(cosxl=cosxl)
+    build_tiny_xl_pipeline().save_pretrained(snapshot)
+    for weights in snapshot.rglob("*.safetensors"):
+        weights.unlink()  # configuration files only, as `_single_file_config` fetches them
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    single = tmp_path / ("cosxl_edit.safetensors" if cosxl else "sdxl_edit.safetensors")
+    save_ldm_checkpoint(reference, single, cosxl=cosxl)
+    pipe = load_pipeline(str(single), torch.device("cpu"), torch.float32)
+    for name in ("unet", "vae", "text_encoder", "text_encoder_2"):
+        ours, theirs = getattr(pipe, name).state_dict(), getattr(reference, name).state_dict()
+        assert ours.keys() == theirs.keys() and all(torch.equal(ours[k], theirs[k]) for k in ours), name
+    assert pipe.is_cosxl_edit == cosxl
+    assert type(pipe.scheduler).__name__ == ("EDMEulerScheduler" if cosxl else "EulerAncestralDiscreteScheduler")
+    assert pipe.unet.config.sample_size == (128 if cosxl else 32)
+    if cosxl:
+        assert dict(pipe.scheduler.config) | {"_use_default_values": None} == dict(reference.scheduler.config) | {"_use_default_values": None}
+        result = _edit(Editor(pipe, "cosxl-file"))
+        assert np.array_equal(np.asarray(result.image), np.asarray(_plain(pipe)))
+        # the same weights as the in-memory model; a reloaded text encoder may sum in another order (last bit)
+        assert np.abs(np.asarray(result.image, np.int16) - np.asarray(_plain(reference), np.int16)).max() <= 1
+
+
+def test_the_edm_clean_latent_estimate_matches_the_schedulers_own():
+    from diffusers import EDMEulerScheduler
+
+    from ip2p_nb.conditioning import COSXL_SCHEDULER
+    from ip2p_nb.preview import estimate_x0
+
+    scheduler = EDMEulerScheduler(**COSXL_SCHEDULER)
+    scheduler.set_timesteps(5)
+    latents = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(0)) * scheduler.init_noise_sigma
+    for t in scheduler.timesteps[:3]:
+        model_in = scheduler.scale_model_input(latents, t)
+        noise = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(1))
+        ours = estimate_x0(scheduler, model_in, noise, t)
+        out = scheduler.step(noise, t, latents)
+        assert torch.allclose(ours, out.pred_original_sample, atol=1e-4, rtol=1e-4)
+        latents = out.prev_sample
+
+
 def test_a_single_file_is_read_with_the_cached_sdxl_configuration(tmp_path, monkeypatch):
     """With the configuration in the hub cache no network is needed and diffusers' single-file loader runs on the file
     (a real SDXL checkpoint cannot be built here: this one holds no weights, so it is refused in one sentence)."""
