@@ -257,8 +257,9 @@ def _from_single_file(path: Path, dtype, notify=None):
     """An SDXL InstructPix2Pix pipeline from one .safetensors checkpoint (CosXL Edit's `cosxl_edit.safetensors`).
 
     The weights come from the file; the layout, tokenizers and scheduler from `SDXL_CONFIG_REPO`'s configuration
-    files. A CosXL checkpoint (it stores its EDM sigmas as `edm_vpred.*`) gets `is_cosxl_edit` and CosXL's EDM
-    Euler sampler; its UNet is told its native size (1024 px) instead of the configuration's 768."""
+    files. A CosXL checkpoint (it stores its EDM sigmas as `edm_vpred.sigma_min/max`, the key ComfyUI and
+    stable-diffusion.cpp detect it by) gets `is_cosxl_edit` and CosXL's EDM Euler sampler with those sigmas; its UNet
+    is told its native size (1024 px) instead of the configuration's 768."""
     from diffusers import EDMEulerScheduler, StableDiffusionXLInstructPix2PixPipeline  # noqa: PLC0415
     from safetensors import safe_open  # noqa: PLC0415
 
@@ -269,6 +270,9 @@ def _from_single_file(path: Path, dtype, notify=None):
     try:
         with safe_open(str(path), framework="pt") as f:
             keys = list(f.keys())
+            # CosXL files carry their EDM sigmas (as ComfyUI saves them): used over the defaults where present
+            sigmas = {k.split(".")[1]: float(f"{float(f.get_tensor(k)):.6g}")  # float32 in the file: 0.002, not 0.0020000000949
+                      for k in ("edm_vpred.sigma_min", "edm_vpred.sigma_max") if k in keys}
     except Exception as e:  # noqa: BLE001
         raise UserError(f"{str(path)!r} is not a readable safetensors file ({str(e).splitlines()[0]}).") from None
     cosxl = any(k.startswith("edm_vpred.") for k in keys)
@@ -279,7 +283,7 @@ def _from_single_file(path: Path, dtype, notify=None):
     except Exception as e:  # noqa: BLE001  (diffusers raises many kinds for a file that is not an SDXL checkpoint)
         raise UserError(f"Could not read {str(path)!r} as an SDXL InstructPix2Pix checkpoint ({str(e).splitlines()[0]}).") from None
     if cosxl:
-        pipe.scheduler = EDMEulerScheduler(**COSXL_SCHEDULER)
+        pipe.scheduler = EDMEulerScheduler(**{**COSXL_SCHEDULER, **sigmas})
         pipe.unet.register_to_config(sample_size=128)
     return pipe
 
