@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported lazily so `translate` never pays for torch)
 _EXPORTS = {
     "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
-    "available_models": "loading", "available_schedulers": "loading",
+    "available_models": "models", "ModelInfo": "models", "available_schedulers": "loading",
     "translate": "translation", "Translation": "translation", "has_chinese": "translation", "available_backends": "translation",
     "make_poster": "poster",
     "explore": "grids", "Grid": "grids",

@@ -22,14 +22,39 @@ __all__ = ["main"]
 
 
 # ---- 1. the parser -------------------------------------------------------------------------------
+def _model_names() -> str:
+    from .models import model_names  # noqa: PLC0415  (a data module: no torch)
+
+    return ", ".join(model_names())
+
+
+_MODEL_HELP = (f"a short name ({_model_names()}; see `doctor` and the README's Models table), a hub id or a local "
+               "folder (default: $IP2P_MODEL or instruct-pix2pix)")
+
+
+def _fill_model_defaults(args) -> None:
+    """Settings the user did not give take the model's own defaults (defaults.MODEL_DEFAULTS), else the general ones."""
+    from .defaults import model_defaults  # noqa: PLC0415
+
+    own = model_defaults(args.model)
+    for name in ("image_guidance", "text_guidance", "steps"):
+        if getattr(args, name) is None:
+            setattr(args, name, getattr(own, name) if own else DEFAULTS[name])
+    if args.max_size is None and own is not None:
+        args.max_size = own.max_size
+
+
 def _edit_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `edit` and `explore`."""
-    p.add_argument("--model", default=None, help="hub id, local folder, 'demo' or 'tiny' (default: $IP2P_MODEL or timbrooks/instruct-pix2pix)")
+    p.add_argument("--model", default=None, metavar="NAME", help=_MODEL_HELP)
     p.add_argument("--seed", type=int, default=None, help=f"{RANGES['seed'][0]}-{RANGES['seed'][1]}; random when omitted ({HINTS['seed']})")
-    p.add_argument("--image-guidance", type=float, default=DEFAULTS["image_guidance"], help=f"{RANGES['image_guidance']}: {HINTS['image_guidance']}")
-    p.add_argument("--text-guidance", type=float, default=DEFAULTS["text_guidance"], help=f"{RANGES['text_guidance']}: {HINTS['text_guidance']}")
-    p.add_argument("--steps", type=int, default=DEFAULTS["steps"], help=f"{RANGES['steps']}: {HINTS['steps']}")
-    p.add_argument("--max-size", type=int, default=None, help=f"{RANGES['max_size']}, default {DEFAULTS['max_size']} (64 for --model demo): {HINTS['max_size']}")
+    p.add_argument("--image-guidance", type=float, default=None,
+                   help=f"{RANGES['image_guidance']}, default the model's ({DEFAULTS['image_guidance']} for SD 1.5): {HINTS['image_guidance']}")
+    p.add_argument("--text-guidance", type=float, default=None,
+                   help=f"{RANGES['text_guidance']}, default the model's ({DEFAULTS['text_guidance']} for SD 1.5): {HINTS['text_guidance']}")
+    p.add_argument("--steps", type=int, default=None, help=f"{RANGES['steps']}, default the model's ({DEFAULTS['steps']} for SD 1.5): {HINTS['steps']}")
+    p.add_argument("--max-size", type=int, default=None,
+                   help=f"{RANGES['max_size']}, default the model's ({DEFAULTS['max_size']} for SD 1.5, 768 or 1024 for SDXL, 64 for demo): {HINTS['max_size']}")
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
@@ -179,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_explore(sub)
     sub.add_parser("doctor", help="check GPU, memory, fonts, translation and the model cache")
     p = sub.add_parser("app", help="serve the notebook app with Voila (or open it in JupyterLab with --jupyter)")
-    p.add_argument("--model", default=None, help="model for the app (sets IP2P_MODEL; e.g. tiny or demo offline)")
+    p.add_argument("--model", default=None, metavar="NAME", help=f"model for the app (sets IP2P_MODEL): {_MODEL_HELP}")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 to share on a network)")
     p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
@@ -305,6 +330,7 @@ def cmd_edit(args) -> int:
     from . import load_editor, make_poster  # noqa: PLC0415
     from .metadata import save_png  # noqa: PLC0415
 
+    _fill_model_defaults(args)
     _check_before_loading(args, args.images, args.instruction)
     _check_part(args)
     several = len(args.images) > 1
@@ -356,6 +382,7 @@ def cmd_batch(args) -> int:
     from .editor import check_instruction  # noqa: PLC0415
 
     # 1. Check everything that does not need the model
+    _fill_model_defaults(args)
     if args.instruction is not None:
         check_instruction(args.instruction)
     sizes = {} if args.max_size is None else {"max_size": args.max_size}
@@ -405,6 +432,7 @@ def cmd_explore(args) -> int:
         if name in vary:
             raise SettingError(f"`--vary {name.replace('_', '-')}` is given twice; put all its values in one --vary.")
         vary[name] = values
+    _fill_model_defaults(args)
     _check_before_loading(args, [args.image], args.instruction)
     output = args.output or f"{Path(args.image).stem}_grid.png"
     editor = _load_editor(args, device=args.device, dtype=args.dtype, scheduler=args.scheduler,

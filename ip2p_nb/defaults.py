@@ -198,3 +198,49 @@ SHARED_DEFAULTS = dict(
     model_bytes={"cuda": 2.7e9, "cpu": 6.1e9, "toy": 0.1e9},
 )
 __all__.append("SHARED_DEFAULTS")
+
+
+# Per-model defaults (the catalogue is ip2p_nb/models.py): what the app's sliders, the command line and the
+# model switch start from when the user gave nothing. A model not listed (any other hub id or folder) uses
+# SETTINGS above. `scheduler=None` keeps the pipeline's own sampler (CosXL needs its EDM Euler).
+@dataclass(frozen=True)
+class ModelDefaults:
+    max_size: int                # default longest side (px)
+    size_range: tuple            # (low, high) the max_size slider and check allow
+    steps: int
+    image_guidance: float
+    text_guidance: float
+    scheduler: str | None        # web UI sampler name, or None for the pipeline's own
+
+
+MODEL_DEFAULTS = {
+    # SETTINGS' values and their reasons: the paper's guidances, 20 Euler-ancestral steps for live demos, 512 px
+    # (its training size) within 256-1024.
+    "instruct-pix2pix": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, "Euler a"),
+    # A fine-tune of instruct-pix2pix in the same pipeline at the same 512 px; the code that loads it (MagicBrush's
+    # own and others') samples with Euler ancestral and the paper's guidances, so the same values.
+    "magicbrush": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, "Euler a"),
+    # Trained at 768 px (its name; diffusers' example resizes to 768). diffusers' docs example uses text guidance
+    # 3.0, image guidance 1.5 and 30 steps with the repository's own scheduler. Below 512 px SDXL's pictures fall
+    # apart (it never saw such sizes), so the range starts there.
+    "sdxl-instructpix2pix-768": ModelDefaults(768, (512, 1024), 30, 1.5, 3.0, None),
+    # The public CosXL demo space edits at 1024 px (its size box: 512-1024, default 1024) with guidance 7 and
+    # 20 steps and the EDM Euler scheduler (v-prediction, sigma 0.002-120) set at load; its image guidance is the
+    # pipeline's default, 1.5.
+    "cosxl-edit": ModelDefaults(1024, (512, 1024), 20, 1.5, 7.0, None),
+    # The demo model works at its own 64 px (the editor's native size rule); the rest as for instruct-pix2pix.
+    "demo": ModelDefaults(64, (64, 1024), 20, 1.5, 7.5, "Euler a"),
+    # tiny stands in for instruct-pix2pix in tests and dry runs (its latent is 1/8 of the image, as in SD), so the
+    # same values; tiny-xl's sampler is whatever its builder (ip2p_nb/tiny.py) gives it, as for the real SDXL models.
+    "tiny": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, "Euler a"),
+    "tiny-xl": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, None),
+}
+__all__ += ["ModelDefaults", "MODEL_DEFAULTS", "model_defaults"]
+
+
+def model_defaults(name: str | None) -> ModelDefaults | None:
+    """The defaults of catalogue model `name` (short name or hub id, any case); None for any other model."""
+    from .models import find_model  # noqa: PLC0415
+
+    info = find_model(name or default_model())
+    return MODEL_DEFAULTS.get(info.name) if info else None

@@ -6,7 +6,7 @@ quick and none downloads anything (the hub probe is one model-info call per endp
 import os
 import platform
 
-__all__ = ["hardware", "suggest_max_size", "estimate_seconds", "doctor_lines"]
+__all__ = ["hardware", "suggest_max_size", "estimate_seconds", "doctor_lines", "model_report", "cached_repos"]
 
 # (GPU memory in GiB at least, max_size to suggest). Measured peak of the fp16 pipeline on an H100
 # (docs/GPU.md): 2.7 GB at 512 px, 3.5 GB at 768, 4.5 GB at 1024 (untiled VAE). The margin leaves room
@@ -56,6 +56,67 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None) -> flo
     size = min(_CPU_SECONDS_PER_STEP, key=lambda s: abs(s - max_size))
     seconds = _CPU_SECONDS_PER_STEP[size] * steps * (2 / max(1, info["cpus"] or 1)) + 0.05 * max_size
     return seconds * (0.5 if cpu_has_native_bf16() else 1.0)  # bfloat16 halves it (docs/BENCHMARK.md)
+
+
+def _ram_gib() -> float | None:
+    """This machine's total memory (GiB), from the OS; None where it cannot be told."""
+    try:
+        return round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def cached_repos() -> dict:
+    """{repo id: bytes on disk} of the models in the local Hugging Face cache with safetensors weights (no network)."""
+    from huggingface_hub import scan_cache_dir  # noqa: PLC0415
+    from huggingface_hub.errors import CacheNotFound  # noqa: PLC0415
+
+    from .hub import hub_cache_dir  # noqa: PLC0415
+
+    try:
+        info = scan_cache_dir(hub_cache_dir())
+    except CacheNotFound:
+        return {}
+    found = {}
+    for repo in info.repos:
+        names = {f.file_name for rev in repo.revisions for f in rev.files}
+        if repo.repo_type == "model" and any(n.endswith(".safetensors") for n in names):
+            found[repo.repo_id] = repo.size_on_disk
+    return found
+
+
+def model_report(info: dict | None = None, ram_gib: float | None = None) -> list[dict]:
+    """For each catalogue model: does it fit this GPU (or this CPU's memory), and is it already downloaded?
+
+    Rows: name, kind, need_gb (the catalogue's GPU or CPU figure), have_gb (total GPU memory or RAM), fits,
+    cached (True/False; None for the models built or shipped here, which need no download)."""
+    from .models import available_models  # noqa: PLC0415
+
+    info = info or hardware()
+    gpu = info.get("vram_gib") is not None
+    have = info["vram_gib"] if gpu else (ram_gib if ram_gib is not None else _ram_gib())
+    try:
+        cached = cached_repos()
+    except Exception:  # noqa: BLE001  (a broken cache is reported as "not cached", never raised)
+        cached = {}
+    rows = []
+    for m in available_models():
+        need = m.gpu_gb if gpu else m.cpu_gb
+        rows.append({"name": m.name, "kind": m.kind, "need_gb": need, "have_gb": have, "on": "GPU" if gpu else "CPU",
+                     "fits": None if have is None else need * 1e9 <= have * 2**30,
+                     "cached": None if m.hub_id is None else m.hub_id in cached})
+    return rows
+
+
+def _model_line(row: dict) -> str:
+    where = f"{row['on']} memory" if row["on"] == "GPU" else "RAM"
+    if row["fits"] is None:
+        fit = f"needs ~{row['need_gb']:g} GB of {where}"
+    else:
+        fit = (f"fits (needs ~{row['need_gb']:g} GB of {row['have_gb']:g} GiB {where})" if row["fits"]
+               else f"too big for this machine (needs ~{row['need_gb']:g} GB of {where}, has {row['have_gb']:g} GiB)")
+    cache = {None: "no download needed", True: "cached", False: "not downloaded yet"}[row["cached"]]
+    return f"{fit}; {cache}"
 
 
 def _model_cache_line() -> str:
@@ -108,6 +169,8 @@ def doctor_lines() -> list[tuple[str, str]]:
     seconds = estimate_seconds(size, 20, info)
     if seconds:
         lines.append(("CPU time per edit", f"about {seconds / 60:.0f} min at max_size {size}, 20 steps"))
-    lines += [("model", _model_cache_line()), ("model hub", _hub_line()), ("font", _font_line()), ("translation", _translation_line()),
-              ("python / torch", f"{info['python']} / {info['torch']}")]
+    lines += [("model", _model_cache_line()), ("model hub", _hub_line())]
+    lines.append(("models", "which fit this machine, which are downloaded (short names for --model):"))
+    lines += [(row["name"], _model_line(row)) for row in model_report(info)]
+    lines += [("font", _font_line()), ("translation", _translation_line()), ("python / torch", f"{info['python']} / {info['torch']}")]
     return lines

@@ -1,8 +1,10 @@
 """The editor: load InstructPix2Pix, edit an image from an instruction, get a reproducible result.
 
-`load_editor()` builds the diffusers `StableDiffusionInstructPix2PixPipeline` for this machine
-and wraps it in an `Editor`; `Editor(pipe)` wraps one you built yourself. `Editor.edit` runs
-the same computation as the pipeline's `__call__` (same noise, same scheduler, same
+`load_editor()` builds the diffusers `StableDiffusionInstructPix2PixPipeline` (or, for SDXL models,
+`StableDiffusionXLInstructPix2PixPipeline`) for this machine and wraps it in an `Editor`; `Editor(pipe)`
+wraps one you built yourself. What differs between SD and SDXL (two text encoders, added
+conditions, the VAE's float32 decode, CosXL's scaled image latents) is in ip2p_nb/conditioning.py.
+`Editor.edit` runs the same computation as the pipeline's `__call__` (same noise, same scheduler, same
 guidance), so an edit with seed `s` gives the pixels of the plain pipeline called with
 `generator=torch.Generator("cpu").manual_seed(s)`, but it
 
@@ -37,7 +39,7 @@ from .defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, 
 from .errors import Notice, UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
-from . import regions, reuse
+from . import conditioning, regions, reuse
 from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
@@ -172,12 +174,10 @@ def random_seed() -> int:
 
 
 def _check_pipeline(pipe) -> None:
-    """Refuse, in one sentence, a pipeline that is not (SD 1.x/2.x) InstructPix2Pix: SDXL, inpainting, text-to-image."""
-    from diffusers import StableDiffusionInstructPix2PixPipeline  # noqa: PLC0415
-
-    if not isinstance(pipe, StableDiffusionInstructPix2PixPipeline):
-        raise UserError(f"Editor takes a StableDiffusionInstructPix2PixPipeline, but got a {type(pipe).__name__}; "
-                        "load an InstructPix2Pix checkpoint with load_editor() or StableDiffusionInstructPix2PixPipeline.from_pretrained().")
+    """Refuse, in one sentence, a pipeline that is not (SD or SDXL) InstructPix2Pix: inpainting, text-to-image."""
+    why = conditioning.check_pipeline(pipe)
+    if why:
+        raise UserError(why)
 
 
 def _check_preview_every(preview_every) -> None:
@@ -215,7 +215,7 @@ def _needs_vae_tiling(pipe, size, batch: int) -> bool:
     """
     if pipe.vae.device.type != "cuda":
         return max(size) > 768
-    need = VAE_BYTES_1024 * size[0] * size[1] / 1024**2 * batch * pipe.vae.dtype.itemsize / 2
+    need = VAE_BYTES_1024 * size[0] * size[1] / 1024**2 * batch * conditioning.vae_itemsize(pipe) / 2
     free, _ = torch.cuda.mem_get_info(pipe.vae.device)
     free += torch.cuda.memory_reserved(pipe.vae.device) - torch.cuda.memory_allocated(pipe.vae.device)
     return need > 0.8 * free
@@ -524,10 +524,9 @@ class Editor:
         # 1. Conditioning: prompt embeddings and image latents (cached), stacked in branch order
         cond, uncond = self._embeddings(prompt, notes)
         img = self._image_latents(original)
-        embeds = {"text": cond, "image": uncond, "uncond": uncond}
-        image_in = {"text": img, "image": img, "uncond": torch.zeros_like(img)}
         n = len(seeds)
-        embeds = torch.cat([embeds[b].expand(n, -1, -1) for b in needed])
+        embeds, unet_kwargs = conditioning.stack(pipe, {"text": cond, "image": uncond, "uncond": uncond}, needed, n, original.size)
+        image_in = {"text": img, "image": img, "uncond": torch.zeros_like(img)}
         image_in = torch.cat([image_in[b].expand(n, -1, -1, -1) for b in needed])
         # 2. Timesteps and initial noise, drawn exactly as the pipeline draws them
         scheduler = pipe.scheduler
@@ -538,13 +537,13 @@ class Editor:
         shape = (n, pipe.vae.config.latent_channels, img.shape[-2], img.shape[-1])
         from diffusers.utils.torch_utils import randn_tensor  # noqa: PLC0415
 
-        noise0 = randn_tensor(shape, generator=generator, device=device, dtype=cond.dtype)
+        noise0 = randn_tensor(shape, generator=generator, device=device, dtype=embeds.dtype)
         latents = noise0 * scheduler.init_noise_sigma
         keep = None if mask is None else self._latent_keep(mask, img, noise0, notes)
         # 3. Extra step arguments as the pipeline passes them (eta 0, its default; generator only where step takes it)
         extra = pipe.prepare_extra_step_kwargs(generator, 0.0)
         restore = self._seed_sde_noise(scheduler, seeds)
-        reuse = self._reuse(interval, notes)
+        schedule = self._reuse(interval, notes)
         # 4. Denoising loop; schedulers of order 2 run two timesteps per user step (the pipeline's own count)
         order = getattr(scheduler, "order", 1)
         warmup = len(timesteps) - steps * order
@@ -552,7 +551,7 @@ class Editor:
         try:
             for i, t in enumerate(timesteps):
                 model_in = scheduler.scale_model_input(torch.cat([latents] * len(needed)), t)
-                noise = self._unet(torch.cat([model_in, image_in], dim=1), t, embeds, reuse)
+                noise = self._unet(torch.cat([model_in, image_in], dim=1), t, embeds, schedule, unet_kwargs)
                 noise = _combine(dict(zip(needed, noise.chunk(len(needed)))), s_i, s_t)
                 out = scheduler.step(noise, t, latents, **extra, return_dict=True)
                 latents = out.prev_sample
@@ -566,7 +565,7 @@ class Editor:
         finally:
             restore()
         # 5. Decode, check and convert
-        return self._decode(latents, cond.dtype, notes)
+        return self._decode(latents, embeds.dtype, notes)
 
     def _reuse(self, interval, notes):
         """The deep-feature reuse schedule for one edit (reuse.py), or None for a plain UNet call each step."""
@@ -577,15 +576,16 @@ class Editor:
             return None
         return reuse.ReuseSchedule(interval)
 
-    def _unet(self, x, t, embeds, schedule):
-        """One noise prediction: the whole UNet, or (with a reuse schedule) whole or outer blocks only."""
+    def _unet(self, x, t, embeds, schedule, unet_kwargs):
+        """One noise prediction: the whole UNet, or (with a reuse schedule) whole or outer blocks only.
+        `unet_kwargs`: the pipeline kind's extra arguments (SDXL's `added_cond_kwargs`, conditioning.py)."""
         unet = self.pipe.unet
         with torch.no_grad():
             if schedule is None:
-                return unet(x, t, encoder_hidden_states=embeds, return_dict=False)[0]
+                return unet(x, t, encoder_hidden_states=embeds, **unet_kwargs, return_dict=False)[0]
             if self._parts is None or self._parts[0] is not unet:
                 self._parts = (unet, getattr(unet, "run_parts", None) or reuse.UNetParts(unet))
-            return schedule.call(self._parts[1], x, t, embeds)
+            return schedule.call(self._parts[1], x, t, embeds, unet_kwargs.get("added_cond_kwargs"))
 
     @property
     def runtime(self) -> str:
@@ -595,7 +595,7 @@ class Editor:
     def _latent_keep(self, mask, img, noise0, notes):
         """(latent mask, the input's scaled latents, the fixed noise) for the per-step blend."""
         m = regions.latent_mask(mask, img.shape[-2:], torch).to(device=img.device, dtype=img.dtype)
-        known = (img * self.pipe.vae.config.scaling_factor).expand_as(noise0)  # conditioning latents are unscaled
+        known = conditioning.denoiser_latents(self.pipe, img).expand_as(noise0)  # conditioning latents are unscaled (not CosXL's)
         return {"mask": m, "known": known, "noise": noise0, "ok": hasattr(self.pipe.scheduler, "add_noise")}
 
     def _blend(self, latents, keep, scheduler, next_t, notes):
@@ -650,9 +650,10 @@ class Editor:
         if not torch.isfinite(latents).all():
             raise UserError("The model produced invalid numbers (NaN), usually a float16 overflow; try another seed, "
                             "or load the model with dtype=torch.float32.")
-        with torch.no_grad():
-            pixels = pipe.vae.decode(latents / pipe.vae.config.scaling_factor, return_dict=False)[0]
-        pixels, flagged = pipe.run_safety_checker(pixels, pipe._execution_device, dtype)
+        pixels = conditioning.decode(pipe, latents)
+        flagged = None  # SDXL pipelines have no safety checker
+        if hasattr(pipe, "run_safety_checker"):
+            pixels, flagged = pipe.run_safety_checker(pixels, pipe._execution_device, dtype)
         if flagged is not None and any(flagged):
             notes.append("The safety checker flagged the result and blacked it out; try another instruction or seed.")
         denormalize = [True] * pixels.shape[0] if flagged is None else [not f for f in flagged]
@@ -665,7 +666,7 @@ class Editor:
     def _embeddings(self, prompt, notes):
         """(prompt embedding, empty-prompt embedding); each text is encoded once and cached."""
         cond, warning = self._cached_encode(prompt)
-        uncond, _ = self._cached_encode("")
+        uncond = conditioning.unconditional(self.pipe, cond, lambda text: self._cached_encode(text)[0])
         if warning:
             notes.append(warning)
         return cond, uncond
@@ -679,27 +680,17 @@ class Editor:
         return self._prompt_cache[text]
 
     def _encode(self, text):
-        pipe, tok = self.pipe, self.pipe.tokenizer
-        ids = tok(text, padding="max_length", max_length=tok.model_max_length, truncation=True, return_tensors="pt").input_ids
-        full = tok(text, return_tensors="pt").input_ids
-        warning = None
-        if full.shape[-1] > ids.shape[-1]:
-            cut = tok.decode(full[0, tok.model_max_length - 1:-1])
-            warning = f"The prompt is longer than the model's {tok.model_max_length}-token limit; this end was ignored: {cut!r}."
-        with torch.no_grad():
-            embeds = pipe.text_encoder(ids.to(pipe._execution_device))[0]
-        return embeds.to(dtype=pipe.text_encoder.dtype), warning
+        return conditioning.encode_prompt(self.pipe, text)
 
     def _image_latents(self, original: Image.Image) -> torch.Tensor:
         """The VAE encoding (mode of the posterior, as the pipeline does) of the resized input, cached."""
         pipe = self.pipe
-        device, dtype = pipe._execution_device, pipe.text_encoder.dtype
+        device, dtype = pipe._execution_device, conditioning.embed_dtype(pipe)
         tiled = bool(getattr(pipe.vae, "use_tiling", False))  # tiled and whole encodings differ slightly
         key = (hashlib.sha1(original.tobytes()).hexdigest(), original.size, str(device), str(dtype), tiled)
         if key not in self._image_cache:
             pixels = pipe.image_processor.preprocess(original).to(device=device, dtype=dtype)
-            with torch.no_grad():
-                latents = pipe.vae.encode(pixels).latent_dist.mode()
+            latents = conditioning.encode_image(pipe, pixels)
             self._image_cache[key] = latents
             while len(self._image_cache) > 4:
                 self._image_cache.popitem(last=False)
@@ -732,13 +723,13 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
     On a CPU the editor reuses deep UNet features by default (`CPU_DEFAULTS["cache_interval"]`, defaults.py).
     """
-    from .runtime import pick_runtime, use_openvino  # noqa: PLC0415
+    from .runtime import pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
 
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
-    runtime = pick_runtime(runtime, device, name)  # a bad choice fails before anything is loaded
+    asked, runtime = runtime, pick_runtime(runtime, device, name)  # a bad choice fails before anything is loaded
     pipe = load_pipeline(name, device, dtype, scheduler=scheduler, progress=download_progress, notify=notify)
-    if runtime == "openvino":
+    if runtime == "openvino" and (asked or supports_openvino(pipe)):  # chosen for you: only where it works
         use_openvino(pipe, notify=notify or _announce)
     editor = Editor(pipe, model_name=name)
     if device.type == "cpu" and name not in TOY_MODELS:

@@ -31,7 +31,7 @@ from .defaults import HUB_DEFAULTS
 from .errors import UserError
 
 __all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "needed_files", "cached_model", "plan_download",
-           "check_free_space", "download", "fetch_model", "DownloadPlan"]
+           "check_free_space", "download", "fetch_model", "fetch_file", "DownloadPlan"]
 
 _VARIANTS = ("fp16", "bf16", "fp32", "ema", "non_ema")   # infixes diffusers uses: unet/diffusion_pytorch_model.fp16.safetensors
 _CONFIG_SUFFIXES = (".json", ".txt", ".model")          # configs, tokenizer vocabularies and merges, sentencepiece models
@@ -87,14 +87,19 @@ def _not_found(repo_id: str, url: str, error) -> UserError:
     from huggingface_hub.errors import GatedRepoError  # noqa: PLC0415
 
     if isinstance(error, GatedRepoError):
+        from .models import access_sentence, find_model  # noqa: PLC0415
+
+        known = find_model(repo_id)
+        if known is not None and known.gated:   # logged in, but the licence is not accepted (or the token lacks access)
+            return UserError(access_sentence(known))
         return UserError(f"The model {repo_id!r} is gated: accept its licence on its hub page and log in with "
                          "`hf auth login`, or choose another model.")
     return UserError(f"There is no model {repo_id!r} on the model hub ({url}); check the spelling "
                      "(for example timbrooks/instruct-pix2pix) or pass a local model folder.")
 
 
-def find_endpoint(repo_id: str, timeout: float | None = None):
-    """(url, model info with file sizes, announcement): the first endpoint that answers for `repo_id`."""
+def find_endpoint(repo_id: str, timeout: float | None = None, revision: str | None = None):
+    """(url, model info with file sizes, announcement): the first endpoint that answers for `repo_id` (at `revision`)."""
     from huggingface_hub import HfApi  # noqa: PLC0415
     from huggingface_hub.errors import RepositoryNotFoundError  # noqa: PLC0415
 
@@ -102,7 +107,7 @@ def find_endpoint(repo_id: str, timeout: float | None = None):
     failed = []
     for url, why in hub_endpoints():
         try:
-            info = HfApi(endpoint=url).model_info(repo_id, files_metadata=True, timeout=timeout)
+            info = HfApi(endpoint=url).model_info(repo_id, revision=revision, files_metadata=True, timeout=timeout)
         except RepositoryNotFoundError as e:
             raise _not_found(repo_id, url, e) from None
         except _network_errors() as e:
@@ -173,6 +178,7 @@ class DownloadPlan:
     sha256: dict                     # {path: sha256} of LFS files (the weights)
     variant: str | None = None
     cache_dir: Path = field(default_factory=hub_cache_dir)
+    revision: str | None = None      # the branch or PR ref asked for (None: main); `commit` is what it points at
 
     def blob_path(self, etag: str) -> Path:
         return self.cache_dir / ("models--" + self.repo_id.replace("/", "--")) / "blobs" / etag
@@ -210,16 +216,16 @@ def _cached_file(repo_id, path, commit, cache_dir) -> str | None:
     return hit if isinstance(hit, str) else None
 
 
-def cached_model(repo_id: str, variant: str | None = None) -> tuple[Path, str | None] | None:
-    """(snapshot folder, variant) when every needed file is in the cache; no network call."""
+def cached_model(repo_id: str, variant: str | None = None, revision: str | None = None) -> tuple[Path, str | None] | None:
+    """(snapshot folder, variant) when every needed file (of `revision`, default main) is in the cache; no network call."""
     from huggingface_hub import get_cached_repo_tree  # noqa: PLC0415
 
     cache = hub_cache_dir()
-    index_file = _cached_file(repo_id, "model_index.json", None, cache)
+    index_file = _cached_file(repo_id, "model_index.json", revision, cache)
     if index_file is None:
         return None
     try:
-        paths = [f.path for f in get_cached_repo_tree(repo_id, cache_dir=str(cache))]
+        paths = [f.path for f in get_cached_repo_tree(repo_id, revision=revision, cache_dir=str(cache))]
     except Exception:  # noqa: BLE001  (no listing cached: downloaded by another tool; the folder decides)
         folder = Path(index_file).parent
         paths = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
@@ -231,7 +237,7 @@ def cached_model(repo_id: str, variant: str | None = None) -> tuple[Path, str | 
     return (folder, used) if all((folder / p).is_file() for p in files) else None
 
 
-def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None) -> DownloadPlan:
+def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None, revision: str | None = None) -> DownloadPlan:
     """Fetch model_index.json (a few hundred bytes) and decide which files the pipeline needs."""
     from huggingface_hub import hf_hub_download  # noqa: PLC0415
 
@@ -250,7 +256,7 @@ def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None)
     files, used = needed_files([s.rfilename for s in siblings], index, variant)
     sizes = {s.rfilename: (s.lfs.size if s.lfs else s.size) or 0 for s in siblings}
     sha = {s.rfilename: s.lfs.sha256 for s in siblings if s.lfs}
-    return DownloadPlan(repo_id, endpoint, info.sha, files, sizes, sha, used, cache)
+    return DownloadPlan(repo_id, endpoint, info.sha, files, sizes, sha, used, cache, revision)
 
 
 def check_free_space(plan: DownloadPlan, free_bytes=None) -> None:
@@ -337,7 +343,7 @@ def download(plan: DownloadPlan, progress=None) -> Path:
             current = path
             _fetch_weight(plan, path, hook)
         current = None
-        folder = snapshot_download(plan.repo_id, endpoint=plan.endpoint, cache_dir=str(plan.cache_dir),
+        folder = snapshot_download(plan.repo_id, revision=plan.revision, endpoint=plan.endpoint, cache_dir=str(plan.cache_dir),
                                    allow_patterns=plan.files, tqdm_class=hook, etag_timeout=HUB_DEFAULTS["probe_seconds"])
     except UserError:
         raise
@@ -350,15 +356,41 @@ def download(plan: DownloadPlan, progress=None) -> Path:
     return Path(folder)
 
 
-def fetch_model(repo_id: str, variant: str | None = None, progress=None, notify=None) -> tuple[Path, str | None]:
-    """(local folder, variant used) of hub model `repo_id`: from the cache, else downloaded (see the module docstring)."""
+def fetch_file(repo_id: str, filename: str, progress=None, notify=None, revision: str | None = None) -> Path:
+    """The local path of one `.safetensors` file of hub repository `repo_id` (a single-file checkpoint such as CosXL's
+    `cosxl_edit.safetensors`): from the cache with no network call, else downloaded like a model's weights
+    (endpoint probe, free-disk check, resumable, checked against the hub's sha256, progress and announcements)."""
+    if not filename.endswith(".safetensors"):
+        raise UserError(f"{filename!r} is not a .safetensors file; only safetensors are loaded (pickle files can run code).")
     notify = notify or (lambda text: None)
-    hit = cached_model(repo_id, variant)
+    hit = _cached_file(repo_id, filename, revision, hub_cache_dir())
+    if hit:
+        return Path(hit)
+    endpoint, info, note = find_endpoint(repo_id, revision=revision)
+    notify(note)
+    sibling = next((s for s in info.siblings or [] if s.rfilename == filename), None)
+    if sibling is None:
+        raise UserError(f"The model {repo_id!r} has no file {filename!r} on {endpoint}; check the name on its hub page.")
+    size = (sibling.lfs.size if sibling.lfs else sibling.size) or 0
+    sha = {filename: sibling.lfs.sha256} if sibling.lfs else {}
+    plan = DownloadPlan(repo_id, endpoint, info.sha, [filename], {filename: size}, sha, None, hub_cache_dir(), revision)
+    check_free_space(plan)
+    if plan.missing():
+        notify(plan.summary())
+    return download(plan, progress) / filename
+
+
+def fetch_model(repo_id: str, variant: str | None = None, progress=None, notify=None,
+                revision: str | None = None) -> tuple[Path, str | None]:
+    """(local folder, variant used) of hub model `repo_id` at `revision` (a branch or PR ref such as "refs/pr/2";
+    default main): from the cache, else downloaded (see the module docstring)."""
+    notify = notify or (lambda text: None)
+    hit = cached_model(repo_id, variant, revision)
     if hit:
         return hit
-    endpoint, info, note = find_endpoint(repo_id)
+    endpoint, info, note = find_endpoint(repo_id, revision=revision)
     notify(note)
-    plan = plan_download(repo_id, endpoint, info, variant)
+    plan = plan_download(repo_id, endpoint, info, variant, revision)
     check_free_space(plan)
     if plan.missing():
         notify(plan.summary())

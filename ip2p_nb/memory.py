@@ -79,9 +79,14 @@ def free_bytes(device: str) -> int | None:
 
 def needed_bytes(model: str, device: str) -> float:
     """Peak memory of one copy of `model` on `device` (see SHARED_DEFAULTS["model_bytes"])."""
+    from .models import find_model  # noqa: PLC0415
+
     table = SHARED_DEFAULTS["model_bytes"]
-    if model in ("tiny", "demo"):
+    if model in ("tiny", "demo", "tiny-xl"):
         return table["toy"]
+    known = find_model(model)
+    if known is not None and known.hub_id is not None:   # the catalogue's figure: SDXL needs several times SD 1.5's
+        return (known.gpu_gb if str(device).startswith("cuda") else known.cpu_gb) * 1e9
     return table["cuda"] if str(device).startswith("cuda") else table["cpu"]
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
+from .conditioning import upcast_vae
+
 __all__ = ["LatentRGB", "fit_latent_rgb", "estimate_x0", "preview_size", "Cadence"]
 
 _FIT_SIDE = 64  # the fitting photos' longest side: 8x8 latent pixels each for SD, 5 pictures -> 320 samples for 15 numbers
@@ -63,11 +65,11 @@ def fit_latent_rgb(pipe) -> LatentRGB:
     """Fit the latent -> RGB map of `pipe`'s VAE on a few small photos (one encoder and one decoder pass each)."""
     vae = pipe.vae
     factor = pipe.vae_scale_factor
-    device, dtype = vae.device, vae.dtype
+    device = vae.device
     xs, ys = [], []
     for photo in _fitting_photos(_FIT_SIDE):
-        pixels = pipe.image_processor.preprocess(photo).to(device=device, dtype=dtype)
-        with torch.no_grad():
+        with torch.no_grad(), upcast_vae(pipe) as dtype:  # SDXL's VAE overflows in float16: float32, as its pipeline does
+            pixels = pipe.image_processor.preprocess(photo).to(device=device, dtype=dtype)
             latent = vae.encode(pixels).latent_dist.mode()
             decoded = vae.decode(latent, return_dict=False)[0]
         latent = latent * vae.config.scaling_factor                                 # as the UNet sees it
@@ -86,7 +88,13 @@ def estimate_x0(scheduler, model_input: torch.Tensor, noise: torch.Tensor, t) ->
     `model_input` is `scheduler.scale_model_input(latents, t)`: the latent in variance-preserving
     form for every scheduler (sigma-based ones divide by sqrt(sigma^2 + 1)), so one formula serves
     all: x0 = (x - sqrt(1 - a) e) / sqrt(a), with a = alphas_cumprod at `t` (v-prediction handled too).
+    EDM schedulers (CosXL Edit's) have no alphas: their own output preconditioning gives x0 from sigma.
     """
+    if "sigma_data" in dict(scheduler.config) and hasattr(scheduler, "precondition_outputs"):
+        # EDM schedulers (CosXL): t = 0.25 log(sigma) and model_input = x / sqrt(sigma^2 + sigma_data^2)
+        sigma = torch.exp(4 * torch.as_tensor(t, dtype=torch.float32, device=model_input.device))
+        x = model_input.float() * (sigma**2 + scheduler.config.sigma_data**2).sqrt()
+        return scheduler.precondition_outputs(x, noise.float(), sigma)
     alphas = getattr(scheduler, "alphas_cumprod", None)
     if alphas is None:
         return None

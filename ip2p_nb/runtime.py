@@ -24,7 +24,7 @@ from .defaults import TOY_MODELS
 from .errors import UserError
 from .reuse import UNetParts, can_reuse
 
-__all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "use_openvino", "cache_root"]
+__all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "supports_openvino", "use_openvino", "cache_root"]
 
 RUNTIMES = ("torch", "openvino")
 _FORMAT = 1  # bump when the converted graphs change
@@ -58,6 +58,12 @@ def pick_runtime(runtime, device: torch.device, model: str | None = None) -> str
     if device.type == "cpu" and model not in TOY_MODELS and openvino_available():
         return "openvino"
     return "torch"
+
+
+def supports_openvino(pipe) -> bool:
+    """Whether `use_openvino` can convert `pipe`: SD 1.x/2.x InstructPix2Pix UNets (not SDXL's extra inputs, yet)."""
+    unet = pipe.unet
+    return isinstance(unet, OpenVINOUNet) or (can_reuse(unet) and getattr(unet.config, "addition_embed_type", None) is None)
 
 
 def cache_root() -> Path:
@@ -229,7 +235,7 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
     unet = pipe.unet
     if isinstance(unet, OpenVINOUNet):
         return dict(converted=False, seconds=0.0, folder=None, precision=None)
-    if not can_reuse(unet) or unet.config.addition_embed_type is not None:
+    if not supports_openvino(pipe):
         raise UserError(f"OpenVINO is not supported for this model's UNet ({type(unet).__name__}, "
                         f"{unet.config.addition_embed_type or 'plain'}); use runtime 'torch'.")
     folder = cache_root() / "openvino" / _key(pipe)

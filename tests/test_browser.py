@@ -338,3 +338,39 @@ def test_three_pages_share_one_model(tmp_path, browser, record_property):
             page.close()
         server.stop()
         stop_worker(worker)
+
+
+def test_switching_the_model_from_the_menu(served, browser, record_property):
+    """tiny -> demo from the model menu in a fresh page: the slider's range follows the model, and an edit runs on it."""
+    server, _ = served
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    try:
+        page.goto(server.url, timeout=PAGE_TIMEOUT)
+        page.get_by_role("button", name="编辑 Edit").wait_for(timeout=PAGE_TIMEOUT)
+        size = page.locator(".widget-slider", has_text="最大边长 Max size").locator(".widget-readout")
+        size.click()                                          # tiny's range starts at 256: the slider refuses 64
+        page.keyboard.press("Control+A")
+        page.keyboard.type("64")
+        page.keyboard.press("Enter")
+        expect(size).to_have_text("256")
+        menu = page.locator(".widget-dropdown", has_text="模型 Model").locator("select")
+        expect(menu).to_have_value("tiny")
+        start = time.monotonic()
+        menu.select_option("demo")
+        expect(page.get_by_text("Now editing with demo")).to_be_visible(timeout=RUN_TIMEOUT)
+        record_property("model_switch_s", round(time.monotonic() - start, 1))
+        print(f"\nmodel menu tiny -> demo, ready in {time.monotonic() - start:.1f} s")
+        expect(size).to_have_text("64")                       # demo's own size, inside its new range
+        page.locator("select").first.select_option(index=1)  # the demo's scenes replace the photos
+        expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
+        instruction = page.locator("input[placeholder^='例如']")
+        instruction.fill("make it night")
+        instruction.press("Enter")
+        expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
+        page.get_by_role("button", name="编辑 Edit").click()
+        expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
+        expect(menu).to_have_value("demo")
+        page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_model_switch.png"))
+    finally:
+        page.close()

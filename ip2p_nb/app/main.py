@@ -29,7 +29,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from PIL import Image
 
-from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES
+from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES, model_defaults
 from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
@@ -43,6 +43,7 @@ from ..translation.chain import last_error as neural_last_error
 from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
 from .mask import MaskPainter
+from .picker import ModelPicker
 from .start import fallback_banner, scene_samples
 
 __all__ = ["App", "available_samples"]
@@ -119,7 +120,7 @@ class App:
         controls = widgets.VBox(
             [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]), self.painter.widget,
              widgets.HTML("<b>2. 编辑指令 Instruction</b>"), self.instruction, self.prompt, self.backend_label, self.neural,
-             widgets.HTML("<b>3. 参数 Settings</b>"), self.image_guidance, _hint(HINTS["image_guidance"]),
+             widgets.HTML("<b>3. 参数 Settings</b>"), self.picker.widget, self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
              self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
              self.advanced,
@@ -130,8 +131,9 @@ class App:
                                  self.download, self.poster_image], layout=widgets.Layout(flex="2 1 480px"))
         history = widgets.VBox([widgets.HTML("<b>历史 History</b> <span style='color:#666'>"
                                              "(点击 “作为输入” 继续编辑 · use a result as the next input)</span>"), self.history])
-        banner = [widgets.HTML(fallback_banner(self.fallback))] if self.fallback else []
-        page = widgets.VBox([*banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
+        self.banner = widgets.HTML(fallback_banner(self.fallback) if self.fallback else "",
+                                   layout=widgets.Layout(display=None if self.fallback else "none"))
+        page = widgets.VBox([self.banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
                              history, self.debug_box])
         self.widget = widgets.Tab(children=[page], titles=["编辑 Edit"])
         if not getattr(self.editor, "shared", False):   # grids need the model in this kernel
@@ -139,10 +141,7 @@ class App:
 
     def _build_inputs(self):
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="上传 Upload")
-        options = [("示例照片 Sample photo…", "")] + [(name, str(path)) for name, path in available_samples().items()]
-        if self.scenes:  # the demo model edits only its own cartoon scenes
-            options = [("示例场景 Sample scene…", "")] + [(name, f"scene:{name}") for name in self.scenes]
-        self.sample = widgets.Dropdown(options=options, value="", layout=widgets.Layout(width="210px"))
+        self.sample = widgets.Dropdown(options=self._sample_options(), value="", layout=widgets.Layout(width="210px"))
         self.instruction = widgets.Text(placeholder="例如 e.g.: 把天空换成夜晚 / make it snowy", continuous_update=False,
                                         description="指令", layout=widgets.Layout(width="98%"))
         self.prompt = widgets.Text(placeholder="English prompt (translated, editable)", continuous_update=False,
@@ -154,10 +153,7 @@ class App:
         self.text_guidance = _slider(widgets.FloatSlider, "text_guidance", "文本引导强度 Text", 0.5)
         self.steps = _slider(widgets.IntSlider, "steps", "步数 Steps", 1)
         self.max_size = _slider(widgets.IntSlider, "max_size", "最大边长 Max size", 64)
-        low = getattr(self.editor, "size_range", RANGES["max_size"])[0]
-        if low < RANGES["max_size"][0]:  # the 64 px demo model: start at its own size
-            self.max_size.min, self.max_size.step = low, 8
-            self.max_size.value = self.editor.default_max_size
+        self.apply_model_defaults()
         self.seed = widgets.IntText(value=0, description="种子 Seed", style={"description_width": "150px"},
                                     layout=widgets.Layout(width="300px"))
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
@@ -166,9 +162,40 @@ class App:
         self.scheduler = widgets.Dropdown(options=names if sampler in names else [sampler, *names], value=sampler,
                                           description="采样器 Sampler", style={"description_width": "150px"},
                                           layout=widgets.Layout(width="98%"))
+        self.picker = ModelPicker(self)   # the model menu: loads another model while this one keeps working
         self.advanced = widgets.Accordion(children=[widgets.VBox([self.scheduler, _hint(
             f"{DEFAULT_SCHEDULER} is the default; Heun, DPM2 and DPM++ SDE call the model twice per step (twice the time).")])],
             titles=["高级设置 Advanced settings"], selected_index=None)
+
+    def _sample_options(self) -> list:
+        if self.scenes:  # the demo model edits only its own cartoon scenes
+            return [("示例场景 Sample scene…", "")] + [(name, f"scene:{name}") for name in self.scenes]
+        return [("示例照片 Sample photo…", "")] + [(name, str(path)) for name, path in available_samples().items()]
+
+    def apply_model_defaults(self):
+        """Put the editor's model's size range and defaults (defaults.MODEL_DEFAULTS) on the sliders."""
+        own = model_defaults(getattr(self.editor, "model_name", None) or "custom")
+        low, high = getattr(self.editor, "size_range", RANGES["max_size"])   # what the editor itself accepts
+        size = getattr(self.editor, "default_max_size", DEFAULTS["max_size"])
+        if own is not None:
+            low, high, size = max(low, own.size_range[0]), min(high, own.size_range[1]), own.max_size
+            for name in ("image_guidance", "text_guidance", "steps"):
+                getattr(self, name).value = getattr(own, name)
+        if low >= RANGES["max_size"][0]:   # real models: no more than this machine handles comfortably
+            size = max(low, min(size, suggest_max_size()))
+        _set_range(self.max_size, low, high, size, step=64 if low >= RANGES["max_size"][0] else 8)   # 8: the 64 px demo
+
+    def use_editor(self, editor):
+        """Edit with `editor` from now on (the model menu's switch): its size range, defaults, sampler and samples."""
+        self.editor = editor
+        self.fallback, self.banner.layout.display = None, "none"
+        self.scenes = scene_samples() if getattr(editor, "model_name", None) == "demo" else {}
+        self.sample.options, self.sample.value = self._sample_options(), ""
+        self.apply_model_defaults()
+        sampler = getattr(editor, "sampler", DEFAULT_SCHEDULER)
+        names = available_schedulers()
+        self.scheduler.options = names if sampler in names else [sampler, *names]
+        self.scheduler.value = sampler
 
     def _build_outputs(self):
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
@@ -481,6 +508,13 @@ _AFTER = "编辑后 After"
 
 def _title_html(text, color="inherit"):
     return f"<div style='text-align:center;font-weight:600;color:{color}'>{html.escape(text)}</div>"
+
+
+def _set_range(slider, low, high, value, step):
+    """Give `slider` a new range and value (widened first: a slider refuses min > max on the way)."""
+    slider.min, slider.max = min(slider.min, low), max(slider.max, high)
+    slider.value = value
+    slider.min, slider.max, slider.step = low, high, step
 
 
 def _picture_layout():

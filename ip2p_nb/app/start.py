@@ -20,10 +20,11 @@ from ..editor import load_editor
 from ..errors import UserError
 from ..loading import pick_device_dtype
 from ..memory import check_memory, register_loaded
+from ..models import resolve_model
 from .common import download_status
 from .shared import SharedEditor, shared_address
 
-__all__ = ["DownloadBar", "load_app_editor", "fallback_banner", "scene_samples"]
+__all__ = ["DownloadBar", "load_app_editor", "load_with_bar", "fallback_banner", "scene_samples"]
 
 
 class DownloadBar:
@@ -95,20 +96,29 @@ def load_app_editor(model: str | None = None, display=True):
         return editor, editor.fallback
     name = model or default_model()
     try:
-        device, _ = pick_device_dtype(model=name)
-        others = check_memory(name, str(device))   # one sentence now rather than out of memory mid-edit
-        if others:
-            bar.notify(f"Note: {len(others)} other cop{'ies' if len(others) > 1 else 'y'} of a model {'are' if len(others) > 1 else 'is'} "
-                       "already loaded on this machine (other notebooks or pages); `app --shared` shares one.")
-        editor = load_editor(name, download_progress=bar.progress, notify=bar.notify)
+        editor = load_with_bar(name, bar)
     except UserError as e:
         if name == "demo":
             raise
         editor, reason = load_editor("demo"), str(e)
         register_loaded("demo", str(editor.pipe.device))
         return editor, reason
-    register_loaded(name, str(editor.pipe.device))
     return editor, None
+
+
+def load_with_bar(name: str, bar: DownloadBar):
+    """The editor for `name`, its download shown on `bar`; the memory guard first; a UserError when it cannot load.
+
+    What `load_app_editor` and the app's model menu (app/picker.py) both use."""
+    resolve_model(name)                        # an unknown name, or a gated model with no login: its sentence first
+    device, _ = pick_device_dtype(model=name)
+    others = check_memory(name, str(device))   # one sentence now rather than out of memory mid-edit
+    if others:
+        bar.notify(f"Note: {len(others)} other cop{'ies' if len(others) > 1 else 'y'} of a model {'are' if len(others) > 1 else 'is'} "
+                   "already loaded on this machine (other notebooks or pages); `app --shared` shares one.")
+    editor = load_editor(name, download_progress=bar.progress, notify=bar.notify)
+    register_loaded(name, str(editor.pipe.device))
+    return editor
 
 
 def scene_samples(count: int = 6) -> dict:
