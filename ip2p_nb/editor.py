@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, TOY_MODELS, check_settings, default_model
+from .defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
 from .errors import Notice, UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
@@ -723,15 +723,19 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
     On a CPU the editor reuses deep UNet features by default (`CPU_DEFAULTS["cache_interval"]`, defaults.py).
     """
-    from .runtime import pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
+    from .runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
 
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
     asked, runtime = runtime, pick_runtime(runtime, device, name)  # a bad choice fails before anything is loaded
     pipe = load_pipeline(name, device, dtype, scheduler=scheduler, progress=download_progress, notify=notify)
-    if runtime == "openvino" and (asked or supports_openvino(pipe)):  # chosen for you: only where it works
+    full_size_cpu = device.type == "cpu" and heavy(pipe)  # the toy models take a second anyway: kept exact
+    if runtime == "openvino" and (asked or (full_size_cpu and supports_openvino(pipe))):  # chosen for you: where it helps
         use_openvino(pipe, notify=notify or _announce)
     editor = Editor(pipe, model_name=name)
-    if device.type == "cpu" and name not in TOY_MODELS:
+    own = model_defaults(name)  # a catalogue model's own size (SDXL 768: 768 px; defaults.MODEL_DEFAULTS has the reasons)
+    if own is not None:
+        editor.size_range, editor.default_max_size = tuple(own.size_range), own.max_size
+    if full_size_cpu:
         editor.default_cache_interval = CPU_DEFAULTS["cache_interval"]
     return editor

@@ -32,6 +32,25 @@ def _count_calls(module):
 
 
 # ------------------------------------------------------------------------------------------- reuse (torch)
+@pytest.mark.parametrize("model", ["tiny", "tiny-xl", "demo"])
+def test_parts_match_the_unet_on_real_inputs(model, photo):
+    """The family: SD (tiny, demo) and SDXL (tiny-xl, with its added text and time inputs), inputs as the editor passes them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        editor = load_editor(model)
+    unet = editor.pipe.unet
+    seen = []
+    unet.register_forward_pre_hook(lambda m, args, kwargs: seen.append((args, kwargs)), with_kwargs=True)
+    editor.edit(photo, "x", english="make it snowy", seed=0, steps=1, max_size=editor.size_range[0])
+    (x, t), kwargs = seen[0]
+    states, added = kwargs["encoder_hidden_states"], kwargs.get("added_cond_kwargs")
+    with torch.no_grad():
+        ref = unet(x, t, encoder_hidden_states=states, added_cond_kwargs=added, return_dict=False)[0]
+        whole, deep = UNetParts(unet)(x, t, states, added_cond_kwargs=added)
+        outer = UNetParts(unet)(x, t, states, deep=deep, added_cond_kwargs=added)
+    assert torch.equal(whole, ref) and torch.equal(outer, ref)
+
+
 def test_parts_give_the_unets_own_output(tiny_pipe):
     unet = tiny_pipe.unet
     x, t, states = torch.randn(3, 8, 24, 24), torch.tensor(437), torch.randn(3, 77, unet.config.cross_attention_dim)
@@ -110,6 +129,17 @@ def test_pick_runtime():
         pick_runtime("openvino", torch.device("cuda"), "x/y")
     with pytest.raises(UserError, match="Unknown runtime"):
         pick_runtime("onnx", cpu, "x/y")
+
+
+def test_toy_models_stay_exact_on_a_cpu(tiny_pipe):
+    """Auto choices (OpenVINO, reuse) are for full-size models only; a toy model, under any name, stays as diffusers runs it."""
+    from ip2p_nb.runtime import heavy
+
+    assert not heavy(tiny_pipe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        editor = load_editor("demo")
+    assert (editor.runtime, editor.default_cache_interval) == ("torch", 1)
 
 
 def test_without_openvino_torch_is_used():
