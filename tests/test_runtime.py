@@ -158,7 +158,9 @@ def test_without_openvino_torch_is_used():
 
 
 # ------------------------------------------------------------------------------------------- OpenVINO
-pytest.importorskip("openvino")
+from ip2p_nb.runtime import openvino_available  # noqa: E402
+
+needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino package is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +176,7 @@ def ov_editor(tmp_path_factory):
     return editor, said
 
 
+@needs_openvino
 def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path):
     editor, said = ov_editor
     assert isinstance(editor.pipe.unet, OpenVINOUNet) and editor.runtime == "openvino"
@@ -189,6 +192,7 @@ def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path
     assert Editor(pipe, model_name="tiny").edit(photo, "x", **EDIT).image.tobytes() == ov_result.image.tobytes()
 
 
+@needs_openvino
 def test_openvino_reuse_counts_and_agrees(ov_editor, photo):
     editor, _ = ov_editor
     unet = editor.pipe.unet
@@ -214,6 +218,7 @@ def test_openvino_reuse_counts_and_agrees(ov_editor, photo):
     assert _psnr(fast.image, torch_fast.image) >= 35
 
 
+@needs_openvino
 def test_openvino_mask_preview_stop(ov_editor, photo):
     editor, _ = ov_editor
     mask = np.zeros(photo.size[::-1], bool)
@@ -233,6 +238,7 @@ def test_openvino_mask_preview_stop(ov_editor, photo):
     assert editor.edit(photo, "x", **EDIT).image.size == (256, 192)  # usable after a stop
 
 
+@needs_openvino
 def test_interrupted_conversion_leaves_nothing_half_written(tmp_path, monkeypatch):
     monkeypatch.setenv("IP2P_CACHE_DIR", str(tmp_path))
     pipe = build_tiny_pipeline()
@@ -247,6 +253,7 @@ def test_interrupted_conversion_leaves_nothing_half_written(tmp_path, monkeypatc
     assert not isinstance(pipe.unet, OpenVINOUNet) and pipe.unet.dtype == torch.float32  # torch model intact
 
 
+@needs_openvino
 def test_unwritable_cache_is_one_sentence(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -255,3 +262,12 @@ def test_unwritable_cache_is_one_sentence(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="IP2P_CACHE_DIR"):
         use_openvino(pipe)
     assert not isinstance(pipe.unet, OpenVINOUNet)
+
+
+def test_reuse_is_written_into_the_png(tiny_editor, photo, tmp_path):
+    from ip2p_nb.metadata import read_png_settings, save_png
+
+    fast = tiny_editor.edit(photo, "x", **dict(EDIT, steps=2), cache_interval=3)
+    plain = tiny_editor.edit(photo, "x", **dict(EDIT, steps=2))
+    assert read_png_settings(save_png(fast.image, tmp_path / "fast.png", fast))["cache_interval"] == 3
+    assert "cache_interval" not in read_png_settings(save_png(plain.image, tmp_path / "plain.png", plain))
