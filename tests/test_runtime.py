@@ -185,6 +185,16 @@ def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path
     ov_result = editor.edit(photo, "x", **EDIT)
     assert ov_result.runtime == "openvino" and ov_result.image.size == torch_result.image.size
     assert _psnr(ov_result.image, torch_result.image) >= 35
+    rows = []
+    original = editor.pipe.unet.whole
+    editor.pipe.unet.whole = lambda *args, **kw: rows.append(args[0].shape[0]) or original(*args, **kw)
+    try:
+        skipped = editor.edit(photo, "x", **dict(EDIT, image_guidance=1.0))  # branch skipping: 2 UNet rows, not 3
+    finally:
+        editor.pipe.unet.whole = original
+    assert set(rows) == {2}
+    torch_skipped = Editor(build_tiny_pipeline(), model_name="tiny").edit(photo, "x", **dict(EDIT, image_guidance=1.0))
+    assert _psnr(skipped.image, torch_skipped.image) >= 35
     # a second load finds the converted files: nothing converted, nothing announced
     pipe = build_tiny_pipeline()
     report = use_openvino(pipe, notify=said.append)
