@@ -174,17 +174,35 @@ def _convert(pipe, folder: Path, notify) -> float:
 
 # ---------------------------------------------------------------------------------------------- stand-ins
 class _Compiled:
-    """An OpenVINO compiled model called with torch tensors; returns torch tensors in `dtype`."""
+    """An OpenVINO model called with torch tensors; returns torch tensors in `dtype`.
+
+    The IR has dynamic shapes; it is compiled for the exact input shapes of a call (2-9 s for the
+    full-size UNet, once per size and guidance batch) because a static graph runs about 10% faster
+    than a dynamic one on this CPU and its first call does not pay a dynamic compile (docs/BENCHMARK.md).
+    The last compiled shape is kept; a new size compiles again.
+    """
 
     def __init__(self, core, path: Path, config: dict):
-        self.model = core.compile_model(core.read_model(path), "CPU", config)
-        self.request = self.model.create_infer_request()
+        self.core, self.config = core, config
+        self.model = core.read_model(path)
+        self.outputs = len(self.model.outputs)
+        self.shapes, self.request = None, None
+
+    def _request(self, arrays):
+        shapes = tuple(a.shape for a in arrays)
+        if shapes != self.shapes:
+            self.request = None  # free the previous compiled graph first
+            model = self.model.clone()
+            model.reshape({port: list(shape) for port, shape in zip(model.inputs, shapes)})
+            self.request = self.core.compile_model(model, "CPU", self.config).create_infer_request()
+            self.shapes = shapes
+        return self.request
 
     def __call__(self, *inputs, dtype=torch.float32):
         arrays = [np.asarray(x.detach().float().cpu().numpy() if torch.is_tensor(x) else x, dtype=np.float32) for x in inputs]
-        self.request.infer(arrays)
-        return [torch.from_numpy(np.array(self.request.get_output_tensor(i).data)).to(dtype)
-                for i in range(len(self.model.outputs))]
+        request = self._request(arrays)
+        request.infer(arrays)
+        return [torch.from_numpy(np.array(request.get_output_tensor(i).data)).to(dtype) for i in range(self.outputs)]
 
 
 class OpenVINOUNet(torch.nn.Module):
