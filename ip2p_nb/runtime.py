@@ -160,7 +160,8 @@ def _convert(pipe, folder: Path, notify) -> float:
             ("vae_decoder", pipe.vae.decoder, (z,), [dyn4(z.shape[1])]),
         ]
         for i, (name, module, example, shapes) in enumerate(jobs, 1):
-            notify(f"Converting the model for OpenVINO, once for this model ({i}/{len(jobs)}: {name.replace('_', ' ')})...")
+            notify(f"Converting the model for OpenVINO, once for this model (about 2 min for SD 1.5 on 2 cores; "
+                   f"{i}/{len(jobs)}: {name.replace('_', ' ')})...")
             with torch.no_grad(), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the tracer's notes on shape checks it freezes: every shape is tested
                 graph = ov.convert_model(module, example_input=example, input=shapes)
@@ -295,6 +296,7 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
             raise
         else:
             converted = True
+            notify(f"Converted for OpenVINO in {seconds:.0f} s; kept in {str(folder)!r} for the next runs.")
     precision = _precision(pipe)
     core = ov.Core()
     config = {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": torch.get_num_threads(),

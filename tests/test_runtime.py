@@ -180,7 +180,7 @@ def ov_editor(tmp_path_factory):
 def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path):
     editor, said = ov_editor
     assert isinstance(editor.pipe.unet, OpenVINOUNet) and editor.runtime == "openvino"
-    assert len(said) == 4 and all("OpenVINO" in line for line in said)
+    assert len(said) == 5 and all("OpenVINO" in line for line in said) and "kept in" in said[-1]
     torch_result = Editor(build_tiny_pipeline(), model_name="tiny").edit(photo, "x", **EDIT)
     ov_result = editor.edit(photo, "x", **EDIT)
     assert ov_result.runtime == "openvino" and ov_result.image.size == torch_result.image.size
@@ -198,7 +198,7 @@ def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path
     # a second load finds the converted files: nothing converted, nothing announced
     pipe = build_tiny_pipeline()
     report = use_openvino(pipe, notify=said.append)
-    assert report["converted"] is False and len(said) == 4
+    assert report["converted"] is False and len(said) == 5
     assert Editor(pipe, model_name="tiny").edit(photo, "x", **EDIT).image.tobytes() == ov_result.image.tobytes()
 
 

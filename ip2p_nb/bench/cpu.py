@@ -35,7 +35,7 @@ def _arms() -> dict:
             "openvino": ("ours", "openvino", 1), "openvino_reuse": ("ours", "openvino", n)}
 
 
-ARMS = ("plain", "torch", "torch_reuse", "openvino", "openvino_reuse")
+ARMS = ("torch", "openvino_reuse", "openvino", "torch_reuse", "plain")  # the baseline and the new default first
 
 
 def _pipeline():
