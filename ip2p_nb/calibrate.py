@@ -6,9 +6,9 @@ bfloat16, at the thread count torch uses, in about a quarter of a second. `predi
 counts the work of one edit (text encoder, VAE encode, `steps` UNet calls of one batch row per
 guidance branch, whole or outer blocks only with feature reuse, VAE decode) in full-size SD 1.5
 calls whose times were measured once on a reference machine (`REFERENCE`, below), and scales it by
-how fast this machine ran the probe against the reference. It is an estimate for a square picture
-(a photo of another shape has fewer pixels and takes less), good to about a third either way: the
-probe cannot see memory bandwidth or other programs that start after it ran.
+how fast this machine ran the probe against the reference and by the picture's area (a square of
+max_size unless the photo's edited size is given). An estimate, not a promise: the probe cannot see
+memory bandwidth, or other programs that start after it ran.
 
 Used by `doctor` and by the app's estimate label; the GPU answer is None (an edit takes seconds).
 """
@@ -72,14 +72,18 @@ def probe_seconds(dtype: torch.dtype = torch.float32, rounds: int | None = None)
     return best
 
 
-def edit_work(max_size: int, steps: int, n_branches: int, cache_interval: int = 1) -> dict:
-    """An edit's work in reference seconds, by part: {"text", "encode", "unet", "decode"} (square picture, torch)."""
+def edit_work(max_size: int, steps: int, n_branches: int, cache_interval: int = 1, size: tuple | None = None) -> dict:
+    """An edit's work in reference seconds, by part: {"text", "encode", "unet", "decode"} (torch).
+
+    `size`: the (width, height) the picture is edited at (images.edit_size); None is a square of `max_size`.
+    """
     if max_size <= 0 or steps <= 0 or n_branches <= 0 or cache_interval <= 0:
         raise ValueError(f"max_size, steps, n_branches and cache_interval must be positive, got {max_size}, {steps}, "
                          f"{n_branches}, {cache_interval}.")
     ref = REFERENCE
-    doublings = math.log2(max_size / ref["size"])
-    scale = (max_size / ref["size"]) ** 2 * ref["attention_growth"] ** doublings
+    area = max_size * max_size if size is None else size[0] * size[1]
+    doublings = math.log2(math.sqrt(area) / ref["size"])
+    scale = area / ref["size"] ** 2 * ref["attention_growth"] ** doublings
     whole = math.ceil(steps / cache_interval)  # reuse.ReuseSchedule: the first call, then one in `cache_interval`
     outer = steps - whole
     return dict(text=ref["text_encoder"],
@@ -97,10 +101,11 @@ def _per_batch(table: dict, batch: int) -> float:
 
 
 def predict_seconds(max_size: int, steps: int, n_branches: int, cache_interval: int = 1, runtime: str = "torch",
-                    probe: float | None = None, dtype: torch.dtype = torch.float32) -> float:
-    """Predicted wall seconds of one edit on this CPU (`probe`: a `probe_seconds()` result, measured when None)."""
+                    probe: float | None = None, dtype: torch.dtype = torch.float32, size: tuple | None = None) -> float:
+    """Predicted wall seconds of one edit on this CPU (`probe`: a `probe_seconds()` result, measured when None;
+    `size`: the edited (width, height), None for a square of `max_size`)."""
     probe = probe_seconds(dtype) if probe is None else probe
-    work = edit_work(max_size, steps, n_branches, cache_interval)
+    work = edit_work(max_size, steps, n_branches, cache_interval, size)
     factor = REFERENCE["openvino_factor"] if runtime == "openvino" else 1.0
     model = (work["encode"] + work["unet"] + work["decode"]) * factor + work["text"]
     return model * probe / REFERENCE["probe"]

@@ -66,12 +66,13 @@ def default_runtime() -> str:
 
 def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, image_guidance: float = DEFAULTS["image_guidance"],
                      text_guidance: float = DEFAULTS["text_guidance"], cache_interval: int | None = None,
-                     runtime: str | None = None) -> float | None:
-    """Predicted seconds of one edit of a square picture on this CPU; None on a GPU, where it is seconds anyway.
+                     runtime: str | None = None, size: tuple | None = None) -> float | None:
+    """Predicted seconds of one edit on this CPU; None on a GPU, where it is seconds anyway.
 
     A short speed test (`machine_probe`) scales the full-size model's costs measured on a reference CPU
     (calibrate.REFERENCE). `cache_interval` and `runtime` default to what load_editor uses on a CPU
-    (CPU_DEFAULTS["cache_interval"]; OpenVINO when installed); the guidance decides the UNet branches.
+    (CPU_DEFAULTS["cache_interval"]; OpenVINO when installed); the guidance decides the UNet branches;
+    `size` is the edited (width, height) of a photo (images.edit_size), None for a square of `max_size`.
     """
     info = info or hardware()
     if info["device"] != "cpu":
@@ -81,7 +82,7 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, ima
 
     interval = CPU_DEFAULTS["cache_interval"] if cache_interval is None else cache_interval
     return predict_seconds(max_size, steps, len(branches(image_guidance, text_guidance)), interval,
-                           runtime or default_runtime(), probe=machine_probe())
+                           runtime or default_runtime(), probe=machine_probe(), size=size)
 
 
 def describe_seconds(seconds: float) -> str:

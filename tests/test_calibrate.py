@@ -34,6 +34,8 @@ def test_prediction_grows_with_size_steps_and_branches_and_shrinks_with_reuse():
     assert predict_seconds(**base, runtime="openvino") == pytest.approx(
         t * REFERENCE["openvino_factor"] + REFERENCE["text_encoder"] * (1 - REFERENCE["openvino_factor"]))
     assert predict_seconds(**{**base, "probe": 2 * REFERENCE["probe"]}) == pytest.approx(2 * t)  # a machine half as fast
+    assert predict_seconds(**base, size=(384, 288)) < t  # a 4:3 photo has fewer pixels than the square
+    assert predict_seconds(**base, size=(384, 384)) == pytest.approx(t)
 
 
 def test_work_counts_whole_and_outer_calls_as_the_reuse_schedule_does():

@@ -10,6 +10,7 @@ import pytest
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.defaults import CPU_DEFAULTS
 from ip2p_nb.editor import Editor, load_editor
+from ip2p_nb.images import edit_size
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -76,3 +77,11 @@ def test_no_estimate_on_a_gpu(real_like, tmp_path):
 
     app = App(OnGPU(), workdir=tmp_path)
     assert app.estimate.value == "" and app.fast.value is False and app.cache_interval() == 1
+
+
+def test_estimate_follows_the_photo_shape(real_like, tmp_path):
+    app = App(real_like, workdir=tmp_path)
+    assert "square photo" in app.estimate.value
+    app.sample.value = str(available_samples()["cat"])
+    width, height = edit_size(*app.current_image.size, app.max_size.value)
+    assert width != height and f"({width}x{height} px, " in app.estimate.value

@@ -33,7 +33,7 @@ from ..defaults import CPU_DEFAULTS, DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES,
 from ..doctor import default_runtime, describe_seconds, estimate_seconds, suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
-from ..images import load_image
+from ..images import edit_size, load_image
 from ..metadata import save_png
 from ..loading import available_schedulers
 from ..poster import make_poster
@@ -195,12 +195,19 @@ class App:
         if not self.cpu_defaults:  # the toy models
             return "预计几秒 · a few seconds"
         runtime = getattr(self.editor, "runtime", None) or default_runtime()
+        size, photo = None, "square photo"
+        if self.current_image is not None:
+            try:
+                size = edit_size(*self.current_image.size, self.max_size.value)
+                photo = f"{size[0]}x{size[1]} px"
+            except UserError:  # too narrow a photo: the edit itself will say so
+                pass
         seconds = estimate_seconds(self.max_size.value, self.steps.value, {"device": "cpu"},
                                    image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
-                                   cache_interval=self.cache_interval(), runtime=runtime)
+                                   cache_interval=self.cache_interval(), runtime=runtime, size=size)
         words = describe_seconds(seconds)
         minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
-        return f"预计{minutes} · {words} on this CPU (square photo, {runtime})"
+        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})"
 
     def _update_estimate(self):
         text = self.estimate_text()
@@ -343,6 +350,7 @@ class App:
         self.painter.set_image(image)
         self.before.value = png_bytes(image, PREVIEW_SIZE)
         self.after.value = EMPTY_PICTURE
+        self._update_estimate()   # a photo that is not square takes less time than the square estimate
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
 
     def _translate(self, text):
