@@ -29,8 +29,10 @@ REFERENCE = dict(
     probe=0.058,                     # probe_seconds() there: median of 25 probes around the calls below (0.054-0.079)
     # Whole UNet call at 256 px (32x32 latents) by batch = guidance branches (3 with image guidance > 1, 2 at 1).
     unet={1: 4.22, 2: 7.31, 3: 10.18},
-    # Outer blocks only (ip2p_nb.reuse.UNetParts with a kept `deep`): what the reused steps run; 0.19-0.26 of a call.
-    outer={1: 0.80, 2: 1.73, 3: 2.65},
+    # Outer layers only (ip2p_nb.reuse.UNetParts with a kept `deep`, DeepCache's shallowest split: input conv, last
+    # layer, output conv): what the reused steps run, 0.04-0.06 of a whole call. (The earlier split, whole outer
+    # blocks, took 0.80 / 1.73 / 2.65 s.)
+    outer={1: 0.16, 2: 0.36, 3: 0.61},
     # Other sizes scale with the latent area times this per doubling of the side: a 512 px batch-3 call took
     # 40.8 s, 4.01x the 256 px one, so in float32 on this CPU time follows the area (attention adds nothing
     # visible at these sizes). Issue 19's bfloat16 figures on another CPU grew 4.9x: an estimate there is low.
