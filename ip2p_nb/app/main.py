@@ -29,13 +29,15 @@ from pathlib import Path
 import ipywidgets as widgets
 from PIL import Image
 
-from ..defaults import CPU_DEFAULTS, DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES, uses_cpu_defaults
-from ..doctor import default_runtime, describe_seconds, estimate_seconds, suggest_max_size
+from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES
+from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import edit_size, load_image
 from ..metadata import save_png
 from ..loading import available_schedulers
+from ..defaults import CPU_DEFAULTS, uses_cpu_defaults  # the Fast switch and the CPU time estimate
+from ..doctor import default_runtime, describe_seconds, estimate_seconds
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
@@ -172,48 +174,6 @@ class App:
             f"{DEFAULT_SCHEDULER} is the default; Heun, DPM2 and DPM++ SDE call the model twice per step (twice the time).")])],
             titles=["高级设置 Advanced settings"], selected_index=None)
 
-    def _build_speed(self):
-        """The CPU defaults (real models on a CPU), the "Fast" switch (deep-feature reuse) and the time estimate."""
-        self.device = _device_of(self.editor)
-        self.cpu_defaults = self.device is not None and uses_cpu_defaults(self.device, getattr(self.editor, "model_name", None))
-        if self.cpu_defaults:
-            self.steps.value, self.max_size.value = CPU_DEFAULTS["steps"], CPU_DEFAULTS["max_size"]
-        self.fast = widgets.Checkbox(value=getattr(self.editor, "default_cache_interval", 1) > 1, indent=False,
-                                     description=f"快速 Fast (the deep layers run once every {CPU_DEFAULTS['cache_interval']} steps)")
-        self.estimate = widgets.HTML("")
-        self.estimates_shown = 0        # estimate texts written, for tests
-        self._update_estimate()
-
-    def cache_interval(self) -> int:
-        """The cache_interval the Fast switch asks for: CPU_DEFAULTS["cache_interval"] when on, 1 (off) otherwise."""
-        return CPU_DEFAULTS["cache_interval"] if self.fast.value else 1
-
-    def estimate_text(self) -> str:
-        """The predicted time of an edit at the widgets' settings, in words ("" on a GPU)."""
-        if self.device != "cpu":
-            return ""
-        if not self.cpu_defaults:  # the toy models
-            return "预计几秒 · a few seconds"
-        runtime = getattr(self.editor, "runtime", None) or default_runtime()
-        size, photo = None, "square photo"
-        if self.current_image is not None:
-            try:
-                size = edit_size(*self.current_image.size, self.max_size.value)
-                photo = f"{size[0]}x{size[1]} px"
-            except UserError:  # too narrow a photo: the edit itself will say so
-                pass
-        seconds = estimate_seconds(self.max_size.value, self.steps.value, {"device": "cpu"},
-                                   image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
-                                   cache_interval=self.cache_interval(), runtime=runtime, size=size)
-        words = describe_seconds(seconds)
-        minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
-        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})"
-
-    def _update_estimate(self):
-        text = self.estimate_text()
-        self.estimate.value = _hint_html(text) if text else ""
-        self.estimates_shown += 1
-
     def _build_outputs(self):
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
         self.stop_button = widgets.Button(description="停止 Stop", button_style="warning", disabled=True)
@@ -258,6 +218,57 @@ class App:
         self.retry_button.on_click(self._on_retry_click)
         for widget in (self.max_size, self.steps, self.image_guidance, self.text_guidance, self.fast):
             widget.observe(self._on_estimate_change, names="value")
+
+    def _build_speed(self):
+        """The "Fast" switch (deep-feature reuse) and the time estimate; see `apply_speed_defaults`."""
+        self.fast = widgets.Checkbox(value=False, indent=False,
+                                     description=f"快速 Fast (the deep layers run once every {CPU_DEFAULTS['cache_interval']} steps)")
+        self.estimate = widgets.HTML("")
+        self.estimates_shown = 0        # estimate texts written, for tests
+        self.apply_speed_defaults()
+
+    def apply_speed_defaults(self):
+        """Set the Fast switch and the CPU steps for the editor's model, and show the estimate (again after a model switch).
+
+        Fast starts as the editor reuses by itself (load_editor: on for real models on a CPU, off on GPUs and for the
+        toy models); real models on a CPU start at CPU_DEFAULTS' steps (their max_size comes from suggest_max_size).
+        """
+        self.device = _device_of(self.editor)
+        self.cpu_defaults = self.device is not None and uses_cpu_defaults(self.device, getattr(self.editor, "model_name", None))
+        if self.cpu_defaults:
+            self.steps.value = CPU_DEFAULTS["steps"]
+        self.fast.value = getattr(self.editor, "default_cache_interval", 1) > 1
+        self._update_estimate()
+
+    def cache_interval(self) -> int:
+        """The cache_interval the Fast switch asks for: CPU_DEFAULTS["cache_interval"] when on, 1 (off) otherwise."""
+        return CPU_DEFAULTS["cache_interval"] if self.fast.value else 1
+
+    def estimate_text(self) -> str:
+        """The predicted time of an edit at the widgets' settings, in words ("" on a GPU)."""
+        if self.device != "cpu":
+            return ""
+        if not self.cpu_defaults:  # the toy models
+            return "预计几秒 · a few seconds"
+        runtime = getattr(self.editor, "runtime", None) or default_runtime()
+        size, photo = None, "square photo"
+        if self.current_image is not None:
+            try:
+                size = edit_size(*self.current_image.size, self.max_size.value)
+                photo = f"{size[0]}x{size[1]} px"
+            except UserError:  # too narrow a photo: the edit itself will say so
+                pass
+        seconds = estimate_seconds(self.max_size.value, self.steps.value, {"device": "cpu"},
+                                   image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
+                                   cache_interval=self.cache_interval(), runtime=runtime, size=size)
+        words = describe_seconds(seconds)
+        minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
+        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})"
+
+    def _update_estimate(self):
+        text = self.estimate_text()
+        self.estimate.value = _hint_html(text) if text else ""
+        self.estimates_shown += 1
 
     def display(self):
         """Show the app in the notebook (same as `display(app.widget)`)."""
