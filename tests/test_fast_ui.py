@@ -85,3 +85,12 @@ def test_estimate_follows_the_photo_shape(real_like, tmp_path):
     app.sample.value = str(available_samples()["cat"])
     width, height = edit_size(*app.current_image.size, app.max_size.value)
     assert width != height and f"({width}x{height} px, " in app.estimate.value
+
+
+def test_speed_defaults_follow_a_new_editor(real_like, tiny, tmp_path):
+    """After a model switch (the model menu calls apply_speed_defaults), Fast and the estimate follow the new model."""
+    app = App(real_like, workdir=tmp_path)
+    assert app.fast.value is True and "on this CPU" in app.estimate.value
+    app.editor = tiny
+    app.apply_speed_defaults()
+    assert app.fast.value is False and "few seconds" in app.estimate.value and app.cache_interval() == 1
