@@ -35,14 +35,14 @@ REFERENCE = dict(
     outer={1: 0.16, 2: 0.36, 3: 0.61},
     # Other sizes scale with the latent area times this per doubling of the side: a 512 px batch-3 call took
     # 40.8 s, 4.01x the 256 px one, so in float32 on this CPU time follows the area (attention adds nothing
-    # visible at these sizes). Issue 19's bfloat16 figures on another CPU grew 4.9x: an estimate there is low.
+    # visible at these sizes). Issue 19's bfloat16 figures grew 4.9x: in bfloat16 this estimate may be low at 512 px.
     attention_growth=1.0,
     vae_encode=4.62,                 # VAE encoder at 256 px, batch 1 (once per photo; cached after)
     vae_decode=10.34,                # VAE decoder at 256 px, batch 1: as long as a whole UNet call
     text_encoder=0.22,               # CLIP text tower, one prompt (cached after the first edit with it)
     size=256,                        # the size the UNet and VAE times above are for
     # OpenVINO's time as a fraction of torch's for the UNet and VAE on the same CPU. 0.75 is issue 19's
-    # figure (bfloat16, 256 px, batch 3, another CPU); the lead replaces it with the float32 one measured here.
+    # figure (bfloat16, 256 px, batch 3); the lead replaces it with the float32 one measured on this machine.
     openvino_factor=0.75,
 )
 
