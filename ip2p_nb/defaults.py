@@ -103,7 +103,25 @@ CPU_DEFAULTS = dict(
     # demo model (docs/BENCHMARK.md, "Feature reuse"): PSNR to the true edit within 0.5 dB of computing every
     # step, while 20 steps cost 8 whole UNet calls and 12 outer-only calls (about 0.6 of the UNet time).
     cache_interval=3,
+    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, reuse.py's shallowest split)
+    # PSNR to the true edit was 15.5 dB at 20 steps, 14.9 at 15 and 12.7 at 10 (15.9 / 16.0 / 16.0 without reuse),
+    # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
+    # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
+    steps=20,
+    # Predicted for 20 steps with reuse on the project's 2-core AVX2 VM (ip2p_nb/calibrate.py, float32, one
+    # thread, torch): 256 px about 1.5 min, 384 px about 3.5 min, 512 px about 6 min (without reuse 3.5 / 8 /
+    # 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows (pictures are
+    # softer than at the model's 512, and how much softer with the real weights is unverified here).
+    max_size=256,
 )
+
+
+def uses_cpu_defaults(device: str, model: str | None) -> bool:
+    """Whether CPU_DEFAULTS apply: a real model (not `tiny`/`demo`) on a CPU (`device` is "cpu", "cuda", "mps")."""
+    return device == "cpu" and model not in TOY_MODELS
+
+
+__all__ += ["CPU_DEFAULTS", "uses_cpu_defaults"]
 
 
 def default_model() -> str:
