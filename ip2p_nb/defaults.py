@@ -99,11 +99,13 @@ _INTEGER = {"steps", "max_size", "seed", "cache_interval"}
 
 # What changes on a machine without a GPU (real models only; load_editor and the app apply it).
 CPU_DEFAULTS = dict(
-    # Deep UNet features computed on one step in 3 and reused on the two between (reuse.py). Measured on the
-    # demo model (docs/BENCHMARK.md, "Feature reuse"): PSNR to the true edit within 0.5 dB of computing every
-    # step, while 20 steps cost 8 whole UNet calls and 12 outer-only calls (about 0.6 of the UNet time).
-    cache_interval=3,
-    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, reuse.py's shallowest split)
+    # Deep UNet features computed on every other step and reused on the step between (reuse.py): 20 steps run
+    # 10 whole UNet calls and 10 outer-only ones (an outer-only call is 6% of a whole one at 256 px). Measured on
+    # the demo model's 56 held-out scenes (`bench --reuse-quality`, docs/BENCHMARK.md): PSNR to the true edit
+    # 15.48 dB computing every step, 15.30 with 2 (-0.18 dB, the same share of edits followed: 0.68), 14.94 with
+    # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
+    cache_interval=2,
+    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, the most reuse we tried)
     # PSNR to the true edit was 15.5 dB at 20 steps, 14.9 at 15 and 12.7 at 10 (15.9 / 16.0 / 16.0 without reuse),
     # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
     # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.

@@ -138,13 +138,13 @@ def _psnr(a, b) -> float:
     return 99.0 if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
-def reuse_quality(intervals=(1, 2, 3, 4, 5), per_kind: int = 4, steps: int = 20, openvino: bool = True, log=lambda _m: None) -> dict:
+def reuse_quality(intervals=(1, 2, 3, 4, 5), per_kind: int = 8, steps: int = 20, openvino: bool = True, log=lambda _m: None) -> dict:
     """On the trained `demo` model's held-out scenes (64 px): for each cache_interval, the PSNR of the edit
     to the true edited picture and to the interval-1 edit; with `openvino`, OpenVINO against torch."""
     from ..editor import Editor  # noqa: PLC0415
     from ..loading import load_pipeline  # noqa: PLC0415
     from ..runtime import openvino_available, use_openvino  # noqa: PLC0415
-    from ..train.quality import held_out_pairs  # noqa: PLC0415
+    from ..train.quality import held_out_pairs, score  # noqa: PLC0415
 
     pairs = held_out_pairs(per_kind)
     editor = Editor(load_pipeline("demo", torch.device("cpu"), torch.float32), model_name="demo")
@@ -158,7 +158,9 @@ def reuse_quality(intervals=(1, 2, 3, 4, 5), per_kind: int = 4, steps: int = 20,
     outputs, rows = {}, []
     for n in intervals:
         outputs[n], cpu = run(editor, n)
+        scored = score(pairs, outputs[n])["all"]
         rows.append(dict(cache_interval=n, psnr_to_truth=round(float(np.mean([_psnr(o, p.after) for o, p in zip(outputs[n], pairs)])), 2),
+                         followed=round(scored["followed"], 3), kept_psnr=round(scored["kept"], 2),
                          psnr_to_interval_1=round(float(np.mean([_psnr(o, b) for o, b in zip(outputs[n], outputs[intervals[0]])])), 2),
                          cpu_s=round(cpu, 2)))
         log(f"  {rows[-1]}")
