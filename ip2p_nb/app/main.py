@@ -200,6 +200,7 @@ class App:
         names = available_schedulers()
         self.scheduler.options = names if sampler in names else [sampler, *names]
         self.scheduler.value = sampler
+        self.apply_speed_defaults()   # the Fast switch and the estimate follow the new model
 
     def _build_outputs(self):
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")

@@ -52,7 +52,7 @@ def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidanc
     from ..images import resize_for_edit  # noqa: PLC0415
     from ..runtime import use_openvino  # noqa: PLC0415
     from .measure import PeakMemory, timed  # noqa: PLC0415
-    from .run import _photo  # noqa: PLC0415
+    from .run import sample_photo  # noqa: PLC0415
 
     pipe, dtype = _pipeline()
     if arm == "convert":
@@ -63,7 +63,7 @@ def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidanc
     kind, runtime, interval = _arms()[arm]
     if runtime == "openvino":
         use_openvino(pipe)
-    photo = _photo(size)
+    photo = sample_photo(size)
     if kind == "plain":
         resized = resize_for_edit(photo, size)
         fn = lambda: pipe(PROMPT, image=resized, num_inference_steps=steps, image_guidance_scale=image_guidance,  # noqa: E731
@@ -93,12 +93,12 @@ def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, te
               arms=ARMS, log=lambda _msg: None) -> dict:
     """Run every contestant at every size, each in a fresh process; times, ratios to `torch` and `plain`, peaks."""
     from ..runtime import openvino_available  # noqa: PLC0415
-    from .run import _machine  # noqa: PLC0415
+    from .run import machine_info  # noqa: PLC0415
 
     arms = [a for a in arms if "openvino" not in a or openvino_available()]
     report = dict(settings=dict(sizes=list(sizes), steps=steps, image_guidance=image_guidance, text_guidance=text_guidance,
                                 pipeline="fullsize (SD 1.5 InstructPix2Pix shapes, random weights)"),
-                  machine_before=_machine(), rows=[])
+                  machine_before=machine_info(), rows=[])
     with tempfile.TemporaryDirectory(prefix="ip2p-bench-") as cache:
         env = dict(os.environ, IP2P_CACHE_DIR=cache)
         if any("openvino" in a for a in arms):
@@ -116,7 +116,7 @@ def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, te
                     r[f"cpu_vs_{base}"] = round(r["cpu_s"] / rows[base]["cpu_s"], 3)
                     r[f"wall_vs_{base}"] = round(r["wall_s"] / rows[base]["wall_s"], 3)
                     r[f"peak_vs_{base}"] = round(r["peak_mb"] / rows[base]["peak_mb"], 3)
-    report["load_average_after"] = _machine()["load_average"]
+    report["load_average_after"] = machine_info()["load_average"]
     return report
 
 
