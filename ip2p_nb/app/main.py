@@ -35,7 +35,7 @@ from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import load_image
 from ..metadata import save_png
-from ..loading import available_schedulers
+from ..loading import available_schedulers, schedulers_for
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
@@ -89,6 +89,12 @@ def _slider(kind, name, label, step):
     return kind(value=value, min=low, max=high, step=step, description=label, continuous_update=False,
                 style={"description_width": "150px"}, layout=widgets.Layout(width="98%"))
 
+
+
+def _samplers(editor) -> list:
+    """The samplers this model can use (CosXL Edit: the EDM ones only); a shared editor has no pipeline here."""
+    pipe = getattr(editor, "pipe", None)
+    return schedulers_for(pipe) if pipe is not None else available_schedulers()
 
 class App:
     """The editing app around an `Editor`; see the module docstring."""
@@ -158,7 +164,7 @@ class App:
                                     layout=widgets.Layout(width="300px"))
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
         sampler = getattr(self.editor, "sampler", DEFAULT_SCHEDULER)
-        names = available_schedulers()
+        names = _samplers(self.editor)
         self.scheduler = widgets.Dropdown(options=names if sampler in names else [sampler, *names], value=sampler,
                                           description="采样器 Sampler", style={"description_width": "150px"},
                                           layout=widgets.Layout(width="98%"))
@@ -193,7 +199,7 @@ class App:
         self.sample.options, self.sample.value = self._sample_options(), ""
         self.apply_model_defaults()
         sampler = getattr(editor, "sampler", DEFAULT_SCHEDULER)
-        names = available_schedulers()
+        names = _samplers(editor)
         self.scheduler.options = names if sampler in names else [sampler, *names]
         self.scheduler.value = sampler
 
