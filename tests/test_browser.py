@@ -341,7 +341,8 @@ def test_three_pages_share_one_model(tmp_path, browser, record_property):
 
 
 def test_switching_the_model_from_the_menu(served, browser, record_property):
-    """tiny -> demo from the model menu in a fresh page: the slider's range follows the model, and an edit runs on it."""
+    """tiny -> demo -> tiny-xl from the model menu in a fresh page: the slider's range follows the model, and an edit
+    runs on each (demo: SD at 64 px; tiny-xl: the SDXL pipeline)."""
     server, _ = served
     expect = sync_api.expect
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
@@ -372,5 +373,14 @@ def test_switching_the_model_from_the_menu(served, browser, record_property):
         expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
         expect(menu).to_have_value("demo")
         page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_model_switch.png"))
+        start = time.monotonic()
+        menu.select_option("tiny-xl")                         # the SDXL path: two text encoders, its own defaults
+        expect(page.get_by_text("Now editing with tiny-xl")).to_be_visible(timeout=RUN_TIMEOUT)
+        print(f"model menu demo -> tiny-xl, ready in {time.monotonic() - start:.1f} s")
+        expect(size).to_have_text("256")                      # tiny-xl's 512, held to this CPU's suggested size
+        page.locator("select").first.select_option(index=1)  # the photos are back
+        page.get_by_role("button", name="编辑 Edit").click()
+        expect(page.get_by_text("Done: 256x")).to_be_visible(timeout=RUN_TIMEOUT)
+        page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_model_switch_xl.png"))
     finally:
         page.close()

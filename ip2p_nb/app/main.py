@@ -35,7 +35,7 @@ from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
 from ..images import edit_size, load_image
 from ..metadata import save_png
-from ..loading import available_schedulers
+from ..loading import available_schedulers, schedulers_for
 from ..defaults import CPU_DEFAULTS, uses_cpu_defaults  # the Fast switch and the CPU time estimate
 from ..doctor import default_runtime, describe_seconds, estimate_seconds
 from ..poster import make_poster
@@ -91,6 +91,12 @@ def _slider(kind, name, label, step):
     return kind(value=value, min=low, max=high, step=step, description=label, continuous_update=False,
                 style={"description_width": "150px"}, layout=widgets.Layout(width="98%"))
 
+
+
+def _samplers(editor) -> list:
+    """The samplers this model can use (CosXL Edit: the EDM ones only); a shared editor has no pipeline here."""
+    pipe = getattr(editor, "pipe", None)
+    return schedulers_for(pipe) if pipe is not None else available_schedulers()
 
 class App:
     """The editing app around an `Editor`; see the module docstring."""
@@ -162,7 +168,7 @@ class App:
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
         self._build_speed()
         sampler = getattr(self.editor, "sampler", DEFAULT_SCHEDULER)
-        names = available_schedulers()
+        names = _samplers(self.editor)
         self.scheduler = widgets.Dropdown(options=names if sampler in names else [sampler, *names], value=sampler,
                                           description="采样器 Sampler", style={"description_width": "150px"},
                                           layout=widgets.Layout(width="98%"))
@@ -197,7 +203,7 @@ class App:
         self.sample.options, self.sample.value = self._sample_options(), ""
         self.apply_model_defaults()
         sampler = getattr(editor, "sampler", DEFAULT_SCHEDULER)
-        names = available_schedulers()
+        names = _samplers(editor)
         self.scheduler.options = names if sampler in names else [sampler, *names]
         self.scheduler.value = sampler
         self.apply_speed_defaults()   # the Fast switch and the estimate follow the new model
