@@ -8,6 +8,8 @@ before. The text encoder stays in torch: it runs once per prompt (cached) and ta
 The noise is drawn by torch as before, so a seed gives the same picture up to the runtime's
 arithmetic (docs/BENCHMARK.md has the measured agreement).
 """
+import ctypes
+import gc
 import hashlib
 import json
 import os
@@ -27,7 +29,7 @@ from .reuse import UNetParts, can_reuse
 __all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root"]
 
 RUNTIMES = ("torch", "openvino")
-_FORMAT = 1  # bump when the converted graphs change
+_FORMAT = 2  # bump when the converted graphs change
 
 
 def openvino_available() -> bool:
@@ -114,13 +116,18 @@ def _fingerprint(module) -> str:
     return h.hexdigest()
 
 
+def _config_text(config) -> str:
+    """A model config as stable text: its own keys only (diffusers' `_use_default_values` is a set, in a different
+    order in every process, and `_name_or_path` says where it was read from, not what it is)."""
+    return json.dumps({k: v for k, v in dict(config).items() if not k.startswith("_")}, sort_keys=True, default=str)
+
+
 def _key(pipe) -> str:
     import diffusers  # noqa: PLC0415
     import openvino  # noqa: PLC0415
 
     parts = dict(format=_FORMAT, openvino=openvino.__version__, diffusers=diffusers.__version__, torch=torch.__version__,
-                 unet=json.dumps(dict(pipe.unet.config), sort_keys=True, default=str),
-                 vae=json.dumps(dict(pipe.vae.config), sort_keys=True, default=str),
+                 unet=_config_text(pipe.unet.config), vae=_config_text(pipe.vae.config),
                  weights=_fingerprint(pipe.unet) + _fingerprint(pipe.vae))
     return hashlib.sha1(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
@@ -174,6 +181,16 @@ def _convert(pipe, folder: Path, notify) -> float:
 
 
 # ---------------------------------------------------------------------------------------------- stand-ins
+def _give_back_memory() -> None:
+    """Return freed memory to the system (glibc keeps freed torch weights in its heap otherwise): the torch UNet
+    replaced by OpenVINO's would still count in the process's memory."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
+        pass
+
+
 class _Compiled:
     """An OpenVINO model called with torch tensors; returns torch tensors in `dtype`.
 
@@ -184,19 +201,21 @@ class _Compiled:
     """
 
     def __init__(self, core, path: Path, config: dict):
-        self.core, self.config = core, config
-        self.model = core.read_model(path)
-        self.outputs = len(self.model.outputs)
+        self.core, self.config, self.path = core, config, path
+        self.outputs = len(core.read_model(path).outputs)
         self.shapes, self.request = None, None
 
     def _request(self, arrays):
         shapes = tuple(a.shape for a in arrays)
         if shapes != self.shapes:
             self.request = None  # free the previous compiled graph first
-            model = self.model.clone()
+            # read again for each shape rather than kept: the float16 file would stay in memory beside the compiled graph
+            model = self.core.read_model(self.path)
             model.reshape({port: list(shape) for port, shape in zip(model.inputs, shapes)})
             self.request = self.core.compile_model(model, "CPU", self.config).create_infer_request()
+            del model
             self.shapes = shapes
+            _give_back_memory()
         return self.request
 
     def __call__(self, *inputs, dtype=torch.float32):
@@ -307,4 +326,5 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
     pipe.vae.encoder = _OpenVINOBlock(compiled["vae_encoder"])
     pipe.vae.decoder = _OpenVINOBlock(compiled["vae_decoder"])
     del unet
+    _give_back_memory()
     return dict(converted=converted, seconds=round(seconds, 1), folder=str(folder), precision=precision)

@@ -199,6 +199,11 @@ def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path
     pipe = build_tiny_pipeline()
     report = use_openvino(pipe, notify=said.append)
     assert report["converted"] is False and len(said) == 5
+    # and so does another process (a notebook restarted): the key of a model is the same in every process
+    code = ("from ip2p_nb.tiny import build_tiny_pipeline\nfrom ip2p_nb.runtime import use_openvino\n"
+            "print(use_openvino(build_tiny_pipeline())['converted'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-500:]
     assert Editor(pipe, model_name="tiny").edit(photo, "x", **EDIT).image.tobytes() == ov_result.image.tobytes()
 
 
