@@ -168,12 +168,17 @@ def ov_editor(tmp_path_factory):
     """The tiny model converted once for the module (the conversion is part of what is tested)."""
     import os
 
+    before = os.environ.get("IP2P_CACHE_DIR")
     os.environ["IP2P_CACHE_DIR"] = str(tmp_path_factory.mktemp("ov_cache"))
     said = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         editor = load_editor("tiny", runtime="openvino", notify=said.append)
-    return editor, said
+    yield editor, said
+    if before is None:
+        os.environ.pop("IP2P_CACHE_DIR", None)
+    else:
+        os.environ["IP2P_CACHE_DIR"] = before
 
 
 @needs_openvino
