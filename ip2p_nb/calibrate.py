@@ -41,9 +41,9 @@ REFERENCE = dict(
     vae_decode=10.34,                # VAE decoder at 256 px, batch 1: as long as a whole UNet call
     text_encoder=0.22,               # CLIP text tower, one prompt (cached after the first edit with it)
     size=256,                        # the size the UNet and VAE times above are for
-    # OpenVINO's time as a fraction of torch's for the UNet and VAE on the same CPU. 0.75 is issue 19's
-    # figure (bfloat16, 256 px, batch 3); the lead replaces it with the float32 one measured on this machine.
-    openvino_factor=0.75,
+    # OpenVINO's time as a fraction of torch's for a whole edit on the same CPU: `bench --cpu` at 256 px, 20 steps,
+    # float32, one thread, each in a fresh process (docs/BENCHMARK.md, "CPU"): 192.8 / 244.0 CPU s = 0.79.
+    openvino_factor=0.79,
 )
 
 # The probe: SD 1.5's first UNet block at 256 px (32x32 latents, 320 channels, 8 heads of 40).

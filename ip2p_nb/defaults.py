@@ -110,10 +110,10 @@ CPU_DEFAULTS = dict(
     # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
     # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
     steps=20,
-    # Predicted for 20 steps with reuse on the project's 2-core AVX2 VM (ip2p_nb/calibrate.py, float32, one
-    # thread, torch): 256 px about 1.5 min, 384 px about 3.5 min, 512 px about 6 min (without reuse 3.5 / 8 /
-    # 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows (pictures are
-    # softer than at the model's 512, and how much softer with the real weights is unverified here).
+    # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/calibrate.py, float32, one thread) with
+    # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
+    # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows
+    # (pictures are softer than at the model's 512, and how much softer with the real weights is unverified here).
     max_size=256,
 )
 
