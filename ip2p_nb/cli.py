@@ -15,7 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .defaults import BATCH_DEFAULTS, BENCH_DEFAULTS, DEFAULTS, HINTS, RANGES
+from .defaults import BATCH_DEFAULTS, BENCH_DEFAULTS, CPU_DEFAULTS, DEFAULTS, HINTS, RANGES, check_settings
 from .errors import Notice, SettingError, UserError
 
 __all__ = ["main"]
@@ -60,6 +60,12 @@ def _edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
     p.add_argument("--scheduler", default=None, metavar="NAME",
                    help="the sampler, by its SD web UI name: 'Euler a' (default), 'DPM++ 2M Karras', 'DDIM', 'UniPC', ...")
+    p.add_argument("--runtime", default=None, choices=("torch", "openvino"),
+                   help="what runs the model: openvino is ~0.7x of torch's time on a CPU (default: openvino on a CPU where "
+                        "it is installed, else torch)")
+    p.add_argument("--cache-interval", type=int, default=None, metavar="N",
+                   help=f"{RANGES['cache_interval']}: run the UNet's deep layers every N steps and reuse them between; "
+                        f"faster, slightly different (default: {CPU_DEFAULTS['cache_interval']} on a CPU, 1 on a GPU and for demo/tiny)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -136,8 +142,8 @@ def _add_bench(sub) -> None:
     d = BENCH_DEFAULTS
     p = sub.add_parser("bench", help="time the editor against plain diffusers")
     p.add_argument("--pipeline", default=d["pipeline"], help="tiny, fullsize (SD 1.5 shapes, random weights), demo, or a model id/folder")
-    p.add_argument("--size", type=int, default=d["size"], help="longest side in pixels (max_size)")
-    p.add_argument("--steps", type=int, default=d["steps"])
+    p.add_argument("--size", type=int, default=None, help=f"longest side in pixels (max_size; default {d['size']}, with --cpu 256 and 512)")
+    p.add_argument("--steps", type=int, default=None, help=f"default {d['steps']}, with --cpu 20")
     p.add_argument("--repeats", type=int, default=d["repeats"], help="interleaved runs per contestant (medians)")
     p.add_argument("--image-guidance", type=_guidance_pair, nargs="+", default=d["guidance"], metavar="S_I[:S_T]",
                    help="settings to time: image guidance, optionally :text guidance (default 7.5); default 1.5 1.0 5:5")
@@ -146,6 +152,11 @@ def _add_bench(sub) -> None:
     p.add_argument("--components", action="store_true", help="time each part of an edit (UNet per batch, VAE, text) instead")
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
     p.add_argument("--preview", action="store_true", help="time live previews against the edit instead (first --dtype; try --pipeline fullsize)")
+    p.add_argument("--cpu", action="store_true",
+                   help="a CPU user's wait instead: full-size model end to end, torch and OpenVINO, with and without reuse, each "
+                        "in a fresh process, at 256 and 512 px (or --size); about 30 min on 2 cores")
+    p.add_argument("--reuse-quality", action="store_true",
+                   help="what feature reuse and OpenVINO do to the pictures, on the trained demo model, instead")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -328,7 +339,7 @@ def cmd_edit(args) -> int:
     for target in {_output_for(image, args.output, several).parent for image in args.images}:
         if not target.is_dir():
             raise UserError(f"The folder {str(target)!r} does not exist; create it first or choose another output path.")
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
+    editor = _load_editor(args, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
                          download_progress=_DownloadBar(args.quiet))
     bar = _Bar(args.steps * len(args.images), "editing", args.quiet)
     try:
@@ -349,6 +360,19 @@ def cmd_edit(args) -> int:
     finally:
         bar.close()
     return 0
+
+
+def _load_editor(args, **options):
+    """`load_editor` with the command's --model, --runtime and --cache-interval (checked before loading)."""
+    from . import load_editor  # noqa: PLC0415
+
+    interval = args.cache_interval
+    if interval is not None:
+        interval = check_settings(cache_interval=interval)["cache_interval"]
+    editor = load_editor(args.model, runtime=args.runtime, **options)
+    if interval is not None:
+        editor.default_cache_interval = interval
+    return editor
 
 
 def cmd_batch(args) -> int:
@@ -374,7 +398,7 @@ def cmd_batch(args) -> int:
     state = process_state()
     launched = state.num_processes > 1 or several_cpu_processes()  # `accelerate launch` chose the device
     device = args.device or (state.device if launched else None)
-    editor = load_editor(args.model, device=device, dtype=args.dtype)
+    editor = _load_editor(args, device=device, dtype=args.dtype)
     run = BatchRun(editor, items, args.output, force=args.force, seed_batch=args.seed_batch, state=state)
     # 3. Edit, one bar for the whole share of this process (the main one draws it)
     from tqdm.auto import tqdm  # noqa: PLC0415
@@ -411,7 +435,7 @@ def cmd_explore(args) -> int:
     _fill_model_defaults(args)
     _check_before_loading(args, [args.image], args.instruction)
     output = args.output or f"{Path(args.image).stem}_grid.png"
-    editor = load_editor(args.model, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
+    editor = _load_editor(args, device=args.device, dtype=args.dtype, scheduler=args.scheduler,
                          download_progress=_DownloadBar(args.quiet))
     bar = _Bar(None, "grid", args.quiet)
 
@@ -553,6 +577,20 @@ def cmd_bench(args) -> int:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if args.cpu or args.reuse_quality:
+        from .bench.cpu import cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
+
+        if args.reuse_quality:
+            print(json.dumps(reuse_quality(log=log), indent=1))
+            return 0
+        s = check_settings(steps=args.steps or 20)
+        sizes = [check_settings(max_size=args.size)["max_size"]] if args.size else [256, 512]
+        s_i, s_t = args.image_guidance[0]
+        report = cpu_bench(sizes, s["steps"], s_i, s_t, log=log)
+        print(json.dumps(report, indent=1) if args.json else cpu_table(report))
+        return 0
+    args.size = args.size or BENCH_DEFAULTS["size"]
+    args.steps = args.steps or BENCH_DEFAULTS["steps"]
     device, _ = pick_device_dtype(args.device)
     dtypes = args.dtype or (["float32", "bfloat16"] if device.type == "cpu" else ["float16"])
     if args.components:

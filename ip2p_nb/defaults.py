@@ -18,6 +18,10 @@ __all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BE
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
 
+# The toy models (tiny: random weights; demo: trained here on 64 px scenes) keep the exact defaults on
+# every machine: they take a second anyway, and tests compare their pixels with diffusers exactly.
+TOY_MODELS = ("tiny", "tiny-xl", "demo")
+
 # The sampler, in the SD web UI's names (loading.SCHEDULERS lists them all). Euler ancestral is what the
 # InstructPix2Pix paper's own app samples with, its pictures are good at 20 steps (the `steps` default),
 # and it needs one UNet call per step (Heun and DPM2 need two).
@@ -81,13 +85,45 @@ SETTINGS = {
     "max_size": Setting(512, 256, 1024, "longest side in pixels; more needs more GPU memory"),
     # Any 32-bit seed; None means a fresh random one, always reported so a result can be repeated.
     "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture"),
+    # Deep-feature reuse (ip2p_nb/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
+    # blocks on the others. 1 (off) gives exactly the diffusers pipeline's picture; the CPU default is in
+    # CPU_DEFAULTS. Above ~5 the reused features are too stale for the picture to hold together.
+    "cache_interval": Setting(1, 1, 10, "N > 1: deep layers run every N steps; faster, slightly different"),
 }
 
 DEFAULTS = {name: s.default for name, s in SETTINGS.items()}
 RANGES = {name: (s.low, s.high) for name, s in SETTINGS.items()}
 HINTS = {name: s.why for name, s in SETTINGS.items()}
 
-_INTEGER = {"steps", "max_size", "seed"}
+_INTEGER = {"steps", "max_size", "seed", "cache_interval"}
+
+# What changes on a machine without a GPU (real models only; load_editor and the app apply it).
+CPU_DEFAULTS = dict(
+    # Deep UNet features computed on every other step and reused on the step between (reuse.py): 20 steps run
+    # 10 whole UNet calls and 10 outer-only ones (an outer-only call is 6% of a whole one at 256 px). Measured on
+    # the demo model's 56 held-out scenes (`bench --reuse-quality`, docs/BENCHMARK.md): PSNR to the true edit
+    # 15.48 dB computing every step, 15.30 with 2 (-0.18 dB, the same share of edits followed: 0.68), 14.94 with
+    # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
+    cache_interval=2,
+    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, the most reuse we tried)
+    # PSNR to the true edit was 15.5 dB at 20 steps, 14.9 at 15 and 12.7 at 10 (15.9 / 16.0 / 16.0 without reuse),
+    # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
+    # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
+    steps=20,
+    # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/calibrate.py, float32, one thread) with
+    # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
+    # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows
+    # (pictures are softer than at the model's 512, and how much softer with the real weights is unverified here).
+    max_size=256,
+)
+
+
+def uses_cpu_defaults(device: str, model: str | None) -> bool:
+    """Whether CPU_DEFAULTS apply: a real model (not `tiny`/`demo`) on a CPU (`device` is "cpu", "cuda", "mps")."""
+    return device == "cpu" and model not in TOY_MODELS
+
+
+__all__ += ["CPU_DEFAULTS", "uses_cpu_defaults"]
 
 
 def default_model() -> str:

@@ -1,8 +1,9 @@
-"""What this machine can do: GPU and memory, the max_size to suggest, fonts, translation, model cache, hub.
+"""What this machine can do: GPU and memory, the max_size to suggest, an edit's predicted CPU time, fonts, translation, model cache, hub.
 
 Used by `python -m ip2p_nb doctor` and by the notebook's hardware-check cell. Every check is
 quick and none downloads anything (the hub probe is one model-info call per endpoint, seconds at most).
 """
+import functools
 import os
 import platform
 
@@ -13,11 +14,6 @@ __all__ = ["hardware", "suggest_max_size", "estimate_seconds", "doctor_lines", "
 # for the CUDA context, other notebooks and other cards' kernels; larger sizes also take longer, so a
 # T4 (15 GiB) is offered 768 and 1024 only cards of 16 GiB and more.
 _VRAM_TO_SIZE = [(16, 1024), (10, 768), (4, 512), (0, 384)]
-
-# Seconds per UNet evaluation of a batch of 3 on this project's 2-core CPU (fp32, see README
-# benchmark): 256 px ~2.75 s, 512 px ~10 s. Used to warn CPU users before they wait.
-_CPU_SECONDS_PER_STEP = {256: 2.75, 384: 5.5, 512: 10.0, 768: 24.0, 1024: 45.0}
-
 
 def hardware() -> dict:
     """Device, GPU name and memory (GiB), CPU count: what the notebook's first cell shows."""
@@ -37,25 +33,39 @@ def hardware() -> dict:
 
 
 def suggest_max_size(info: dict | None = None) -> int:
-    """A max_size this machine handles comfortably: by GPU memory, 256 on a CPU (minutes per edit)."""
+    """A max_size this machine handles comfortably: by GPU memory; on a CPU the CPU default (defaults.CPU_DEFAULTS)."""
+    from .defaults import CPU_DEFAULTS  # noqa: PLC0415
+
     info = info or hardware()
     if info["device"] == "cpu":
-        return 256
+        return CPU_DEFAULTS["max_size"]
     if info["vram_gib"] is None:
         return 512
     return next(size for vram, size in _VRAM_TO_SIZE if info["vram_gib"] >= vram)
 
 
-def estimate_seconds(max_size: int, steps: int, info: dict | None = None) -> float | None:
-    """Rough CPU time of one edit (None on a GPU, where it is seconds anyway)."""
+def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, image_guidance: float | None = None,
+                     text_guidance: float | None = None, cache_interval: int | None = None,
+                     runtime: str | None = None, size: tuple | None = None) -> float | None:
+    """Predicted seconds of one edit on this CPU; None on a GPU, where it is seconds anyway.
+
+    A short speed test (`machine_probe`) scales the full-size model's costs measured on a reference CPU
+    (calibrate.REFERENCE). `cache_interval` and `runtime` default to what load_editor uses on a CPU
+    (CPU_DEFAULTS["cache_interval"]; OpenVINO when installed); the guidance (None: DEFAULTS) decides the UNet branches;
+    `size` is the edited (width, height) of a photo (images.edit_size), None for a square of `max_size`.
+    """
     info = info or hardware()
     if info["device"] != "cpu":
         return None
-    from .speed import cpu_has_native_bf16  # noqa: PLC0415
+    from .calibrate import predict_seconds  # noqa: PLC0415
+    from .defaults import CPU_DEFAULTS, DEFAULTS  # noqa: PLC0415
+    from .editor import branches  # noqa: PLC0415
 
-    size = min(_CPU_SECONDS_PER_STEP, key=lambda s: abs(s - max_size))
-    seconds = _CPU_SECONDS_PER_STEP[size] * steps * (2 / max(1, info["cpus"] or 1)) + 0.05 * max_size
-    return seconds * (0.5 if cpu_has_native_bf16() else 1.0)  # bfloat16 halves it (docs/BENCHMARK.md)
+    interval = CPU_DEFAULTS["cache_interval"] if cache_interval is None else cache_interval
+    needed = branches(DEFAULTS["image_guidance"] if image_guidance is None else image_guidance,
+                      DEFAULTS["text_guidance"] if text_guidance is None else text_guidance)
+    return predict_seconds(max_size, steps, len(needed), interval,
+                           runtime or default_runtime(), probe=machine_probe(), size=size)
 
 
 def _ram_gib() -> float | None:
@@ -159,6 +169,46 @@ def _translation_line() -> str:
     return f"把天空换成夜晚 -> {t.text!r} via {t.backend}"
 
 
+@functools.cache
+def machine_probe() -> float:
+    """This CPU's time for the calibration probe (calibrate.probe_seconds, ~0.3 s), measured once per process,
+    in the dtype the editor would use here (bfloat16 where the CPU computes it natively, else float32)."""
+    import torch  # noqa: PLC0415
+
+    from .calibrate import probe_seconds  # noqa: PLC0415
+    from .speed import cpu_has_native_bf16  # noqa: PLC0415
+
+    return probe_seconds(torch.bfloat16 if cpu_has_native_bf16() else torch.float32)
+
+
+def default_runtime() -> str:
+    """The runtime load_editor picks for a real model on a CPU: OpenVINO when installed, else torch."""
+    from .runtime import openvino_available  # noqa: PLC0415
+
+    return "openvino" if openvino_available() else "torch"
+
+
+def describe_seconds(seconds: float) -> str:
+    """'about 40 s' or 'about 3 min' (rounded as a person would say it)."""
+    if seconds < 90:
+        return f"about {max(5, round(seconds / 5) * 5):.0f} s"
+    return f"about {seconds / 60:.0f} min"
+
+
+__all__ += ["describe_seconds", "machine_probe", "default_runtime"]
+
+
+def _cpu_defaults_line(size: int, info: dict) -> str:
+    from .defaults import CPU_DEFAULTS  # noqa: PLC0415
+
+    steps, interval, runtime = CPU_DEFAULTS["steps"], CPU_DEFAULTS["cache_interval"], default_runtime()
+    seconds = estimate_seconds(size, steps, info, cache_interval=interval, runtime=runtime)
+    plain = estimate_seconds(size, steps, info, cache_interval=1, runtime="torch")
+    return (f"max_size {size}, {steps} steps, runtime {runtime}, fast: deep features reused (cache_interval {interval}): "
+            f"{describe_seconds(seconds)} per edit (torch without reuse: {describe_seconds(plain)}); "
+            f"predicted from a {machine_probe() * 1000:.0f} ms speed test")
+
+
 def doctor_lines() -> list[tuple[str, str]]:
     """(label, value) pairs for `python -m ip2p_nb doctor`."""
     info = hardware()
@@ -166,6 +216,8 @@ def doctor_lines() -> list[tuple[str, str]]:
     gpu = f"{info['gpu']} ({info['vram_gib']} GiB)" if info["gpu"] else "none: CPU only, an edit takes minutes"
     lines = [("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
              ("suggested max_size", str(size))]
+    if info["device"] == "cpu":  # what load_editor and the app use here, and what it costs
+        lines.append(("CPU defaults", _cpu_defaults_line(size, info)))
     seconds = estimate_seconds(size, 20, info)
     if seconds:
         lines.append(("CPU time per edit", f"about {seconds / 60:.0f} min at max_size {size}, 20 steps"))

@@ -26,6 +26,7 @@ import secrets
 import threading
 import time
 import unicodedata
+import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -34,11 +35,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .defaults import DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model
-from .errors import UserError
+from .defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
+from .errors import Notice, UserError
 from .images import load_image, resize_for_edit
 from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
-from . import conditioning, regions
+from . import conditioning, regions, reuse
 from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
 __all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
@@ -79,10 +80,12 @@ class EditResult:
     sampler: str = "Euler a"    # the scheduler that ran, in the SD web UI's names (written into the PNG metadata)
     mask_box: tuple | None = None   # with a mask: its bounding box (left, top, right, bottom) in the photo's pixels
     region: tuple | None = None     # with a region: the part edited (left, top, right, bottom) in the photo's pixels
+    cache_interval: int = 1         # deep UNet features computed every this many steps (1: every step; reuse.py)
+    runtime: str = "torch"          # what ran the UNet and VAE: "torch" or "openvino" (runtime.py)
 
     @property
     def settings(self) -> dict:
-        keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model", "sampler")
+        keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model", "sampler", "cache_interval", "runtime")
         return {k: v for k, v in asdict(self).items() if k in keys}
 
     def summary(self) -> str:
@@ -253,12 +256,16 @@ class Editor:
         self._image_cache = OrderedDict()   # (image digest, size, device, dtype) -> image latents
         self._prompt_cache = OrderedDict()  # text -> (embedding, truncation warning or None)
         self._latent_rgb = None             # the preview's latent -> RGB map, fitted on first use
+        # Deep-feature reuse when `edit` is not told (reuse.py): off, so that Editor(pipe) gives the diffusers
+        # pipeline's own picture; load_editor sets the CPU default (defaults.CPU_DEFAULTS) for real models.
+        self.default_cache_interval = 1
+        self._parts = None                  # (unet, its split runner) for reuse, made on first use
 
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
              text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
              max_size=None, progress=None, english=None, preview=None, preview_every=None, mask=None,
-             region=None) -> EditResult:
+             region=None, cache_interval=None) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
 
         `max_size=None` means the model's own size: 512 px (64 for the toy `demo` model).
@@ -274,16 +281,21 @@ class Editor:
         mask's box plus a margin). With either, the result is the whole photo at its own size, upright,
         with only that part edited (`result.original` is the full-size photo); pixels farther than the
         feather from the mask, or outside the region's context margin, keep their exact bytes.
+
+        `cache_interval` N > 1 computes the UNet's deep features on one step in N and reuses them on the
+        others (ip2p_nb/reuse.py): faster, slightly different; None is `default_cache_interval`.
         """
+        if cache_interval is None:
+            cache_interval = self.default_cache_interval
         if mask is not None or region is not None:
             return self._edit_part(image, instruction, mask, region, dict(
-                image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size),
-                progress, english, preview, preview_every)
+                image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size,
+                cache_interval=cache_interval), progress, english, preview, preview_every)
         with self.busy():
             start = time.perf_counter()
             # 1. Check inputs at the boundary
             s = self.check_settings(image_guidance=image_guidance, text_guidance=text_guidance, steps=steps,
-                                    seed=seed, max_size=max_size)
+                                    seed=seed, max_size=max_size, cache_interval=cache_interval)
             _check_preview_every(preview_every)
             seed = random_seed() if s["seed"] is None else s["seed"]
             notes = []
@@ -292,10 +304,11 @@ class Editor:
             original = self.prepare(image, s["max_size"], notes)
             # 3. Run the model (an out-of-memory error frees memory and suggests a smaller size)
             edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"],
-                                   progress, notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every)[0]
+                                   progress, notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
+                                   cache_interval=s["cache_interval"])[0]
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes,
-                              self.sampler)
+                              self.sampler, cache_interval=s["cache_interval"], runtime=self.runtime)
 
     def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every):
         """`edit` with a mask and/or region: edit a crop at max_size, paste it back into the full-size photo."""
@@ -329,12 +342,12 @@ class Editor:
             # 3. Run the model (masked: the kept area blended back in latent space at every step)
             edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"], progress,
                                    notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
-                                   mask=small)[0]
+                                   mask=small, cache_interval=s["cache_interval"])[0]
             # 4. Back to the part's size, pasted into the full photo through a soft edge
             result = regions.paste_back(full, edited, crop, region, part_mask)
             return EditResult(result, full, instruction, prompt, seed, s["image_guidance"], s["text_guidance"], s["steps"],
                               s["max_size"], self.model_name, time.perf_counter() - start, backend, notes, self.sampler,
-                              None if keep is None else regions.mask_box(keep), region)
+                              None if keep is None else regions.mask_box(keep), region, s["cache_interval"], self.runtime)
 
     @property
     def sampler(self) -> str:
@@ -462,11 +475,13 @@ class Editor:
         return resize_for_edit(load_image(image, max_size=max_size, notes=notes), max_size)
 
     def generate(self, original, prompt, seeds, image_guidance, text_guidance, steps, progress=None, notes=None,
-                 max_size=None, preview=None, preview_every=None, mask=None) -> list:
+                 max_size=None, preview=None, preview_every=None, mask=None, cache_interval=None) -> list:
         """One edited picture per seed of the prepared `original`, denoised together as one batch.
 
         `mask`: a boolean array of `original`'s (height, width), True where the picture may change; the
         rest is blended back in latent space after every step (see regions.blend_latents).
+        `cache_interval` N > 1: the deep UNet features are computed on one call in N and reused between
+        (None: `default_cache_interval`).
 
         Settings are taken as given (check them with `check_settings`); call inside `busy()`.
         `preview(step, total, images)` gets one small picture per seed every `preview_every` steps
@@ -474,6 +489,7 @@ class Editor:
         Running out of GPU memory frees the caches and raises `OutOfMemory` with a smaller size to try.
         """
         notes = [] if notes is None else notes
+        cache_interval = self.default_cache_interval if cache_interval is None else cache_interval
         try:
             _check_preview_every(preview_every)
             watch = None
@@ -484,7 +500,7 @@ class Editor:
             try:
                 _set_vae_tiling(self.pipe, _needs_vae_tiling(self.pipe, original.size, len(seeds)))
                 return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress,
-                                      notes, watch, mask)
+                                      notes, watch, mask, cache_interval)
             finally:
                 _set_vae_tiling(self.pipe, tiled)
         except torch.OutOfMemoryError:
@@ -497,7 +513,7 @@ class Editor:
             raise OutOfMemory(f"The GPU ran out of memory at max_size {max_size}; memory was freed, try max_size {smaller}.", smaller) from None
 
     # ------------------------------------------------------------------ steps
-    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None, mask=None):
+    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None, mask=None, interval=1):
         """Denoise one latent per seed for the same image and prompt; return PIL images.
 
         `watch` is (preview callback, `Cadence`) or None.
@@ -527,6 +543,7 @@ class Editor:
         # 3. Extra step arguments as the pipeline passes them (eta 0, its default; generator only where step takes it)
         extra = pipe.prepare_extra_step_kwargs(generator, 0.0)
         restore = self._seed_sde_noise(scheduler, seeds)
+        schedule = self._reuse(interval, notes)
         # 4. Denoising loop; schedulers of order 2 run two timesteps per user step (the pipeline's own count)
         order = getattr(scheduler, "order", 1)
         warmup = len(timesteps) - steps * order
@@ -534,8 +551,7 @@ class Editor:
         try:
             for i, t in enumerate(timesteps):
                 model_in = scheduler.scale_model_input(torch.cat([latents] * len(needed)), t)
-                with torch.no_grad():
-                    noise = pipe.unet(torch.cat([model_in, image_in], dim=1), t, encoder_hidden_states=embeds, **unet_kwargs, return_dict=False)[0]
+                noise = self._unet(torch.cat([model_in, image_in], dim=1), t, embeds, schedule, unet_kwargs)
                 noise = _combine(dict(zip(needed, noise.chunk(len(needed)))), s_i, s_t)
                 out = scheduler.step(noise, t, latents, **extra, return_dict=True)
                 latents = out.prev_sample
@@ -550,6 +566,31 @@ class Editor:
             restore()
         # 5. Decode, check and convert
         return self._decode(latents, embeds.dtype, notes)
+
+    def _reuse(self, interval, notes):
+        """The deep-feature reuse schedule for one edit (reuse.py), or None for a plain UNet call each step."""
+        if interval <= 1:
+            return None
+        if not (hasattr(self.pipe.unet, "run_parts") or reuse.can_reuse(self.pipe.unet)):
+            notes.append("This model's UNet cannot reuse its deep features, so every step ran in full (cache_interval 1).")
+            return None
+        return reuse.ReuseSchedule(interval)
+
+    def _unet(self, x, t, embeds, schedule, unet_kwargs):
+        """One noise prediction: the whole UNet, or (with a reuse schedule) whole or outer blocks only.
+        `unet_kwargs`: the pipeline kind's extra arguments (SDXL's `added_cond_kwargs`, conditioning.py)."""
+        unet = self.pipe.unet
+        with torch.no_grad():
+            if schedule is None:
+                return unet(x, t, encoder_hidden_states=embeds, **unet_kwargs, return_dict=False)[0]
+            if self._parts is None or self._parts[0] is not unet:
+                self._parts = (unet, getattr(unet, "run_parts", None) or reuse.UNetParts(unet))
+            return schedule.call(self._parts[1], x, t, embeds, unet_kwargs.get("added_cond_kwargs"))
+
+    @property
+    def runtime(self) -> str:
+        """What runs the UNet and VAE: "torch", or "openvino" after runtime.use_openvino."""
+        return getattr(self.pipe.unet, "runtime", "torch")
 
     def _latent_keep(self, mask, img, noise0, notes):
         """(latent mask, the input's scaled latents, the fixed noise) for the per-step blend."""
@@ -663,8 +704,12 @@ class Editor:
             torch.cuda.empty_cache()
 
 
+def _announce(text: str) -> None:
+    warnings.warn(text, Notice, stacklevel=4)
+
+
 def load_editor(model: str | None = None, device=None, dtype=None, scheduler: str | None = None,
-                download_progress=None, notify=None) -> Editor:
+                download_progress=None, notify=None, runtime: str | None = None) -> Editor:
     """Load an InstructPix2Pix model and wrap it in an `Editor`.
 
     `model`: a hub id (default `timbrooks/instruct-pix2pix`, or `$IP2P_MODEL`), a local directory,
@@ -674,8 +719,23 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     `scheduler`: a sampler by its SD web UI name (`available_schedulers()`); default "Euler a".
     `download_progress(done_bytes, total_bytes)` follows a first download from the hub; `notify(text)` gets its
     one-line announcements (endpoint, files and size; default: a `Notice` warning).
+    `runtime`: "torch" or "openvino" (ip2p_nb/runtime.py); None picks OpenVINO on a CPU where it is installed
+    (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
+    On a CPU the editor reuses deep UNet features by default (`CPU_DEFAULTS["cache_interval"]`, defaults.py).
     """
+    from .runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
+
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
+    asked, runtime = runtime, pick_runtime(runtime, device, name)  # a bad choice fails before anything is loaded
     pipe = load_pipeline(name, device, dtype, scheduler=scheduler, progress=download_progress, notify=notify)
-    return Editor(pipe, model_name=name)
+    full_size_cpu = device.type == "cpu" and heavy(pipe)  # the toy models take a second anyway: kept exact
+    if runtime == "openvino" and (asked or (full_size_cpu and supports_openvino(pipe))):  # chosen for you: where it helps
+        use_openvino(pipe, notify=notify or _announce)
+    editor = Editor(pipe, model_name=name)
+    own = model_defaults(name)  # a catalogue model's own size (SDXL 768: 768 px; defaults.MODEL_DEFAULTS has the reasons)
+    if own is not None:
+        editor.size_range, editor.default_max_size = tuple(own.size_range), own.max_size
+    if full_size_cpu:
+        editor.default_cache_interval = CPU_DEFAULTS["cache_interval"]
+    return editor

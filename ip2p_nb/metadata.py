@@ -38,9 +38,12 @@ _KEYS = {
     "Instruction": "instruction",
     "Mask box": "mask_box",                # with a mask: its bounding box left,top,right,bottom in the photo's pixels
     "Region": "region",                    # with a region: the part edited, left,top,right,bottom
+    "Cache interval": "cache_interval",    # deep UNet features reused (reuse.py): written when not 1, it changes the picture
+    "Runtime": "runtime",                  # written when not torch: OpenVINO's pixels differ slightly
 }
 _BOXES = ("mask_box", "region")
-_NUMBERS = {"steps": int, "seed": int, "text_guidance": float, "image_guidance": float}
+_NUMBERS = {"steps": int, "seed": int, "text_guidance": float, "image_guidance": float, "cache_interval": int}
+_UNSAID = {"cache_interval": 1, "runtime": "torch"}  # the defaults: not written, so older files read the same
 _PAIR = re.compile(r'\s*([\w][\w \-/]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 
 
@@ -79,7 +82,7 @@ def parameters_text(result) -> str:
     pairs = []
     for key, name in _KEYS.items():
         value = values.get(name, _field(result, name))
-        if value is not None and value != "":
+        if value is not None and value != "" and value != _UNSAID.get(name):
             pairs.append(f"{key}: {_quote(value)}")
     return str(prompt).strip() + "\n" + ", ".join(pairs)
 

@@ -9,7 +9,8 @@ their environment (`IP2P_SHARED=127.0.0.1:PORT`, `IP2P_SHARED_KEY`). No widgets 
 Messages (dicts with an "op"):
   page -> worker: hello {visitor}; edit {id, image (bytes), instruction, english, sampler, settings};
                   stop {id}
-  worker -> page: info {model_name, size_range, default_max_size, sampler, fallback, limits};
+  worker -> page: info {model_name, size_range, default_max_size, sampler, fallback, limits, device, runtime,
+                        default_cache_interval};
                   queued {id, position (1 = next), wait (seconds or None)}; progress {id, step, total};
                   preview {id, step, total, png}; done {id, result}; error {id, kind, message, max_size}
 Edits run one at a time in arrival order; each page may stop only its own edits (a queued one
@@ -141,7 +142,8 @@ class Worker:
         e = self.editor
         return {"op": "info", "model_name": e.model_name, "size_range": tuple(e.size_range),
                 "default_max_size": e.default_max_size, "sampler": e.sampler, "fallback": self.fallback,
-                "limits": {"max_queue": self.max_queue, "max_upload_mb": self.max_upload_mb}, "pid": os.getpid()}
+                "limits": {"max_queue": self.max_queue, "max_upload_mb": self.max_upload_mb}, "pid": os.getpid(),
+                "device": e.pipe.device.type, "runtime": e.runtime, "default_cache_interval": e.default_cache_interval}
 
     def listen(self, port: int, key: bytes, host="127.0.0.1"):
         """Accept pages on host:port (each in a thread of its own) from now on; returns the listener."""

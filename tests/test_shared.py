@@ -348,3 +348,21 @@ def test_a_masked_edit_goes_through_the_shared_worker_at_full_size(worker):
     assert result.image.size == (300, 200)  # the original photo's size, not the edit's
     before, after = np.asarray(photo, np.int16), np.asarray(result.image, np.int16)
     assert (before[:20] == after[:20]).all() and (before[:, :60] == after[:, :60]).all()  # far from the mask: untouched
+
+
+def test_the_fast_switch_reaches_the_shared_worker(worker, tmp_path):
+    """A page learns the worker's device, runtime and reuse default, and its Fast switch sets the worker's cache_interval."""
+    from ip2p_nb.app import App, available_samples
+    from ip2p_nb.defaults import CPU_DEFAULTS
+
+    page = worker.page("f")
+    assert (page.device, page.runtime, page.default_cache_interval) == ("cpu", "torch", 1)  # `tiny`: a toy model
+    app = App(page, workdir=tmp_path)
+    assert app.fast.value is False and "few seconds" in app.estimate.value
+    app.fast.value = True
+    app.steps.value, app.max_size.value = 3, 256
+    app.sample.value = str(available_samples()["cat"])
+    app.instruction.value = "make it snowy"
+    app.edit_button.click()
+    assert app.wait(60)
+    assert app.results[-1].cache_interval == CPU_DEFAULTS["cache_interval"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.bench.run import _photo
+from ip2p_nb.bench.run import sample_photo
 from ip2p_nb.cli import main as cli_main
 from ip2p_nb.editor import Editor
 from ip2p_nb.errors import UserError
@@ -24,7 +24,7 @@ def pipe():
 
 @pytest.fixture
 def photo():
-    return _photo(320)
+    return sample_photo(320)
 
 
 def _count_unet_batches(pipe) -> list:
@@ -147,7 +147,7 @@ def test_fullsize_editor_matches_diffusers():
     from ip2p_nb.bench.fullsize import build_fullsize_pipeline
 
     pipe = build_fullsize_pipeline()
-    photo = _photo()
+    photo = sample_photo()
     for s_i, limit in ((1.5, 0), (1.0, 2)):
         ours = Editor(pipe).edit(photo, "x", image_guidance=s_i, steps=2, seed=SEED, max_size=SIZE, english=PROMPT)
         assert _diff(ours.image, _plain(pipe, resize_for_edit(photo, SIZE), s_i, 7.5, steps=2)) <= limit

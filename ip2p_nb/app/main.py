@@ -33,9 +33,11 @@ from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES, model_default
 from ..doctor import suggest_max_size
 from ..editor import EditStopped, OutOfMemory
 from ..errors import UserError
-from ..images import load_image
+from ..images import edit_size, load_image
 from ..metadata import save_png
 from ..loading import available_schedulers, schedulers_for
+from ..defaults import CPU_DEFAULTS, uses_cpu_defaults  # the Fast switch and the CPU time estimate
+from ..doctor import default_runtime, describe_seconds, estimate_seconds
 from ..poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
@@ -129,6 +131,7 @@ class App:
              widgets.HTML("<b>3. 参数 Settings</b>"), self.picker.widget, self.image_guidance, _hint(HINTS["image_guidance"]),
              self.text_guidance, _hint(HINTS["text_guidance"]), self.steps, _hint(HINTS["steps"]),
              self.max_size, _hint(HINTS["max_size"]), widgets.HBox([self.seed, self.random_seed]), _hint(HINTS["seed"]),
+             self.fast, _hint(_FAST_HINT), self.estimate,
              self.advanced,
              widgets.HBox([self.edit_button, self.stop_button, self.poster_button, self.retry_button]),
              widgets.HBox([self.progress, self.status]), self.message],
@@ -163,6 +166,7 @@ class App:
         self.seed = widgets.IntText(value=0, description="种子 Seed", style={"description_width": "150px"},
                                     layout=widgets.Layout(width="300px"))
         self.random_seed = widgets.Checkbox(value=True, description="随机 random", indent=False)
+        self._build_speed()
         sampler = getattr(self.editor, "sampler", DEFAULT_SCHEDULER)
         names = _samplers(self.editor)
         self.scheduler = widgets.Dropdown(options=names if sampler in names else [sampler, *names], value=sampler,
@@ -202,6 +206,7 @@ class App:
         names = _samplers(editor)
         self.scheduler.options = names if sampler in names else [sampler, *names]
         self.scheduler.value = sampler
+        self.apply_speed_defaults()   # the Fast switch and the estimate follow the new model
 
     def _build_outputs(self):
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
@@ -245,6 +250,59 @@ class App:
         self.stop_button.on_click(self._on_stop_click)
         self.poster_button.on_click(self._on_poster_click)
         self.retry_button.on_click(self._on_retry_click)
+        for widget in (self.max_size, self.steps, self.image_guidance, self.text_guidance, self.fast):
+            widget.observe(self._on_estimate_change, names="value")
+
+    def _build_speed(self):
+        """The "Fast" switch (deep-feature reuse) and the time estimate; see `apply_speed_defaults`."""
+        self.fast = widgets.Checkbox(value=False, indent=False,
+                                     description=f"快速 Fast (the deep layers run once every {CPU_DEFAULTS['cache_interval']} steps)")
+        self.estimate = widgets.HTML("")
+        self.estimates_shown = 0        # estimate texts written, for tests
+        self.apply_speed_defaults()
+
+    def apply_speed_defaults(self):
+        """Set the Fast switch and the CPU steps for the editor's model, and show the estimate (again after a model switch).
+
+        Fast starts as the editor reuses by itself (load_editor: on for real models on a CPU, off on GPUs and for the
+        toy models); real models on a CPU start at CPU_DEFAULTS' steps (their max_size comes from suggest_max_size).
+        """
+        self.device = _device_of(self.editor)
+        self.cpu_defaults = self.device is not None and uses_cpu_defaults(self.device, getattr(self.editor, "model_name", None))
+        if self.cpu_defaults:
+            self.steps.value = CPU_DEFAULTS["steps"]
+        self.fast.value = getattr(self.editor, "default_cache_interval", 1) > 1
+        self._update_estimate()
+
+    def cache_interval(self) -> int:
+        """The cache_interval the Fast switch asks for: CPU_DEFAULTS["cache_interval"] when on, 1 (off) otherwise."""
+        return CPU_DEFAULTS["cache_interval"] if self.fast.value else 1
+
+    def estimate_text(self) -> str:
+        """The predicted time of an edit at the widgets' settings, in words ("" on a GPU)."""
+        if self.device != "cpu":
+            return ""
+        if not self.cpu_defaults:  # the toy models
+            return "预计几秒 · a few seconds"
+        runtime = getattr(self.editor, "runtime", None) or default_runtime()
+        size, photo = None, "square photo"
+        if self.current_image is not None:
+            try:
+                size = edit_size(*self.current_image.size, self.max_size.value)
+                photo = f"{size[0]}x{size[1]} px"
+            except UserError:  # too narrow a photo: the edit itself will say so
+                pass
+        seconds = estimate_seconds(self.max_size.value, self.steps.value, {"device": "cpu"},
+                                   image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
+                                   cache_interval=self.cache_interval(), runtime=runtime, size=size)
+        words = describe_seconds(seconds)
+        minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
+        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})"
+
+    def _update_estimate(self):
+        text = self.estimate_text()
+        self.estimate.value = _hint_html(text) if text else ""
+        self.estimates_shown += 1
 
     def display(self):
         """Show the app in the notebook (same as `display(app.widget)`)."""
@@ -309,6 +367,9 @@ class App:
     def _on_poster_click(self, _button):
         self._guard(self._poster, self._poster_result)
 
+    def _on_estimate_change(self, _change):
+        self._guard(self._update_estimate)
+
     def _on_retry_click(self, _button):
         self.max_size.value = self.retry_size
         self._guard(self.start_edit)
@@ -334,6 +395,7 @@ class App:
         self.painter.set_image(image)
         self.before.value = png_bytes(image, PREVIEW_SIZE)
         self.after.value = EMPTY_PICTURE
+        self._update_estimate()   # a photo that is not square takes less time than the square estimate
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
 
     def _translate(self, text):
@@ -374,7 +436,7 @@ class App:
         """The edit settings as the widgets show them now."""
         return dict(image_guidance=self.image_guidance.value, text_guidance=self.text_guidance.value,
                     steps=self.steps.value, max_size=self.max_size.value,
-                    seed=None if self.random_seed.value else self.seed.value)
+                    seed=None if self.random_seed.value else self.seed.value, cache_interval=self.cache_interval())
 
     def start_edit(self):
         """Start an edit in a background thread (only says so while something is running)."""
@@ -510,6 +572,15 @@ class App:
 
 
 _AFTER = "编辑后 After"
+_FAST_HINT = "on = faster, slightly different picture; off = exactly the model's own picture"
+
+
+def _device_of(editor):
+    """"cpu", "cuda" or "mps" for the editor's model (a shared model's worker says which), None when unknown."""
+    device = getattr(editor, "device", None)
+    if device is None:
+        device = getattr(getattr(editor, "pipe", None), "device", None)
+    return getattr(device, "type", device)
 
 
 def _title_html(text, color="inherit"):

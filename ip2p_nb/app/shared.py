@@ -60,6 +60,9 @@ class SharedEditor:
         self.size_range, self.default_max_size = tuple(info["size_range"]), info["default_max_size"]
         self.limits, self.worker_pid = info["limits"], info["pid"]
         self._sampler = info["sampler"]
+        # What the App's Fast switch and time estimate need to know about the worker's model (older workers: None/1).
+        self.device, self.runtime = info.get("device"), info.get("runtime")
+        self.default_cache_interval = info.get("default_cache_interval", 1)
         self._lock = threading.Lock()
         self._next_id = 0
         self.positions = []              # every queue place this page was told, for tests and the status line
@@ -111,7 +114,8 @@ class SharedEditor:
 
     def edit(self, image, instruction, *, english=None, progress=None, preview=None, waiting=None, **settings):
         """Queue an edit in the worker and follow it to its result; see the module docstring."""
-        unknown = set(settings) - {"image_guidance", "text_guidance", "steps", "seed", "max_size", "mask", "region"}
+        unknown = set(settings) - {"image_guidance", "text_guidance", "steps", "seed", "max_size", "mask", "region",
+                                "cache_interval"}
         if unknown:
             raise SettingError(f"Unknown setting `{sorted(unknown)[0]}` for the shared model.")
         data = _picture_bytes(image)

@@ -25,11 +25,11 @@ from ..loading import load_pipeline, pick_device_dtype
 from ..speed import attention_processors
 from .measure import PeakMemory, timed
 
-__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead"]
+__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead", "sample_photo", "machine_info"]
 
 
 
-def _photo(size: int = 512):
+def sample_photo(size: int = 512):
     """A deterministic synthetic 'photo' (a scene from `scenes.py`) at `size` x `size`."""
     from ..train.scenes import random_scene, render  # noqa: PLC0415
 
@@ -120,7 +120,7 @@ def _bench_dtype(cfg, dtype_name, device, log) -> tuple[dict, dict]:
     device, dtype = pick_device_dtype(device, dtype_name)
     pipe, load_s = _load(cfg["pipeline"], device, dtype)
     log(f"{dtype_name}: loaded in {load_s:.1f} s; attention {attention_processors(pipe)}")
-    photo = _photo()
+    photo = sample_photo()
     first_s, _cpu, first_peak, first = _run(lambda: Editor(pipe).edit(
         photo, cfg["prompt"], image_guidance=cfg["guidance"][0][0], text_guidance=cfg["guidance"][0][1],
         steps=cfg["steps"], seed=cfg["seed"], max_size=cfg["size"], english=cfg["prompt"]).image, device)
@@ -133,7 +133,7 @@ def _bench_dtype(cfg, dtype_name, device, log) -> tuple[dict, dict]:
     return summary, first
 
 
-def _machine() -> dict:
+def machine_info() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -150,7 +150,7 @@ def _machine() -> dict:
 def run_bench(cfg: dict, log=lambda _msg: None) -> dict:
     """Run the benchmark described by `cfg` (keys of `BENCH_DEFAULTS` plus `dtypes`, `device`); return the report."""
     report = dict(settings={k: cfg[k] for k in ("pipeline", "size", "steps", "repeats", "guidance", "seed", "prompt")},
-                  machine_before=_machine(), import_s=round(_import_seconds(), 2), dtypes=[])
+                  machine_before=machine_info(), import_s=round(_import_seconds(), 2), dtypes=[])
     firsts = []
     for name in cfg["dtypes"]:
         summary, first = _bench_dtype(cfg, name, cfg.get("device"), log)
@@ -161,7 +161,7 @@ def run_bench(cfg: dict, log=lambda _msg: None) -> dict:
         for summary, first in zip(report["dtypes"][1:], firsts[1:]):
             summary["vs_first_dtype"] = [round(row["ours_s"] / b["ours_s"], 3) for row, b in zip(summary["settings"], base)]
             summary["first_image_max_diff_vs_first_dtype"] = _max_diff(first, firsts[0])
-    report["load_average_after"] = _machine()["load_average"]
+    report["load_average_after"] = machine_info()["load_average"]
     return report
 
 
@@ -247,7 +247,7 @@ def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dt
     device, dtype = pick_device_dtype(device, dtype_name)
     pipe, _ = _load(name, device, dtype)
     editor = Editor(pipe, model_name=name)
-    photo = _photo()
+    photo = sample_photo()
     fit_s, fit_cpu, _ = timed(editor.latent_rgb, torch.zeros(1, 4, 8, 8, device=device), (8, 8))
     log(f"map fitted in {fit_s:.2f} s (CPU {fit_cpu:.2f} s)")
     edit_s, edit_cpu, result = timed(editor.edit, photo, "x", english="make it snowy", steps=steps, seed=0, max_size=size)
