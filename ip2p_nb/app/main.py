@@ -255,8 +255,7 @@ class App:
 
     def _build_speed(self):
         """The "Fast" switch (deep-feature reuse) and the time estimate; see `apply_speed_defaults`."""
-        self.fast = widgets.Checkbox(value=False, indent=False,
-                                     description=f"快速 Fast (the deep layers run once every {CPU_DEFAULTS['cache_interval']} steps)")
+        self.fast = widgets.Checkbox(value=False, indent=False, description="快速 Fast")
         self.estimate = widgets.HTML("")
         self.estimates_shown = 0        # estimate texts written, for tests
         self.apply_speed_defaults()
@@ -572,7 +571,8 @@ class App:
 
 
 _AFTER = "编辑后 After"
-_FAST_HINT = "on = faster, slightly different picture; off = exactly the model's own picture"
+_FAST_HINT = (f"on = faster: the deep layers run once every {CPU_DEFAULTS['cache_interval']} steps (slightly different "
+              "picture); off = exactly the model's own picture")
 
 
 def _device_of(editor):
