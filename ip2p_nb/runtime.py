@@ -202,8 +202,7 @@ class _Compiled:
 
     def __init__(self, core, path: Path, config: dict):
         self.core, self.config, self.path = core, config, path
-        self.outputs = len(core.read_model(path).outputs)
-        self.shapes, self.request = None, None
+        self.shapes, self.request, self.outputs = None, None, 0
 
     def _request(self, arrays):
         shapes = tuple(a.shape for a in arrays)
@@ -212,8 +211,9 @@ class _Compiled:
             # read again for each shape rather than kept: the float16 file would stay in memory beside the compiled graph
             model = self.core.read_model(self.path)
             model.reshape({port: list(shape) for port, shape in zip(model.inputs, shapes)})
-            self.request = self.core.compile_model(model, "CPU", self.config).create_infer_request()
-            del model
+            compiled = self.core.compile_model(model, "CPU", self.config)
+            self.request, self.outputs = compiled.create_infer_request(), len(compiled.outputs)
+            del model, compiled
             self.shapes = shapes
             _give_back_memory()
         return self.request

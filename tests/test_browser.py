@@ -122,6 +122,19 @@ _PICTURE_JS = """img => { const c = document.createElement('canvas'); c.width = 
   c.getContext('2d').drawImage(img, 0, 0); return [img.naturalWidth, c.toDataURL()]; }"""
 
 
+def _edit_demo_scene(page):
+    """Pick the demo model's first scene, type "make it night", edit, and wait for the 64x64 result."""
+    expect = sync_api.expect
+    page.locator("select").first.select_option(index=1)
+    expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
+    instruction = page.locator("input[placeholder^='例如']")
+    instruction.fill("make it night")
+    instruction.press("Enter")
+    expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
+    page.get_by_role("button", name="编辑 Edit").click()
+    expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
+
+
 def test_previews_form_before_the_result(page, record_property):
     """A longer edit: the After panel shows several different previews, with their step, before the result."""
     _set_slider(page, "步数 Steps", 40)  # previews as often as cost <= 3% of the time: most steps on this CPU
@@ -200,14 +213,7 @@ def test_offline_first_start_runs_the_demo_with_a_banner(tmp_path, record_proper
         record_property("command_to_usable_page_s", round(usable, 1))
         print(f"\n`python -m ip2p_nb app` offline -> usable page with the demo banner: {usable:.1f} s")
         expect(page.get_by_text("Could not download 'timbrooks/instruct-pix2pix'").last).to_be_visible()  # in the banner
-        page.locator("select").first.select_option(index=1)
-        expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
-        instruction = page.locator("input[placeholder^='例如']")
-        instruction.fill("make it night")
-        instruction.press("Enter")
-        expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
-        page.get_by_role("button", name="编辑 Edit").click()
-        expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
+        _edit_demo_scene(page)
         page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_offline_demo.png"))
         page.close()
         app.send_signal(signal.SIGTERM)
@@ -371,14 +377,7 @@ def test_switching_the_model_from_the_menu(served, browser, record_property):
         record_property("model_switch_s", round(time.monotonic() - start, 1))
         print(f"\nmodel menu tiny -> demo, ready in {time.monotonic() - start:.1f} s")
         expect(size).to_have_text("64")                       # demo's own size, inside its new range
-        page.locator("select").first.select_option(index=1)  # the demo's scenes replace the photos
-        expect(page.get_by_text("Sample 场景 scene 1 (64x64)")).to_be_visible(timeout=30_000)
-        instruction = page.locator("input[placeholder^='例如']")
-        instruction.fill("make it night")
-        instruction.press("Enter")
-        expect(page.locator("input[placeholder^='English prompt']")).to_have_value("make it night", timeout=30_000)
-        page.get_by_role("button", name="编辑 Edit").click()
-        expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
+        _edit_demo_scene(page)                                # the demo's scenes replace the photos
         expect(menu).to_have_value("demo")
         page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_model_switch.png"))
         start = time.monotonic()
