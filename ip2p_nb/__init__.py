@@ -7,10 +7,11 @@
 
 Importing this package is cheap: torch and diffusers load on first use.
 
-The parts (see docs/ARCHITECTURE.md): the editing core in this folder (`editor`, `loading`,
-`images`, `defaults`, `poster`, `grids`, `metadata`...), and the sub-packages `translation/`
-(Chinese -> English), `app/` (the ipywidgets app), `train/` (the training recipe and the toy
-scenes) and `bench/` (speed measurement). `cli.py` is the command line.
+The parts (see docs/ARCHITECTURE.md): `editing/` (the editor, its loop, regions, previews, reuse,
+reading photos), `models/` (the catalogue, loading, the hub, runtimes), `outputs/` (posters, grids,
+metadata, fonts, atomic files), `serving/` (batches, the shared worker), `translation/` (Chinese ->
+English), `app/` (the ipywidgets app), `cli/` (the command line), `train/` and `bench/`;
+`defaults.py`, `errors.py`, `resources.py` and `doctor.py` sit at the top.
 """
 from importlib import import_module
 
@@ -18,13 +19,13 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily so `translate` never pays for torch)
 _EXPORTS = {
-    "load_editor": "editor", "Editor": "editor", "EditResult": "editor", "EditStopped": "editor", "OutOfMemory": "editor",
-    "available_models": "models", "ModelInfo": "models", "available_schedulers": "loading",
+    "load_editor": "editing.editor", "Editor": "editing.editor", "EditResult": "editing.editor", "EditStopped": "editing.editor", "OutOfMemory": "editing.editor",
+    "available_models": "models.catalogue", "ModelInfo": "models.catalogue", "available_schedulers": "models.loading",
     "translate": "translation", "Translation": "translation", "has_chinese": "translation", "available_backends": "translation",
-    "make_poster": "poster",
-    "explore": "grids", "Grid": "grids",
-    "load_image": "images", "resize_for_edit": "images",
-    "ItemResult": "editor",   # what Editor.edit_many yields
+    "make_poster": "outputs.poster",
+    "explore": "outputs.grids", "Grid": "outputs.grids",
+    "load_image": "editing.images", "resize_for_edit": "editing.images",
+    "ItemResult": "editing.editor",   # what Editor.edit_many yields
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",

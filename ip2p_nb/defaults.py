@@ -27,7 +27,7 @@ TOY_MODELS = ("tiny", "tiny-xl", "demo")
 # and it needs one UNet call per step (Heun and DPM2 need two).
 DEFAULT_SCHEDULER = "Euler a"
 
-# Editing part of a photo (ip2p_nb/regions.py): masks, regions and the paste-back.
+# Editing part of a photo (ip2p_nb/editing/regions.py): masks, regions and the paste-back.
 REGION_DEFAULTS = dict(
     # Width of the soft edge between edited and kept pixels, as a fraction of the longest side of the part
     # edited (the region, or the whole photo): 2% of 512 px is ~10 px, just over one latent cell (8 px), the
@@ -47,7 +47,7 @@ REGION_DEFAULTS = dict(
     min_side=16,
 )
 
-# Live previews (ip2p_nb/preview.py). A preview costs one 4x3 matrix product on the latent, a resize and
+# Live previews (ip2p_nb/editing/preview.py). A preview costs one 4x3 matrix product on the latent, a resize and
 # whatever the callback does with the picture (the app encodes a PNG and sends it to the browser).
 PREVIEW = dict(
     # When `preview_every` is not given, a preview comes whenever the previews so far (each timed, the
@@ -85,7 +85,7 @@ SETTINGS = {
     "max_size": Setting(512, 256, 1024, "longest side in pixels; more needs more GPU memory"),
     # Any 32-bit seed; None means a fresh random one, always reported so a result can be repeated.
     "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture"),
-    # Deep-feature reuse (ip2p_nb/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
+    # Deep-feature reuse (ip2p_nb/editing/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
     # blocks on the others. 1 (off) gives exactly the diffusers pipeline's picture; the CPU default is in
     # CPU_DEFAULTS. Above ~5 the reused features are too stale for the picture to hold together.
     "cache_interval": Setting(1, 1, 10, "N > 1: deep layers run every N steps; faster, slightly different"),
@@ -110,7 +110,7 @@ CPU_DEFAULTS = dict(
     # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
     # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
     steps=20,
-    # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/calibrate.py, float32, one thread) with
+    # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
     # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows
     # (pictures are softer than at the model's 512, and how much softer with the real weights is unverified here).
@@ -188,7 +188,7 @@ BENCH_DEFAULTS = dict(
 )
 
 
-# Where the model comes from (ip2p_nb/hub.py).
+# Where the model comes from (ip2p_nb/models/hub.py).
 HUB_DEFAULTS = dict(
     official="https://huggingface.co",   # the model hub itself; HF_ENDPOINT replaces it when set
     # Mirrors tried, in order, when the first endpoint does not answer; IP2P_HUB_MIRRORS overrides the list
@@ -200,7 +200,7 @@ HUB_DEFAULTS = dict(
 )
 
 
-# A room of browsers on one machine (`python -m ip2p_nb app --shared`, ip2p_nb/worker.py).
+# A room of browsers on one machine (`python -m ip2p_nb app --shared`, ip2p_nb/serving/worker.py).
 SHARED_DEFAULTS = dict(
     # Edits waiting behind the running one. 12 is a workshop table's worth of attendees each with one edit
     # in flight; at ~5 s per 512 px edit on a T4 the last one waits about a minute. Beyond that a page is
@@ -220,7 +220,7 @@ SHARED_DEFAULTS = dict(
 __all__.append("SHARED_DEFAULTS")
 
 
-# Per-model defaults (the catalogue is ip2p_nb/models.py): what the app's sliders, the command line and the
+# Per-model defaults (the catalogue is ip2p_nb/models/catalogue.py): what the app's sliders, the command line and the
 # model switch start from when the user gave nothing. A model not listed (any other hub id or folder) uses
 # SETTINGS above. `scheduler=None` keeps the pipeline's own sampler (CosXL needs its EDM Euler).
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ MODEL_DEFAULTS = {
     # The demo model works at its own 64 px (the editor's native size rule); the rest as for instruct-pix2pix.
     "demo": ModelDefaults(64, (64, 1024), 20, 1.5, 7.5, "Euler a"),
     # tiny stands in for instruct-pix2pix in tests and dry runs (its latent is 1/8 of the image, as in SD), so the
-    # same values; tiny-xl's sampler is whatever its builder (ip2p_nb/tiny.py) gives it, as for the real SDXL models.
+    # same values; tiny-xl's sampler is whatever its builder (ip2p_nb/models/tiny.py) gives it, as for the real SDXL models.
     "tiny": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, "Euler a"),
     "tiny-xl": ModelDefaults(512, (256, 1024), 20, 1.5, 7.5, None),
 }
@@ -260,7 +260,7 @@ __all__ += ["ModelDefaults", "MODEL_DEFAULTS", "model_defaults"]
 
 def model_defaults(name: str | None) -> ModelDefaults | None:
     """The defaults of catalogue model `name` (short name or hub id, any case); None for any other model."""
-    from .models import find_model  # noqa: PLC0415
+    from .models.catalogue import find_model  # noqa: PLC0415
 
     info = find_model(name or default_model())
     return MODEL_DEFAULTS.get(info.name) if info else None

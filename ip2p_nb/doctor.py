@@ -19,7 +19,7 @@ def hardware() -> dict:
     """Device, GPU name and memory (GiB), CPU count: what the notebook's first cell shows."""
     import torch  # noqa: PLC0415
 
-    from .loading import pick_device_dtype  # noqa: PLC0415  (the device the editor would use)
+    from .models.loading import pick_device_dtype  # noqa: PLC0415  (the device the editor would use)
 
     device, _ = pick_device_dtype()
     info = {"device": device.type, "gpu": None, "vram_gib": None, "cpus": os.cpu_count(), "python": platform.python_version(),
@@ -57,9 +57,9 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, ima
     info = info or hardware()
     if info["device"] != "cpu":
         return None
-    from .calibrate import predict_seconds  # noqa: PLC0415
+    from .models.calibrate import predict_seconds  # noqa: PLC0415
     from .defaults import CPU_DEFAULTS, DEFAULTS  # noqa: PLC0415
-    from .editor import branches  # noqa: PLC0415
+    from .editing.editor import branches  # noqa: PLC0415
 
     interval = CPU_DEFAULTS["cache_interval"] if cache_interval is None else cache_interval
     needed = branches(DEFAULTS["image_guidance"] if image_guidance is None else image_guidance,
@@ -81,7 +81,7 @@ def cached_repos() -> dict:
     from huggingface_hub import scan_cache_dir  # noqa: PLC0415
     from huggingface_hub.errors import CacheNotFound  # noqa: PLC0415
 
-    from .hub import hub_cache_dir  # noqa: PLC0415
+    from .models.hub import hub_cache_dir  # noqa: PLC0415
 
     try:
         info = scan_cache_dir(hub_cache_dir())
@@ -100,7 +100,7 @@ def model_report(info: dict | None = None, ram_gib: float | None = None) -> list
 
     Rows: name, kind, need_gb (the catalogue's GPU or CPU figure), have_gb (total GPU memory or RAM), fits,
     cached (True/False; None for the models built or shipped here, which need no download)."""
-    from .models import available_models  # noqa: PLC0415
+    from .models.catalogue import available_models  # noqa: PLC0415
 
     info = info or hardware()
     gpu = info.get("vram_gib") is not None
@@ -136,7 +136,7 @@ def _model_cache_line() -> str:
     if name in ("tiny", "demo") or os.path.isdir(name):
         return f"{name} (no download needed)"
     try:
-        from .hub import cached_model  # noqa: PLC0415
+        from .models.hub import cached_model  # noqa: PLC0415
 
         hit = cached_model(name)
     except Exception:  # noqa: BLE001  (a broken cache is reported, not raised)
@@ -147,7 +147,7 @@ def _model_cache_line() -> str:
 def _hub_line() -> str:
     """Which hub endpoint answers for the default model (a few seconds at most per endpoint)."""
     from .defaults import default_model  # noqa: PLC0415
-    from .hub import probe_endpoints  # noqa: PLC0415
+    from .models.hub import probe_endpoints  # noqa: PLC0415
 
     name = default_model()
     if name in ("tiny", "demo") or os.path.isdir(name):
@@ -157,7 +157,7 @@ def _hub_line() -> str:
 
 
 def _font_line() -> str:
-    from .fonts import font_report  # noqa: PLC0415
+    from .outputs.fonts import font_report  # noqa: PLC0415
 
     return font_report()
 
@@ -175,15 +175,15 @@ def machine_probe() -> float:
     in the dtype the editor would use here (bfloat16 where the CPU computes it natively, else float32)."""
     import torch  # noqa: PLC0415
 
-    from .calibrate import probe_seconds  # noqa: PLC0415
-    from .speed import cpu_has_native_bf16  # noqa: PLC0415
+    from .models.calibrate import probe_seconds  # noqa: PLC0415
+    from .models.speed import cpu_has_native_bf16  # noqa: PLC0415
 
     return probe_seconds(torch.bfloat16 if cpu_has_native_bf16() else torch.float32)
 
 
 def default_runtime() -> str:
     """The runtime load_editor picks for a real model on a CPU: OpenVINO when installed, else torch."""
-    from .runtime import openvino_available  # noqa: PLC0415
+    from .models.runtime import openvino_available  # noqa: PLC0415
 
     return "openvino" if openvino_available() else "torch"
 

@@ -51,14 +51,14 @@ socket.socket.connect, socket.socket.connect_ex = _guarded_connect, _guarded_con
 @pytest.fixture
 def tiny_pipe():
     """A fresh tiny pipeline (0.03 s to build), so a test may alter it freely."""
-    from ip2p_nb.tiny import build_tiny_pipeline
+    from ip2p_nb.models.tiny import build_tiny_pipeline
 
     return build_tiny_pipeline()
 
 
 @pytest.fixture
 def tiny_editor(tiny_pipe):
-    from ip2p_nb.editor import Editor
+    from ip2p_nb.editing.editor import Editor
 
     return Editor(tiny_pipe, model_name="tiny")
 

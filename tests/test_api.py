@@ -5,7 +5,7 @@ import sys
 
 def test_public_names_are_functions_even_after_submodule_imports():
     code = (
-        "import ip2p_nb.translation, ip2p_nb.grids, ip2p_nb.poster, ip2p_nb.editor\n"
+        "import ip2p_nb.translation, ip2p_nb.outputs.grids, ip2p_nb.outputs.poster, ip2p_nb.editing.editor\n"
         "from ip2p_nb import load_editor, Editor, translate, make_poster, explore, available_models\n"
         "import inspect\n"
         "assert all(inspect.isfunction(f) for f in (load_editor, translate, make_poster, explore, available_models))\n"

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from conftest import scene
-from ip2p_nb.batch import BatchRun, collect_items, read_log
+from ip2p_nb.serving.batch import BatchRun, collect_items, read_log
 from ip2p_nb.cli import main as cli_main
 
 FAST = dict(steps=2, max_size=256)

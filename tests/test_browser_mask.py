@@ -23,8 +23,8 @@ def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
     import numpy as np
     from PIL import Image
 
-    from ip2p_nb.images import load_image
-    from ip2p_nb.regions import feather_width
+    from ip2p_nb.editing.images import load_image
+    from ip2p_nb.editing.regions import feather_width
 
     _, folder = served
     expect = sync_api.expect
@@ -59,8 +59,8 @@ def test_dragged_box_edits_only_that_box_at_full_size(page, served):
     import numpy as np
     from PIL import Image
 
-    from ip2p_nb.images import load_image
-    from ip2p_nb.regions import context_box
+    from ip2p_nb.editing.images import load_image
+    from ip2p_nb.editing.regions import context_box
 
     _, folder = served
     expect = sync_api.expect

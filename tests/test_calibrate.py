@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from ip2p_nb.calibrate import REFERENCE, edit_work, predict_seconds, probe_seconds
+from ip2p_nb.models.calibrate import REFERENCE, edit_work, predict_seconds, probe_seconds
 from ip2p_nb.defaults import CPU_DEFAULTS
 
 
@@ -39,7 +39,7 @@ def test_prediction_grows_with_size_steps_and_branches_and_shrinks_with_reuse():
 
 
 def test_work_counts_whole_and_outer_calls_as_the_reuse_schedule_does():
-    from ip2p_nb.reuse import ReuseSchedule
+    from ip2p_nb.editing.reuse import ReuseSchedule
 
     schedule = ReuseSchedule(3)
     for _ in range(20):

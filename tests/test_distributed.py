@@ -20,7 +20,7 @@ import torch
 from PIL import Image
 
 from conftest import scene
-from ip2p_nb.batch import collect_items, read_log
+from ip2p_nb.serving.batch import collect_items, read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ["--model", "tiny", "--steps", "2", "--max-size", "256"]

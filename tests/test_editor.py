@@ -7,9 +7,9 @@ import torch
 from PIL import Image
 
 from ip2p_nb.defaults import DEFAULTS
-from ip2p_nb.editor import Editor, EditStopped, load_editor
+from ip2p_nb.editing.editor import Editor, EditStopped, load_editor
 from ip2p_nb.errors import SettingError, UserError
-from ip2p_nb.images import resize_for_edit
+from ip2p_nb.editing.images import resize_for_edit
 
 from conftest import scene
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ip2p_nb import fonts
-from ip2p_nb.editor import EditStopped, load_editor
+from ip2p_nb.outputs import fonts
+from ip2p_nb.editing.editor import EditStopped, load_editor
 from ip2p_nb.errors import SettingError, UserError
 from ip2p_nb.cli import main as cli_main
-from ip2p_nb.grids import _MARGIN, AXES, _fonts, explore, parse_vary
-from ip2p_nb.images import resize_for_edit
-from ip2p_nb.metadata import parameters_text, parse_parameters
+from ip2p_nb.outputs.grids import _MARGIN, AXES, _fonts, explore, parse_vary
+from ip2p_nb.editing.images import resize_for_edit
+from ip2p_nb.outputs.metadata import parameters_text, parse_parameters
 
 FAST = {"steps": 2, "max_size": 256}
 
@@ -301,7 +301,7 @@ def test_panel_stop_errors_and_randomise(editor, photo):
 
 
 def test_package_export_is_callable_after_the_module_is_imported(editor, photo):
-    import ip2p_nb.grids  # noqa: F401  (what importing the app does first)
+    import ip2p_nb.outputs.grids  # noqa: F401  (what importing the app does first)
     from ip2p_nb import explore as from_package
 
     grid = from_package(editor, photo, "make it snowy", {"seed": [1]}, steps=1, max_size=256)

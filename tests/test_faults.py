@@ -17,10 +17,10 @@ import pytest
 import torch
 from PIL import Image
 
-from ip2p_nb.editor import Editor, EditStopped, OutOfMemory, load_editor
+from ip2p_nb.editing.editor import Editor, EditStopped, OutOfMemory, load_editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.files import atomic_write, save_image_atomic
-from ip2p_nb.tiny import build_tiny_pipeline, tiny_components
+from ip2p_nb.outputs.files import atomic_write, save_image_atomic
+from ip2p_nb.models.tiny import build_tiny_pipeline, tiny_components
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = Image.new("RGB", (96, 64), (200, 120, 40))
@@ -129,7 +129,7 @@ def test_stop_mid_run_releases_the_editor_and_the_next_edit_is_unchanged(referen
 HUB_PROBE = """
 import time, warnings
 warnings.simplefilter("ignore")
-from ip2p_nb.editor import load_editor
+from ip2p_nb.editing.editor import load_editor
 from ip2p_nb.errors import UserError
 import diffusers  # imported before the clock starts: we time the refusal, not the import
 start = time.perf_counter()
@@ -273,7 +273,7 @@ KILLED_WRITER = """
 import sys
 import numpy as np
 from PIL import Image
-from ip2p_nb.files import save_image_atomic
+from ip2p_nb.outputs.files import save_image_atomic
 noise = Image.fromarray(np.random.default_rng(1).integers(0, 256, (3000, 3000, 3), dtype=np.uint8))
 save_image_atomic(noise, sys.argv[1], compress_level=9)
 print("finished")
@@ -364,7 +364,7 @@ def test_the_scan_itself_catches_an_unsafe_load(tmp_path):
 
 
 def test_poster_into_a_missing_folder_is_one_sentence_and_keeps_an_old_poster(tmp_path):
-    from ip2p_nb.poster import make_poster
+    from ip2p_nb.outputs.poster import make_poster
 
     kwargs = dict(original=PHOTO, edited=PHOTO, instruction="把天空换成夜晚", prompt="turn the sky into night",
                   settings="seed 1", date="")

@@ -5,7 +5,7 @@ import shutil
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from ip2p_nb import fonts
+from ip2p_nb.outputs import fonts
 
 CHINESE = "把天空换成夜晚"
 

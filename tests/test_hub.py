@@ -31,7 +31,7 @@ def checkpoint(tmp_path_factory):
 
     from diffusers import StableDiffusionInstructPix2PixPipeline, UNet2DConditionModel
 
-    from ip2p_nb.tiny import tiny_components
+    from ip2p_nb.models.tiny import tiny_components
 
     parts = tiny_components()
     parts["unet"] = UNet2DConditionModel(
@@ -57,7 +57,7 @@ def hub(checkpoint, tmp_path, monkeypatch):
 
 
 def _load(**kwargs):
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
 
     return load_editor(REPO, device="cpu", dtype="float32", **kwargs)
 
@@ -205,7 +205,7 @@ def test_a_hub_that_never_answers_is_one_sentence_within_seconds(hub, monkeypatc
 
 
 def test_an_unknown_repo_is_one_sentence(hub):
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
     from ip2p_nb.errors import UserError
 
     with pytest.raises(UserError) as e:
@@ -307,8 +307,8 @@ def test_the_fp16_variant_is_fetched_for_float16(tmp_path, monkeypatch):
     import warnings
 
     import torch
-    from ip2p_nb.editor import load_editor
-    from ip2p_nb.tiny import build_tiny_pipeline
+    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.models.tiny import build_tiny_pipeline
 
     folder = tmp_path / "fp16"
     with warnings.catch_warnings():
@@ -335,7 +335,7 @@ def test_the_fp16_variant_is_fetched_for_float16(tmp_path, monkeypatch):
 
 def test_needed_files_pick_safetensors_and_the_fp16_variant_only_when_complete():
     from ip2p_nb.errors import UserError
-    from ip2p_nb.hub import needed_files
+    from ip2p_nb.models.hub import needed_files
 
     index = {"_class_name": "StableDiffusionInstructPix2PixPipeline", "unet": ["diffusers", "UNet2DConditionModel"],
              "vae": ["diffusers", "AutoencoderKL"], "safety_checker": [None, None]}

@@ -17,7 +17,7 @@ from PIL import Image
 from corpus import BLUE, FORMATS, MODES, ORIENTATIONS, RED, animated, make_corpus, marker_image, mode_image, \
     oriented_jpeg, png_claiming
 from ip2p_nb.errors import UserError
-from ip2p_nb.images import MAX_PIXELS, edit_size, load_image, resize_for_edit
+from ip2p_nb.editing.images import MAX_PIXELS, edit_size, load_image, resize_for_edit
 
 
 def close(a, b, tol=12):
@@ -186,7 +186,7 @@ def test_large_photo_below_the_limit_is_not_called_a_bomb():
 
 RSS_PROBE = """
 import sys
-from ip2p_nb.images import load_image
+from ip2p_nb.editing.images import load_image
 def peak_kb():  # VmHWM: this process's peak resident memory (ru_maxrss would include the parent's, kept across exec)
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1])
 before = peak_kb()
@@ -228,7 +228,7 @@ def test_tiny_and_extreme_shapes_resize_or_are_refused(size, max_size, expected)
 import threading  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
-from ip2p_nb.fetch import fetch_bytes  # noqa: E402
+from ip2p_nb.editing.fetch import fetch_bytes  # noqa: E402
 
 PHOTO_JPEG = oriented_jpeg(6)
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ip2p_nb import regions
+from ip2p_nb.editing import regions
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.app.mask import MaskPainter
 

@@ -6,7 +6,7 @@ from PIL import Image
 from sd_parsers import ParserManager
 
 from ip2p_nb.errors import UserError
-from ip2p_nb.metadata import parameters_text, parse_parameters, read_png_settings, save_png
+from ip2p_nb.outputs.metadata import parameters_text, parse_parameters, read_png_settings, save_png
 
 
 def _result(instruction="把天空换成夜晚", **kw):

@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from ip2p_nb.app import App, available_samples
-from ip2p_nb.editor import load_editor
+from ip2p_nb.editing.editor import load_editor
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -39,7 +39,7 @@ def _edit(app, steps=2):
 
 
 def test_the_menu_lists_the_catalogue_and_starts_on_the_running_model(app):
-    from ip2p_nb.models import model_names
+    from ip2p_nb.models.catalogue import model_names
 
     assert list(app.picker.dropdown.options) == model_names()
     assert app.picker.dropdown.value == "tiny"

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # ---- the catalogue ---------------------------------------------------------------------------------
 def test_every_entry_is_complete():
     from ip2p_nb.defaults import MODEL_DEFAULTS, RANGES
-    from ip2p_nb.models import KINDS, available_models
+    from ip2p_nb.models.catalogue import KINDS, available_models
 
     models = available_models()
     assert [m.name for m in models] == ["instruct-pix2pix", "magicbrush", "sdxl-instructpix2pix-768", "cosxl-edit",
@@ -49,7 +49,7 @@ def test_every_entry_is_complete():
 
 
 def test_a_gated_entry_says_how_to_accept_the_licence_and_log_in():
-    from ip2p_nb.models import access_sentence, available_models
+    from ip2p_nb.models.catalogue import access_sentence, available_models
 
     for m in [m for m in available_models() if m.gated]:
         text = access_sentence(m)
@@ -60,7 +60,7 @@ def test_a_gated_entry_says_how_to_accept_the_licence_and_log_in():
 def test_the_public_api_and_the_old_name_list():
     import ip2p_nb
     from ip2p_nb import ModelInfo, available_models
-    from ip2p_nb.loading import available_models as names
+    from ip2p_nb.models.loading import available_models as names
 
     assert "available_models" in ip2p_nb.__all__ and "ModelInfo" in ip2p_nb.__all__
     assert all(isinstance(m, ModelInfo) for m in available_models())
@@ -69,7 +69,7 @@ def test_the_public_api_and_the_old_name_list():
 
 # ---- short names -----------------------------------------------------------------------------------
 def test_short_names_and_hub_ids_resolve(tmp_path):
-    from ip2p_nb.models import resolve_model
+    from ip2p_nb.models.catalogue import resolve_model
 
     assert resolve_model("MagicBrush")[0] == "vinesmsuic/magicbrush-jul7"
     assert resolve_model("magicbrush")[1].revision == "refs/pr/2"
@@ -82,7 +82,7 @@ def test_short_names_and_hub_ids_resolve(tmp_path):
 
 
 def test_an_unknown_short_name_is_one_sentence_listing_the_names():
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
     from ip2p_nb.errors import UserError
 
     with pytest.raises(UserError) as e:
@@ -110,7 +110,7 @@ def test_the_command_line_takes_the_models_own_defaults(capsys, tmp_path):
     from PIL import Image
 
     from ip2p_nb.cli import main
-    from ip2p_nb.metadata import read_png_settings
+    from ip2p_nb.outputs.metadata import read_png_settings
 
     Image.new("RGB", (96, 64), "white").save(tmp_path / "a.png")
     assert main(["edit", str(tmp_path / "a.png"), "make it snowy", "--model", "tiny", "--steps", "2", "--seed", "1",
@@ -126,7 +126,7 @@ def checkpoint(tmp_path_factory):
     """{repo path: bytes}: the tiny pipeline in the hub's file layout."""
     import warnings
 
-    from ip2p_nb.tiny import build_tiny_pipeline
+    from ip2p_nb.models.tiny import build_tiny_pipeline
 
     folder = tmp_path_factory.mktemp("checkpoint")
     with warnings.catch_warnings():
@@ -154,7 +154,7 @@ def hub(checkpoint, tmp_path, monkeypatch):
 def test_a_gated_model_without_a_login_is_refused_before_any_request(hub):
     from huggingface_hub import get_token
 
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
     from ip2p_nb.errors import UserError
 
     assert get_token() is None
@@ -169,7 +169,7 @@ def test_a_gated_model_without_a_login_is_refused_before_any_request(hub):
 
 
 def test_a_login_without_the_accepted_licence_gets_the_same_sentence_from_the_hub(hub, monkeypatch):
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
     from ip2p_nb.errors import UserError
 
     monkeypatch.setenv("HF_TOKEN", "hf_loopbacktesttoken")
@@ -183,7 +183,7 @@ def test_a_login_without_the_accepted_licence_gets_the_same_sentence_from_the_hu
 
 # ---- revisions, the cache and doctor ---------------------------------------------------------------
 def test_magicbrush_comes_from_its_pr_revision_and_then_from_the_cache(hub):
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
 
     editor = load_editor("magicbrush", device="cpu", dtype="float32")
     assert editor.pipe.unet.config.in_channels == 8
@@ -197,7 +197,7 @@ def test_magicbrush_comes_from_its_pr_revision_and_then_from_the_cache(hub):
 
 def test_doctor_says_which_models_fit_and_which_are_cached(hub):
     from ip2p_nb.doctor import doctor_lines, model_report
-    from ip2p_nb.editor import load_editor
+    from ip2p_nb.editing.editor import load_editor
 
     load_editor("instruct-pix2pix", device="cpu", dtype="float32")
     cpu = {"device": "cpu", "gpu": None, "vram_gib": None, "cpus": 2}
@@ -218,7 +218,7 @@ def test_doctor_says_which_models_fit_and_which_are_cached(hub):
 
 # ---- the README -------------------------------------------------------------------------------------
 def test_the_readme_models_table_is_the_catalogue():
-    from ip2p_nb.models import model_table
+    from ip2p_nb.models.catalogue import model_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Models", 1)[1].split("\n## ", 1)[0]
@@ -228,7 +228,7 @@ def test_the_readme_models_table_is_the_catalogue():
 def test_a_single_file_checkpoint_is_fetched_alone_and_then_from_the_cache(tmp_path, monkeypatch):
     """CosXL Edit is one file in a repository of several: only that file is downloaded, then read from the cache."""
     from ip2p_nb.errors import UserError
-    from ip2p_nb.hub import fetch_file
+    from ip2p_nb.models.hub import fetch_file
 
     edit, other = b"\x08" * 3_000_000, b"\x09" * 2_000_000
     files = {"cosxl_edit.safetensors": edit, "cosxl.safetensors": other, "README.md": b"---\nlicense: other\n---\n",

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ip2p_nb import fonts
+from ip2p_nb.outputs import fonts
 from ip2p_nb.errors import UserError
-from ip2p_nb.metadata import read_png_settings, save_png
+from ip2p_nb.outputs.metadata import read_png_settings, save_png
 from ip2p_nb.cli import main as cli_main
-from ip2p_nb.poster import (_COLORS, _SIZES, _line_h, _scaled, make_poster, poster_layout,
+from ip2p_nb.outputs.poster import (_COLORS, _SIZES, _line_h, _scaled, make_poster, poster_layout,
                             settings_line, wrap)
 
 SHORT = "把天空换成夜晚"
@@ -190,7 +190,7 @@ def test_killed_write_keeps_the_old_poster(old_poster):
     child = textwrap.dedent(f"""
         import sys, time
         from PIL import Image
-        from ip2p_nb.poster import make_poster
+        from ip2p_nb.outputs.poster import make_poster
         def slow_save(self, fp, *a, **k):
             with open(fp, "wb") as f:
                 f.write(b"\\x89PNG partial")

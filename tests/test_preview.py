@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped, load_editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.preview import Cadence, estimate_x0, preview_size
+from ip2p_nb.editing.preview import Cadence, estimate_x0, preview_size
 
 from conftest import scene
 

@@ -1,4 +1,4 @@
-"""Editing part of a photo (ip2p_nb/regions.py, Editor.edit(mask=..., region=...)): real edits on `tiny` and `demo`."""
+"""Editing part of a photo (ip2p_nb/editing/regions.py, Editor.edit(mask=..., region=...)): real edits on `tiny` and `demo`."""
 import io
 import os
 import subprocess
@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 
 from conftest import scene
-from ip2p_nb import regions
+from ip2p_nb.editing import regions
 from ip2p_nb.errors import UserError
-from ip2p_nb.images import load_image
-from ip2p_nb.metadata import read_png_settings
+from ip2p_nb.editing.images import load_image
+from ip2p_nb.outputs.metadata import read_png_settings
 
 EN = "make it red"
 

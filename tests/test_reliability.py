@@ -21,9 +21,9 @@ from PIL import Image
 from corpus import MODES, mode_image
 from ip2p_nb.cli import main
 from ip2p_nb.defaults import RANGES, check_settings
-from ip2p_nb.editor import load_editor
+from ip2p_nb.editing.editor import load_editor
 from ip2p_nb.errors import SettingError, UserError
-from ip2p_nb.images import MIN_SIDE, edit_size
+from ip2p_nb.editing.images import MIN_SIDE, edit_size
 
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY = 'The instruction is empty: type what to change, for example "make it snowy" or "把天空换成夜晚".'

@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from ip2p_nb import load_editor
-from ip2p_nb.editor import Editor, EditStopped
+from ip2p_nb.editing.editor import Editor, EditStopped
 from ip2p_nb.errors import SettingError, UserError
-from ip2p_nb.reuse import ReuseSchedule, UNetParts
-from ip2p_nb.runtime import OpenVINOUNet, pick_runtime, use_openvino
-from ip2p_nb.tiny import build_tiny_pipeline
+from ip2p_nb.editing.reuse import ReuseSchedule, UNetParts
+from ip2p_nb.models.runtime import OpenVINOUNet, pick_runtime, use_openvino
+from ip2p_nb.models.tiny import build_tiny_pipeline
 
 EDIT = dict(english="make it snowy", seed=3, steps=10, max_size=256)
 
@@ -133,7 +133,7 @@ def test_pick_runtime():
 
 def test_toy_models_stay_exact_on_a_cpu(tiny_pipe):
     """Auto choices (OpenVINO, reuse) are for full-size models only; a toy model, under any name, stays as diffusers runs it."""
-    from ip2p_nb.runtime import heavy
+    from ip2p_nb.models.runtime import heavy
 
     assert not heavy(tiny_pipe)
     with warnings.catch_warnings():
@@ -145,7 +145,7 @@ def test_toy_models_stay_exact_on_a_cpu(tiny_pipe):
 def test_without_openvino_torch_is_used():
     """A Python where `import openvino` fails: the default falls back to torch, asking for it says how to install."""
     code = ("import sys; sys.modules['openvino'] = None\n"
-            "import torch\nfrom ip2p_nb.runtime import pick_runtime\nfrom ip2p_nb.errors import UserError\n"
+            "import torch\nfrom ip2p_nb.models.runtime import pick_runtime\nfrom ip2p_nb.errors import UserError\n"
             "print(pick_runtime(None, torch.device('cpu'), 'timbrooks/instruct-pix2pix'))\n"
             "try:\n    pick_runtime('openvino', torch.device('cpu'), 'x/y')\nexcept UserError as e:\n    print(e)\n"
             "from ip2p_nb import load_editor\ne = load_editor('tiny')\nprint(e.runtime, e.default_cache_interval)\n")
@@ -158,7 +158,7 @@ def test_without_openvino_torch_is_used():
 
 
 # ------------------------------------------------------------------------------------------- OpenVINO
-from ip2p_nb.runtime import openvino_available  # noqa: E402
+from ip2p_nb.models.runtime import openvino_available  # noqa: E402
 
 needs_openvino = pytest.mark.skipif(not openvino_available(), reason="the openvino package is not installed")
 
@@ -205,7 +205,7 @@ def test_openvino_converts_once_and_agrees_with_torch(ov_editor, photo, tmp_path
     report = use_openvino(pipe, notify=said.append)
     assert report["converted"] is False and len(said) == 5
     # and so does another process (a notebook restarted): the key of a model is the same in every process
-    code = ("from ip2p_nb.tiny import build_tiny_pipeline\nfrom ip2p_nb.runtime import use_openvino\n"
+    code = ("from ip2p_nb.models.tiny import build_tiny_pipeline\nfrom ip2p_nb.models.runtime import use_openvino\n"
             "print(use_openvino(build_tiny_pipeline())['converted'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-500:]
@@ -285,7 +285,7 @@ def test_unwritable_cache_is_one_sentence(tmp_path, monkeypatch):
 
 
 def test_reuse_is_written_into_the_png(tiny_editor, photo, tmp_path):
-    from ip2p_nb.metadata import read_png_settings, save_png
+    from ip2p_nb.outputs.metadata import read_png_settings, save_png
 
     fast = tiny_editor.edit(photo, "x", **dict(EDIT, steps=2), cache_interval=3)
     plain = tiny_editor.edit(photo, "x", **dict(EDIT, steps=2))

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editor import Editor, load_editor
+from ip2p_nb.editing.editor import Editor, load_editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.images import resize_for_edit
-from ip2p_nb.loading import SCHEDULERS, available_schedulers, make_scheduler, scheduler_name
-from ip2p_nb.metadata import read_png_settings, save_png
-from ip2p_nb.tiny import build_tiny_pipeline
+from ip2p_nb.editing.images import resize_for_edit
+from ip2p_nb.models.loading import SCHEDULERS, available_schedulers, make_scheduler, scheduler_name
+from ip2p_nb.outputs.metadata import read_png_settings, save_png
+from ip2p_nb.models.tiny import build_tiny_pipeline
 
 from conftest import scene
 

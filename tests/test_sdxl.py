@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editor import Editor, OutOfMemory, load_editor
+from ip2p_nb.editing.editor import Editor, OutOfMemory, load_editor
 from ip2p_nb.errors import Notice, UserError
-from ip2p_nb.images import resize_for_edit
-from ip2p_nb.loading import load_pipeline, make_scheduler, schedulers_for, set_scheduler
-from ip2p_nb.tiny import build_tiny_xl_pipeline
+from ip2p_nb.editing.images import resize_for_edit
+from ip2p_nb.models.loading import load_pipeline, make_scheduler, schedulers_for, set_scheduler
+from ip2p_nb.models.tiny import build_tiny_xl_pipeline
 
 from conftest import scene
 
@@ -62,7 +62,7 @@ def test_same_pixels_as_the_plain_sdxl_pipeline_and_the_skipped_branch(xl):
 def test_an_encoded_empty_prompt_where_the_model_does_not_use_zeros():
     from diffusers import StableDiffusionXLInstructPix2PixPipeline
 
-    from ip2p_nb.tiny import tiny_xl_components
+    from ip2p_nb.models.tiny import tiny_xl_components
 
     xl = StableDiffusionXLInstructPix2PixPipeline(**tiny_xl_components(), force_zeros_for_empty_prompt=False,
                                                   add_watermarker=False)
@@ -174,7 +174,7 @@ def test_stop_from_progress_and_a_broken_sdxl_unet_refused(xl):
     with pytest.raises(UserError, match="stopped after step 1 of 3"):
         _edit(editor, progress=stop)
     from diffusers import StableDiffusionXLInstructPix2PixPipeline
-    from ip2p_nb.tiny import build_tiny_pipeline
+    from ip2p_nb.models.tiny import build_tiny_pipeline
 
     sd = build_tiny_pipeline()  # an SD UNet (no added conditions) inside an SDXL pipeline
     parts = dict(xl.components, unet=sd.unet)
@@ -230,8 +230,8 @@ def test_a_single_file_needs_safetensors_and_says_how_to_get_the_configuration(t
 def test_the_edm_clean_latent_estimate_matches_the_schedulers_own():
     from diffusers import EDMEulerScheduler
 
-    from ip2p_nb.conditioning import COSXL_SCHEDULER
-    from ip2p_nb.preview import estimate_x0
+    from ip2p_nb.editing.conditioning import COSXL_SCHEDULER
+    from ip2p_nb.editing.preview import estimate_x0
 
     scheduler = EDMEulerScheduler(**COSXL_SCHEDULER)
     scheduler.set_timesteps(5)
@@ -280,8 +280,8 @@ def test_a_single_file_checkpoint_loads_with_the_cached_sdxl_configuration(tmp_p
 def test_the_edm_clean_latent_estimate_matches_the_schedulers_own():
     from diffusers import EDMEulerScheduler
 
-    from ip2p_nb.conditioning import COSXL_SCHEDULER
-    from ip2p_nb.preview import estimate_x0
+    from ip2p_nb.editing.conditioning import COSXL_SCHEDULER
+    from ip2p_nb.editing.preview import estimate_x0
 
     scheduler = EDMEulerScheduler(**COSXL_SCHEDULER)
     scheduler.set_timesteps(5)

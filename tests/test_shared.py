@@ -1,4 +1,4 @@
-"""The shared model without a browser: the worker (ip2p_nb/worker.py) and the pages' `SharedEditor`.
+"""The shared model without a browser: the worker (ip2p_nb/serving/worker.py) and the pages' `SharedEditor`.
 
 A real worker on the `tiny` model (in a thread of the test process, or as the process that
 `app --shared` starts), real sockets, real edits: queue order, queue places, Stop of a queued edit,
@@ -19,10 +19,10 @@ import pytest
 from PIL import Image
 
 from ip2p_nb.app.shared import SharedEditor
-from ip2p_nb.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped, load_editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.memory import check_memory, loaded_copies, register_loaded
-from ip2p_nb.worker import Worker, queue_full_message, start_worker, stop_worker, upload_too_big_message
+from ip2p_nb.models.memory import check_memory, loaded_copies, register_loaded
+from ip2p_nb.serving.worker import Worker, queue_full_message, start_worker, stop_worker, upload_too_big_message
 from voila_server import free_port
 
 LONG = dict(steps=100, max_size=256, seed=1)    # ~5 s on this CPU: long enough for others to queue behind it
@@ -281,7 +281,7 @@ def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
     import subprocess
     import sys
 
-    from ip2p_nb.worker import wants_shared
+    from ip2p_nb.serving.worker import wants_shared
     from test_app_stop import offline_app_env, wait_for_port
 
     assert wants_shared("0.0.0.0") and wants_shared("127.0.0.1", True) and not wants_shared("127.0.0.1")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ip2p_nb.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped, load_editor
 from ip2p_nb.errors import SettingError
 
 EDITS = 300

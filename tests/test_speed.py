@@ -7,12 +7,12 @@ import torch
 
 from ip2p_nb.bench.run import sample_photo
 from ip2p_nb.cli import main as cli_main
-from ip2p_nb.editor import Editor
+from ip2p_nb.editing.editor import Editor
 from ip2p_nb.errors import UserError
-from ip2p_nb.images import resize_for_edit
+from ip2p_nb.editing.images import resize_for_edit
 from ip2p_nb.bench.measure import PeakMemory
-from ip2p_nb.speed import attention_processors, optimize
-from ip2p_nb.tiny import build_tiny_pipeline
+from ip2p_nb.models.speed import attention_processors, optimize
+from ip2p_nb.models.tiny import build_tiny_pipeline
 
 PROMPT, STEPS, SEED, SIZE = "make it snowy", 3, 7, 256
 

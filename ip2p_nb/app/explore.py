@@ -20,7 +20,7 @@ import traceback
 import ipywidgets as W
 
 from ..errors import UserError
-from ..grids import AXES, explore, parse_values
+from ..outputs.grids import AXES, explore, parse_values
 from .common import png_bytes, seconds_left
 
 __all__ = ["ExplorePanel"]

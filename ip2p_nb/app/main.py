@@ -31,14 +31,14 @@ from PIL import Image
 
 from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES, model_defaults
 from ..doctor import suggest_max_size
-from ..editor import EditStopped, OutOfMemory
+from ..editing.editor import EditStopped, OutOfMemory
 from ..errors import UserError
-from ..images import edit_size, load_image
-from ..metadata import save_png
-from ..loading import available_schedulers, schedulers_for
+from ..editing.images import edit_size, load_image
+from ..outputs.metadata import save_png
+from ..models.loading import available_schedulers, schedulers_for
 from ..defaults import CPU_DEFAULTS, uses_cpu_defaults  # the Fast switch and the CPU time estimate
 from ..doctor import default_runtime, describe_seconds, estimate_seconds
-from ..poster import make_poster
+from ..outputs.poster import make_poster
 from ..resources import SAMPLES_DIR
 from ..translation import available_backends, translate
 from ..translation.chain import last_error as neural_last_error

@@ -1,6 +1,6 @@
 """The app's model menu: pick a catalogue model; it loads in the background while the current one keeps working.
 
-`ModelPicker(app)` is a dropdown of the catalogue's short names (ip2p_nb/models.py) with a line on what
+`ModelPicker(app)` is a dropdown of the catalogue's short names (ip2p_nb/models/catalogue.py) with a line on what
 the chosen model is good at and the same download bar as the app's first start (app/start.py). Choosing a
 model loads it in a thread with `load_with_bar` (memory guard, download display); until it is ready the
 app keeps editing with the previous model. When it is ready, `App.use_editor` switches to it and sets its
@@ -14,7 +14,7 @@ import threading
 import ipywidgets as widgets
 
 from ..errors import UserError
-from ..models import find_model, model_names
+from ..models.catalogue import find_model, model_names
 from .start import DownloadBar, load_with_bar
 
 __all__ = ["ModelPicker", "catalogue_name"]

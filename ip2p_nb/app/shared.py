@@ -2,7 +2,7 @@
 
 In shared mode (`IP2P_SHARED=127.0.0.1:PORT` and `IP2P_SHARED_KEY` in the kernel's environment, set
 by `python -m ip2p_nb app --shared`) each page's kernel connects to the one worker process
-(ip2p_nb/worker.py) instead of loading a model. `edit(...)` sends the picture and the settings, then
+(ip2p_nb/serving/worker.py) instead of loading a model. `edit(...)` sends the picture and the settings, then
 calls `waiting(position, seconds)` while the edit is queued, `progress(step, total)` and
 `preview(step, total, image)` while it runs, and returns an `EditResult`. Raising from any of these
 callbacks (the app does on Stop) asks the worker to stop this page's edit only: a queued edit leaves
@@ -20,10 +20,10 @@ from pathlib import Path
 from PIL import Image
 
 from ..defaults import SHARED_DEFAULTS
-from ..editor import EditResult, EditStopped, OutOfMemory
+from ..editing.editor import EditResult, EditStopped, OutOfMemory
 from ..errors import SettingError, UserError
-from ..loading import check_scheduler
-from ..worker import upload_too_big_message
+from ..models.loading import check_scheduler
+from ..serving.worker import upload_too_big_message
 
 __all__ = ["SharedEditor", "shared_address"]
 

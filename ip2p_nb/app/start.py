@@ -6,7 +6,7 @@ while a first download runs. When the model cannot be loaded (no hub reachable, 
 an unknown id), it loads the bundled `demo` model instead and returns the reason, which `App`
 shows as a banner: why, what the demo can do, and the one thing to do to get the real model.
 The command line never does this: it keeps its one-sentence error. Before loading, the memory
-guard (ip2p_nb/memory.py) refuses in one sentence when one more copy would not fit, naming the
+guard (ip2p_nb/models/memory.py) refuses in one sentence when one more copy would not fit, naming the
 copies other kernels hold. With `app --shared` nothing is loaded here: the page gets a
 `SharedEditor` on the one worker's model.
 """
@@ -16,11 +16,11 @@ import time
 import ipywidgets as widgets
 
 from ..defaults import default_model
-from ..editor import load_editor
+from ..editing.editor import load_editor
 from ..errors import UserError
-from ..loading import pick_device_dtype
-from ..memory import check_memory, register_loaded
-from ..models import resolve_model
+from ..models.loading import pick_device_dtype
+from ..models.memory import check_memory, register_loaded
+from ..models.catalogue import resolve_model
 from .common import download_status
 from .shared import SharedEditor, shared_address
 

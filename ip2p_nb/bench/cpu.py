@@ -39,7 +39,7 @@ ARMS = ("torch", "openvino_reuse", "openvino", "torch_reuse", "plain")  # the ba
 
 
 def _pipeline():
-    from ..loading import pick_device_dtype  # noqa: PLC0415
+    from ..models.loading import pick_device_dtype  # noqa: PLC0415
     from .fullsize import build_fullsize_pipeline  # noqa: PLC0415
 
     _, dtype = pick_device_dtype("cpu", None, "fullsize")  # the dtype a real model gets on this CPU
@@ -48,9 +48,9 @@ def _pipeline():
 
 def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidance: float, seed: int = 0) -> dict:
     """One contestant's edit in this process (the child side of `cpu_bench`)."""
-    from ..editor import Editor  # noqa: PLC0415
-    from ..images import resize_for_edit  # noqa: PLC0415
-    from ..runtime import use_openvino  # noqa: PLC0415
+    from ..editing.editor import Editor  # noqa: PLC0415
+    from ..editing.images import resize_for_edit  # noqa: PLC0415
+    from ..models.runtime import use_openvino  # noqa: PLC0415
     from .measure import PeakMemory, timed  # noqa: PLC0415
     from .run import sample_photo  # noqa: PLC0415
 
@@ -92,7 +92,7 @@ def _child(args: list, env: dict, log) -> dict:
 def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, text_guidance: float = 7.5,
               arms=ARMS, log=lambda _msg: None) -> dict:
     """Run every contestant at every size, each in a fresh process; times, ratios to `torch` and `plain`, peaks."""
-    from ..runtime import openvino_available  # noqa: PLC0415
+    from ..models.runtime import openvino_available  # noqa: PLC0415
     from .run import machine_info  # noqa: PLC0415
 
     arms = [a for a in arms if "openvino" not in a or openvino_available()]
@@ -141,9 +141,9 @@ def _psnr(a, b) -> float:
 def reuse_quality(intervals=(1, 2, 3, 4, 5), per_kind: int = 8, steps: int = 20, openvino: bool = True, log=lambda _m: None) -> dict:
     """On the trained `demo` model's held-out scenes (64 px): for each cache_interval, the PSNR of the edit
     to the true edited picture and to the interval-1 edit; with `openvino`, OpenVINO against torch."""
-    from ..editor import Editor  # noqa: PLC0415
-    from ..loading import load_pipeline  # noqa: PLC0415
-    from ..runtime import openvino_available, use_openvino  # noqa: PLC0415
+    from ..editing.editor import Editor  # noqa: PLC0415
+    from ..models.loading import load_pipeline  # noqa: PLC0415
+    from ..models.runtime import openvino_available, use_openvino  # noqa: PLC0415
     from ..train.quality import held_out_pairs, score  # noqa: PLC0415
 
     pairs = held_out_pairs(per_kind)

@@ -38,7 +38,7 @@ def fullsize_components(seed: int = 0, dtype: torch.dtype = torch.float32) -> di
     from diffusers import AutoencoderKL, EulerAncestralDiscreteScheduler, UNet2DConditionModel  # noqa: PLC0415
     from transformers import CLIPTextConfig, CLIPTextModel  # noqa: PLC0415
 
-    from ..tiny import SCHEDULER_CONFIG, tiny_tokenizer  # noqa: PLC0415
+    from ..models.tiny import SCHEDULER_CONFIG, tiny_tokenizer  # noqa: PLC0415
 
     tokenizer = tiny_tokenizer()
     ids = dict(bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)

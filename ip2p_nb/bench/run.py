@@ -19,10 +19,10 @@ import time
 import numpy as np
 import torch
 
-from ..editor import Editor, branches
-from ..images import resize_for_edit
-from ..loading import load_pipeline, pick_device_dtype
-from ..speed import attention_processors
+from ..editing.editor import Editor, branches
+from ..editing.images import resize_for_edit
+from ..models.loading import load_pipeline, pick_device_dtype
+from ..models.speed import attention_processors
 from .measure import PeakMemory, timed
 
 __all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead", "sample_photo", "machine_info"]
@@ -50,7 +50,7 @@ def _load(name: str, device, dtype):
 
 def _import_seconds() -> float:
     """Seconds a fresh Python takes to import the editor and the diffusers pipeline class."""
-    code = ("import time; t = time.perf_counter(); import ip2p_nb.editor; "
+    code = ("import time; t = time.perf_counter(); import ip2p_nb.editing.editor; "
             "from diffusers import StableDiffusionInstructPix2PixPipeline; print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
@@ -242,7 +242,7 @@ def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dt
     import math  # noqa: PLC0415
 
     from ..defaults import PREVIEW  # noqa: PLC0415
-    from ..preview import estimate_x0, preview_size  # noqa: PLC0415
+    from ..editing.preview import estimate_x0, preview_size  # noqa: PLC0415
 
     device, dtype = pick_device_dtype(device, dtype_name)
     pipe, _ = _load(name, device, dtype)

@@ -181,7 +181,7 @@ def load_training_components(pretrained: str, seed: int = 0) -> dict:
     from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
 
-    from ..tiny import SCHEDULER_CONFIG, tiny_components
+    from ..models.tiny import SCHEDULER_CONFIG, tiny_components
 
     if pretrained in ("tiny", "demo"):
         parts = tiny_components(seed) if pretrained == "tiny" else demo_components(seed)
@@ -205,7 +205,7 @@ def demo_components(seed: int = 0) -> dict:
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from ..tiny import tiny_tokenizer
+    from ..models.tiny import tiny_tokenizer
 
     torch.manual_seed(seed)
     vae = AutoencoderKL(  # three blocks: the latent is a quarter of the image size (16x16 at 64 px)
@@ -272,7 +272,7 @@ def build_pipeline(parts):
     """A `StableDiffusionInstructPix2PixPipeline` from training parts (Euler-ancestral, SD betas)."""
     from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionInstructPix2PixPipeline
 
-    from ..tiny import SCHEDULER_CONFIG
+    from ..models.tiny import SCHEDULER_CONFIG
 
     pipe = StableDiffusionInstructPix2PixPipeline(
         vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"], unet=parts["unet"],
@@ -310,7 +310,7 @@ def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seco
     from accelerate import Accelerator
 
     # 1. Devices, precision, accumulation
-    from ..batch import several_cpu_processes
+    from ..serving.batch import several_cpu_processes
 
     # The schedule counts optimizer steps: stepped by hand once per step, whatever the number of processes
     # (accelerate would otherwise step it once per process and run the warm-up N times too fast).

@@ -259,7 +259,7 @@ def make_pairs(first_seed: int, count: int, size: int = 64) -> list[EditPair]:
 
 def save_scene_png(path, seed: int = 0, size: int = 64, **fields) -> str:
     """Save the scene of generator `seed` (fields overridable, e.g. time="day") as a PNG; returns the path."""
-    from ..files import save_image_atomic
+    from ..outputs.files import save_image_atomic
 
     scene = replace(random_scene(random.Random(seed)), **fields)
     image, _ = render(scene, size)

@@ -14,8 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .defaults import SHARED_DEFAULTS
-from .errors import UserError
+from ..defaults import SHARED_DEFAULTS
+from ..errors import UserError
 
 __all__ = ["loaded_dir", "register_loaded", "loaded_copies", "free_bytes", "needed_bytes", "check_memory"]
 
@@ -79,7 +79,7 @@ def free_bytes(device: str) -> int | None:
 
 def needed_bytes(model: str, device: str) -> float:
     """Peak memory of one copy of `model` on `device` (see SHARED_DEFAULTS["model_bytes"])."""
-    from .models import find_model  # noqa: PLC0415
+    from .catalogue import find_model  # noqa: PLC0415
 
     table = SHARED_DEFAULTS["model_bytes"]
     if model in ("tiny", "demo", "tiny-xl"):

@@ -27,8 +27,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .defaults import HUB_DEFAULTS
-from .errors import UserError
+from ..defaults import HUB_DEFAULTS
+from ..errors import UserError
 
 __all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "needed_files", "cached_model", "plan_download",
            "check_free_space", "download", "fetch_model", "fetch_file", "DownloadPlan"]
@@ -87,7 +87,7 @@ def _not_found(repo_id: str, url: str, error) -> UserError:
     from huggingface_hub.errors import GatedRepoError  # noqa: PLC0415
 
     if isinstance(error, GatedRepoError):
-        from .models import access_sentence, find_model  # noqa: PLC0415
+        from .catalogue import access_sentence, find_model  # noqa: PLC0415
 
         known = find_model(repo_id)
         if known is not None and known.gated:   # logged in, but the licence is not accepted (or the token lacks access)

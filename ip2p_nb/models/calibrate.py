@@ -29,7 +29,7 @@ REFERENCE = dict(
     probe=0.058,                     # probe_seconds() there: median of 25 probes around the calls below (0.054-0.079)
     # Whole UNet call at 256 px (32x32 latents) by batch = guidance branches (3 with image guidance > 1, 2 at 1).
     unet={1: 4.22, 2: 7.31, 3: 10.18},
-    # Outer layers only (ip2p_nb.reuse.UNetParts with a kept `deep`, DeepCache's shallowest split: input conv, last
+    # Outer layers only (ip2p_nb.editing.reuse.UNetParts with a kept `deep`, DeepCache's shallowest split: input conv, last
     # layer, output conv): what the reused steps run, 0.04-0.06 of a whole call. (The earlier split, whole outer
     # blocks, took 0.80 / 1.73 / 2.65 s.)
     outer={1: 0.16, 2: 0.36, 3: 0.61},

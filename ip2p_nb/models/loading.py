@@ -17,8 +17,8 @@ from pathlib import Path
 
 import torch
 
-from .errors import Notice, UserError
-from .resources import DEMO_DIR  # the toy model trained in this repository
+from ..errors import Notice, UserError
+from ..resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "EDM_SCHEDULERS",
            "available_schedulers", "schedulers_for", "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name",
@@ -72,7 +72,7 @@ def available_schedulers() -> list[str]:
 
 def schedulers_for(pipe) -> list[str]:
     """The sampler names that fit `pipe`: `EDM_SCHEDULERS` for an EDM-trained model (CosXL Edit), else `SCHEDULERS`."""
-    from .conditioning import is_edm  # noqa: PLC0415
+    from ..editing.conditioning import is_edm  # noqa: PLC0415
 
     return list(EDM_SCHEDULERS if is_edm(pipe.scheduler) else SCHEDULERS)
 
@@ -91,7 +91,7 @@ def make_scheduler(name: str, config):
     """A new scheduler for sampler `name` (web UI name, any case), built from another scheduler's `config`."""
     import diffusers  # noqa: PLC0415
 
-    from .conditioning import is_edm  # noqa: PLC0415
+    from ..editing.conditioning import is_edm  # noqa: PLC0415
 
     name = check_scheduler(name)
     if (name in EDM_SCHEDULERS) != is_edm(config):
@@ -126,8 +126,8 @@ def scheduler_name(scheduler) -> str:
 
 
 def available_models() -> list[str]:
-    """The catalogue's short names (ip2p_nb/models.py) that can be loaded here; any hub id or folder works too."""
-    from .models import model_names  # noqa: PLC0415
+    """The catalogue's short names (ip2p_nb/models/catalogue.py) that can be loaded here; any hub id or folder works too."""
+    from .catalogue import model_names  # noqa: PLC0415
 
     return [n for n in model_names() if n != "demo" or (DEMO_DIR / "model_index.json").is_file()]
 
@@ -215,7 +215,7 @@ def _from_folder(path: Path, dtype, variant=None, label=None):
 
 def _mark_cosxl(pipe):
     """`is_cosxl_edit` is not saved with a pipeline: an SDXL edit model with an EDM scheduler is CosXL Edit (the only one)."""
-    from .conditioning import is_edm, is_xl  # noqa: PLC0415
+    from ..editing.conditioning import is_edm, is_xl  # noqa: PLC0415
 
     if is_xl(pipe) and is_edm(pipe.scheduler):
         pipe.is_cosxl_edit = True
@@ -262,7 +262,7 @@ def _from_single_file(path: Path, dtype, notify=None):
     from diffusers import EDMEulerScheduler, StableDiffusionXLInstructPix2PixPipeline  # noqa: PLC0415
     from safetensors import safe_open  # noqa: PLC0415
 
-    from .conditioning import COSXL_SCHEDULER  # noqa: PLC0415
+    from ..editing.conditioning import COSXL_SCHEDULER  # noqa: PLC0415
 
     if path.suffix.lower() != ".safetensors":
         raise UserError(f"{str(path)!r} is not a .safetensors file; only safetensors are loaded (pickle files can run code).")
@@ -315,8 +315,8 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
     For a hub id, `progress(done_bytes, total_bytes)` follows a download and `notify(text)` gets the
     one-line announcements (which endpoint, what is fetched; default: a `Notice` warning)."""
     _quiet_transformers()
-    from .defaults import DEFAULT_SCHEDULER, model_defaults  # noqa: PLC0415
-    from .models import resolve_model  # noqa: PLC0415
+    from ..defaults import DEFAULT_SCHEDULER, model_defaults  # noqa: PLC0415
+    from .catalogue import resolve_model  # noqa: PLC0415
 
     # A short name ("magicbrush") becomes its hub id and revision; an unknown short name, or a gated model with
     # no Hugging Face login, is refused here in one sentence, before anything is downloaded.
@@ -351,7 +351,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
         raise UserError(f"There is no model folder at {name!r}; check the path, or give a hub id such as timbrooks/instruct-pix2pix.")
     else:
         pipe = _from_hub(name, dtype, progress, notify, revision, info.weights_file if info else None)
-    from .conditioning import is_edm  # noqa: PLC0415
+    from ..editing.conditioning import is_edm  # noqa: PLC0415
 
     # the reason for the default is in defaults.py; an EDM model (CosXL Edit) keeps its own unless one is asked for
     set_scheduler(pipe, scheduler if asked is not None or not is_edm(pipe.scheduler) else None)

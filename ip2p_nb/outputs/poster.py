@@ -18,9 +18,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from . import fonts
-from .errors import UserError
+from ..errors import UserError
 from .files import atomic_write
-from .images import to_rgb
+from ..editing.images import to_rgb
 from .metadata import png_info
 
 __all__ = ["make_poster", "poster_layout", "settings_line", "wrap", "DEFAULT_TITLE"]

@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .defaults import BATCH_DEFAULTS, DEFAULTS
-from .errors import SettingError, UserError
-from .files import atomic_write
-from .metadata import png_info
+from ..defaults import BATCH_DEFAULTS, DEFAULTS
+from ..errors import SettingError, UserError
+from ..outputs.files import atomic_write
+from ..outputs.metadata import png_info
 
 __all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state",
            "several_cpu_processes", "IMAGE_SUFFIXES"]
@@ -206,7 +206,7 @@ def _apply_row(item: BatchItem, row: dict, where: str) -> None:
 
 
 def _check(key, value):
-    from .defaults import check_settings  # noqa: PLC0415
+    from ..defaults import check_settings  # noqa: PLC0415
 
     ranges = {"max_size": (64, 1024)}  # the demo model's range; the editor checks the model's own
     return check_settings(ranges, **{key: value})[key]

@@ -14,7 +14,7 @@ Only safetensors are ever loaded: a model whose weights exist only as pickle (.c
 import os
 from dataclasses import dataclass
 
-from .errors import UserError
+from ..errors import UserError
 
 __all__ = ["ModelInfo", "available_models", "model_names", "find_model", "resolve_model", "hub_page", "access_sentence",
            "model_table", "KINDS", "LEFT_OUT"]
@@ -91,13 +91,13 @@ _CATALOGUE = (
         download_gb=0.011, gpu_gb=0.1, cpu_gb=0.1, gated=False, measured="measured (files on disk)",
         good_at="offline demos: edits its own 64 px cartoon scenes (night, snow, colours); meaningless on photos"),
     ModelInfo(
-        # ip2p_nb/tiny.py: random weights built offline in 0.03 s, 6.6 MB (FACTS.md); UNet sample size 32 with SD's
+        # ip2p_nb/models/tiny.py: random weights built offline in 0.03 s, 6.6 MB (FACTS.md); UNet sample size 32 with SD's
         # 1/8 latent: 256 px.
         name="tiny", hub_id=None, revision=None, kind="sd", native_size=256, licence="none (random weights built here)",
         download_gb=0.0, gpu_gb=0.01, cpu_gb=0.05, gated=False, measured="measured (FACTS.md)",
         good_at="dry runs and tests of the SD 1.5 path: noise pictures, no download"),
     ModelInfo(
-        # ip2p_nb/tiny.py build_tiny_xl_pipeline (helper 16a): tiny SDXL components with random weights, built offline;
+        # ip2p_nb/models/tiny.py build_tiny_xl_pipeline (helper 16a): tiny SDXL components with random weights, built offline;
         # its size assumed like tiny's (to be checked when that branch is merged).
         name="tiny-xl", hub_id=None, revision=None, kind="sdxl", native_size=256, licence="none (random weights built here)",
         download_gb=0.0, gpu_gb=0.01, cpu_gb=0.05, gated=False, measured="estimate (a few MB of random weights)",

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
-from .defaults import REGION_DEFAULTS
-from .errors import UserError
+from ..defaults import REGION_DEFAULTS
+from ..errors import UserError
 
 __all__ = ["load_mask", "mask_box", "paste_back", "parse_region", "check_region", "auto_region", "context_box", "feather",
            "feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box"]

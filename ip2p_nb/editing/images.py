@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import UserError
+from ..errors import UserError
 from .fetch import fetch_bytes, is_url
 
 __all__ = ["load_image", "resize_for_edit", "edit_size", "to_rgb", "MAX_PIXELS", "MIN_SIDE"]

@@ -22,9 +22,9 @@ import torch
 from PIL import Image, ImageDraw
 
 from . import fonts
-from .defaults import DEFAULTS, check_settings
-from .editor import EditResult, EditStopped, OutOfMemory, check_instruction, random_seed
-from .errors import SettingError, UserError
+from ..defaults import DEFAULTS, check_settings
+from ..editing.editor import EditResult, EditStopped, OutOfMemory, check_instruction, random_seed
+from ..errors import SettingError, UserError
 from .files import atomic_write
 from .metadata import parameters_text, png_info
 from .poster import settings_line, wrap

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from .errors import UserError
+from ..errors import UserError
 from .files import atomic_write
 
 __all__ = ["parameters_text", "parse_parameters", "png_info", "save_png", "read_png_settings"]

@@ -137,7 +137,7 @@ def build_tiny_xl_pipeline(seed: int = 0, cosxl: bool = False):
     `cosxl=True`: set up as CosXL Edit (`is_cosxl_edit`, the EDM Euler scheduler with CosXL's settings)."""
     from diffusers import EDMEulerScheduler, StableDiffusionXLInstructPix2PixPipeline
 
-    from .conditioning import COSXL_SCHEDULER  # noqa: PLC0415
+    from ..editing.conditioning import COSXL_SCHEDULER  # noqa: PLC0415
 
     components = tiny_xl_components(seed)
     if cosxl:

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .defaults import TOY_MODELS
-from .errors import UserError
-from .reuse import UNetParts, can_reuse
+from ..defaults import TOY_MODELS
+from ..errors import UserError
+from ..editing.reuse import UNetParts, can_reuse
 
 __all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root"]
 

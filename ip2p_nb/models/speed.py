@@ -10,7 +10,7 @@ workshop demo cannot wait through the compile, and it cannot be measured on a CP
 """
 import torch
 
-from .errors import UserError
+from ..errors import UserError
 
 __all__ = ["attention_processors", "optimize", "cpu_has_native_bf16"]
 

@@ -45,7 +45,7 @@ class LatentRGB:
 
 def _fitting_photos(side: int) -> list:
     """The sample photos of assets/ (real colours), plus a few flat colour patches for the extremes."""
-    from .resources import SAMPLES_DIR  # noqa: PLC0415
+    from ..resources import SAMPLES_DIR  # noqa: PLC0415
 
     photos = []
     for path in sorted(SAMPLES_DIR.glob("*.jpg"))[:4]:

@@ -3,7 +3,7 @@
 `load_editor()` builds the diffusers `StableDiffusionInstructPix2PixPipeline` (or, for SDXL models,
 `StableDiffusionXLInstructPix2PixPipeline`) for this machine and wraps it in an `Editor`; `Editor(pipe)`
 wraps one you built yourself. What differs between SD and SDXL (two text encoders, added
-conditions, the VAE's float32 decode, CosXL's scaled image latents) is in ip2p_nb/conditioning.py.
+conditions, the VAE's float32 decode, CosXL's scaled image latents) is in ip2p_nb/editing/conditioning.py.
 `Editor.edit` runs the same computation as the pipeline's `__call__` (same noise, same scheduler, same
 guidance), so an edit with seed `s` gives the pixels of the plain pipeline called with
 `generator=torch.Generator("cpu").manual_seed(s)`, but it
@@ -12,7 +12,7 @@ guidance), so an edit with seed `s` gives the pixels of the plain pipeline calle
 - reuses the image latents and prompt embeddings of the previous edits,
 - validates every setting first and explains every failure in one sentence,
 - reports progress each step and stops cleanly when the progress callback raises,
-- shows the picture forming: `preview(step, total, image)` every few steps (ip2p_nb/preview.py).
+- shows the picture forming: `preview(step, total, image)` every few steps (ip2p_nb/editing/preview.py).
 
 Any scheduler diffusers offers for the pipeline works (`loading.SCHEDULERS` names them): the extra
 step arguments (`generator`, `eta`) go only to schedulers whose `step` takes them, as the pipeline's
@@ -35,10 +35,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
-from .errors import Notice, UserError
+from ..defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
+from ..errors import Notice, UserError
 from .images import load_image, resize_for_edit
-from .loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
+from ..models.loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from . import conditioning, regions, reuse
 from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
@@ -276,14 +276,14 @@ class Editor:
         3% of the edit's time: every step on a CPU, every few on a fast GPU);
         raising from it stops the run too. Settings outside their range raise `SettingError`.
 
-        Part of the photo (ip2p_nb/regions.py): `mask` (PIL image, array or path; white may change,
+        Part of the photo (ip2p_nb/editing/regions.py): `mask` (PIL image, array or path; white may change,
         black is kept) and/or `region` ((left, top, right, bottom) in the photo's pixels, or "auto": the
         mask's box plus a margin). With either, the result is the whole photo at its own size, upright,
         with only that part edited (`result.original` is the full-size photo); pixels farther than the
         feather from the mask, or outside the region's context margin, keep their exact bytes.
 
         `cache_interval` N > 1 computes the UNet's deep features on one step in N and reuses them on the
-        others (ip2p_nb/reuse.py): faster, slightly different; None is `default_cache_interval`.
+        others (ip2p_nb/editing/reuse.py): faster, slightly different; None is `default_cache_interval`.
         """
         if cache_interval is None:
             cache_interval = self.default_cache_interval
@@ -370,7 +370,7 @@ class Editor:
         `progress(step, total)` is called each step of each group. Stopping (`EditStopped`,
         KeyboardInterrupt) ends the whole run. `seed_batch=None`: `BATCH_DEFAULTS["seed_batch"]` (defaults.py).
         """
-        from .defaults import BATCH_DEFAULTS  # noqa: PLC0415
+        from ..defaults import BATCH_DEFAULTS  # noqa: PLC0415
 
         seed_batch = BATCH_DEFAULTS["seed_batch"] if seed_batch is None else seed_batch
         group = []
@@ -461,7 +461,7 @@ class Editor:
                 raise UserError("The English prompt is empty: type the instruction in English, or leave it blank to translate.")
             _check_encodable(english, "English prompt")
             return english.strip(), "override"
-        from .translation import translate  # noqa: PLC0415  (light: no torch)
+        from ..translation import translate  # noqa: PLC0415  (light: no torch)
 
         t = translate(instruction.strip())
         if t.backend == "none":
@@ -626,7 +626,7 @@ class Editor:
             raise EditStopped(f"The edit was stopped after step {done} of {steps}.") from e
 
     def latent_rgb(self, latents, size) -> list:
-        """Cheap pictures of (scaled) latents through this model's fitted linear map (ip2p_nb/preview.py).
+        """Cheap pictures of (scaled) latents through this model's fitted linear map (ip2p_nb/editing/preview.py).
 
         The map is fitted on the first call; `latents=None` only fits it."""
         if self._latent_rgb is None:
@@ -719,11 +719,11 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     `scheduler`: a sampler by its SD web UI name (`available_schedulers()`); default "Euler a".
     `download_progress(done_bytes, total_bytes)` follows a first download from the hub; `notify(text)` gets its
     one-line announcements (endpoint, files and size; default: a `Notice` warning).
-    `runtime`: "torch" or "openvino" (ip2p_nb/runtime.py); None picks OpenVINO on a CPU where it is installed
+    `runtime`: "torch" or "openvino" (ip2p_nb/models/runtime.py); None picks OpenVINO on a CPU where it is installed
     (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
     On a CPU the editor reuses deep UNet features by default (`CPU_DEFAULTS["cache_interval"]`, defaults.py).
     """
-    from .runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
+    from ..models.runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
 
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from .errors import UserError
+from ..errors import UserError
 
 __all__ = ["fetch_bytes", "is_url"]
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field, fields
 from multiprocessing.connection import Listener
 from pathlib import Path
 
-from .defaults import SHARED_DEFAULTS
-from .errors import UserError
+from ..defaults import SHARED_DEFAULTS
+from ..errors import UserError
 
 __all__ = ["Worker", "wants_shared", "serve", "start_worker", "stop_worker", "result_message", "queue_full_message",
            "upload_too_big_message"]
@@ -269,7 +269,7 @@ class Worker:
 
     def run(self, job) -> None:
         """Run one edit, sending its progress, previews and result (or its one-sentence error) to its page."""
-        from .editor import EditStopped, OutOfMemory  # noqa: PLC0415
+        from ..editing.editor import EditStopped, OutOfMemory  # noqa: PLC0415
 
         r, peer = job.request, job.peer
         start = time.monotonic()
@@ -313,9 +313,9 @@ class Worker:
 
 def _load(model, worker) -> None:
     """Load `model` once (the memory guard first), or `demo` with the reason, and register the copy."""
-    from .editor import load_editor  # noqa: PLC0415
-    from .loading import pick_device_dtype  # noqa: PLC0415
-    from .memory import check_memory, register_loaded  # noqa: PLC0415
+    from ..editing.editor import load_editor  # noqa: PLC0415
+    from ..models.loading import pick_device_dtype  # noqa: PLC0415
+    from ..models.memory import check_memory, register_loaded  # noqa: PLC0415
 
     start = time.monotonic()
     fallback = None

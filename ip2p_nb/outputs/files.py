@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import UserError
+from ..errors import UserError
 
 __all__ = ["atomic_write", "save_image_atomic"]
 

@@ -1,0 +1,94 @@
+"""`app` (the notebook app served by Voila or JupyterLab, alone or as a shared room) and `worker` (the
+process that holds the shared model)."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from .options import MODEL_HELP
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("app", help="serve the notebook app with Voila (or open it in JupyterLab with --jupyter)")
+    p.add_argument("--model", default=None, metavar="NAME", help=f"model for the app (sets IP2P_MODEL): {MODEL_HELP}")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (0.0.0.0 to share on a network)")
+    p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
+    p.add_argument("--shared", action="store_true",
+                   help="one model for every page: a worker loads it once and runs the pages' edits in a queue "
+                        "(on by default with an --ip other than loopback); posters go to outputs/<visitor>/")
+    p = sub.add_parser("worker", help="(started by `app --shared`) the process that holds the shared model")
+    p.add_argument("--model", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--log", default=None, help="JSON lines: every load and edit")
+
+
+def cmd_app(args) -> int:
+    from ..resources import APP_NOTEBOOK  # noqa: PLC0415
+
+    if not APP_NOTEBOOK.is_file():
+        raise UserError(f"The app notebook is missing ({APP_NOTEBOOK}); reinstall ip2p_nb or run from a full copy of the repository.")
+    env = dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {}))
+    if args.jupyter:
+        cmd = [sys.executable, "-m", "jupyter", "lab", APP_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
+    else:
+        cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
+    worker = None
+    from ..serving.worker import wants_shared  # noqa: PLC0415
+
+    if wants_shared(args.ip, args.shared):
+        from ..defaults import default_model  # noqa: PLC0415
+        from ..serving.worker import start_worker  # noqa: PLC0415
+
+        log = Path(os.environ.get("IP2P_WORKER_LOG") or APP_NOTEBOOK.parent / "outputs" / "worker-log.jsonl")
+        worker, shared = start_worker(args.model or default_model(), log, env)
+        env.update(shared)
+        print(f"Shared mode: one model for every page (worker process {worker.pid}, log {log}); "
+              "each visitor's posters go to outputs/<visitor>/.", file=sys.stderr)
+    print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
+    try:
+        server = subprocess.Popen(cmd, cwd=APP_NOTEBOOK.parent, env=env, start_new_session=True)
+    except FileNotFoundError:
+        raise UserError("Voila is not installed; run `pip install -r requirements-app.txt` first.") from None
+    try:
+        return _wait_and_stop(server)
+    finally:
+        if worker is not None:
+            from ..serving.worker import stop_worker  # noqa: PLC0415
+
+            stop_worker(worker)
+
+
+def cmd_worker(args) -> int:
+    from ..serving.worker import serve  # noqa: PLC0415
+
+    key = os.environ.get("IP2P_SHARED_KEY", "").encode()
+    if not key:
+        raise UserError("IP2P_SHARED_KEY is not set; the worker is started by `python -m ip2p_nb app --shared`.")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    serve(args.model, args.port, key, log_path=args.log)
+    return 0
+
+
+def _wait_and_stop(server: subprocess.Popen) -> int:
+    """Wait for the server; when this command is stopped (Ctrl+C, SIGTERM), stop it and its kernels too."""
+    def stop(_signum=None, _frame=None):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)  # its own process group: Voila and the kernels it started
+            server.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+        print("stopped.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+

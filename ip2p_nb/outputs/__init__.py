@@ -1,0 +1,2 @@
+"""What an edit leaves behind: `poster` (make_poster), `grids` (explore), `metadata` (the `parameters` PNG
+text), `fonts` (a CJK font that really draws Chinese) and `files` (atomic writes)."""
