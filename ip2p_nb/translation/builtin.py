@@ -18,7 +18,7 @@ can correct it.
 import re
 
 from .lexicon import CHINESE as _CJK
-from .lexicon import lookup, segment, to_simplified
+from .lexicon import lookup, segment, to_simplified, word_tag
 from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
                       split_at_verb, verb_phrase)
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
@@ -99,9 +99,10 @@ def _normalize(c):
 def _clause(c, subject=None):
     """Translate one clause by the first sentence pattern that matches it."""
     c = _normalize(c)
+    inside = _inside_words(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
-        if m:
+        if m and (pattern in _CUTTERS or not _cuts_a_word(m, inside)):
             out = handler(subject, *[(g or "").strip() for g in m.groups()])
             if out is DROP:
                 return ""  # a clause left out on purpose ("其他不变": unchanged is the default)
@@ -109,6 +110,34 @@ def _clause(c, subject=None):
                 return out
     return _bare(c, subject)
 
+
+
+def _inside_words(c):
+    """Positions strictly inside a compound that a pattern must not cut: a curated word of two or
+    more characters, or a common word of jieba's dictionary (a noun, verb or adjective, not a name:
+    jieba also knows 里加 "Riga" and 加点 "overtime", which 盘子里加 and 加点烟花 are not)."""
+    inside, at = set(), 0
+    for word in segment(c):
+        if len(word) > 1 and _CJK.match(word) and _compound(word):
+            inside.update(range(at + 1, at + len(word)))
+        at += len(word)
+    return inside
+
+
+def _compound(word):
+    if word in WORDS:
+        return WORDS[word][0] not in "AC"  # 对比度高 is 对比度 + 高 to a pattern, 大笑 is one verb
+    freq, tag = word_tag(word)
+    return freq >= _COMMON and tag[:1] in ("n", "v", "a") and tag not in ("nr", "nrt", "nrfg", "ns", "nt", "nz")
+
+
+_COMMON = 200  # jieba frequency from which a dictionary word counts as common (空调 614, 木板 653; 加点 68)
+
+
+def _cuts_a_word(m, inside):
+    """True when a pattern's groups begin or end inside a word: 把空调拆掉 is not 把 X 调 Y, 人物大笑 not 人物大 + 笑."""
+    return any(m.start(g) in inside or m.end(g) in inside
+               for g in range(1, len(m.groups()) + 1) if m.start(g) >= 0 and m.start(g) < m.end(g))
 
 
 # ---- sentence handlers -------------------------------------------------------------------
@@ -324,6 +353,10 @@ def _add_at(subject, verb, y, where):
     return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
 
 
+_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
+_WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
+_CUTTERS = {_WEATHER, _WEATHER_AFTER}  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
+
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
     (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
@@ -346,15 +379,14 @@ _EARLY = [
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
     (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
-    (r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?", _weather),
-    (r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?",
-     lambda s, where, what, size: _weather(s, where, size, what)),
+    (_WEATHER, _weather),
+    (_WEATHER_AFTER, lambda s, where, what, size: _weather(s, where, size, what)),
     (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
     (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
 ]
 _BA_LET = [
     (rf"(.+?)({_PAINT})(.+)", _paint),
-    (r"(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: _verb(s, x, WORDS[v][1])),
+    (r"(?:把|将)?(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: _verb(s, x, WORDS[v][1])),
     (r"(?:把|将)(.+)", _ba),
     (r"(?:让|使得|使|令)(.+)", _let),
 ]

@@ -27,7 +27,7 @@ import threading
 
 from .vocab import PRONOUNS, WORDS
 
-__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
+__all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
 
 ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
 CACHE_VERSION = 2              # bump when the cache layout changes
@@ -211,6 +211,20 @@ def segment(text):
     """The words of `text` as jieba cuts them (no HMM guessing: unknown words come out as characters)."""
     with _lock:
         return list(_jieba().cut(text, HMM=False))
+
+
+@functools.lru_cache(maxsize=4096)
+def word_tag(word):
+    """(frequency, part-of-speech tag) of `word` in jieba's own dictionary, or (0, "") when it has none."""
+    if not word or not _CJK.match(word):
+        return 0, ""
+    with _lock:
+        lines = _jieba().FREQ.grouped.group(word[0])
+    for line in lines:
+        parts = line.split(" ")
+        if parts[0] == word:
+            return int(parts[1]), (parts[2] if len(parts) > 2 else "")
+    return 0, ""
 
 
 # ---- CC-CEDICT ------------------------------------------------------------------------------------
