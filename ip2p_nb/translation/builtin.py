@@ -299,6 +299,23 @@ _PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
 
 
 
+_LITTLE = "(?:一点点|一点儿|一点|一些|点儿|点|些)"  # 亮一点, 暖一些: a little more so
+_MAKE_MORE = r"(变|调|弄|修|剪|放|偏|向|拉|提|整|搞|P|p|降|减|加|增|太)$"
+_IMAGE = ("", "画面", "整体", "照片", "图片", "图像", "整个画面", "整张图", "整张照片", "全图", "图", "整个", "色调")
+
+
+def _more(subject, body):
+    """X + adjective + 一点 (亮一点, 皮肤白一点, 颜色淡一点): 'make X brighter'; the photo is 'it'."""
+    for n in (2, 1):
+        adj, x = body[-n:], re.sub(r"(再|更加|更|稍微|得)+$", "", body[:-n])
+        if re.search(_MAKE_MORE, x) or re.match(r"(让|使|令|给|在|用)", x):
+            return None  # 调暗一点, 变白一点, 让花更红一些: patterns of their own
+        if len(body) >= n and adj in WORDS and WORDS[adj][0] in "AC":
+            target = subject or ("it" if x in _IMAGE else f"the {_ASPECTS[x]}" if x in _ASPECTS else noun_phrase(x, "old"))
+            return f"make {target} {adjective('更' + adj)}"
+    return None
+
+
 def _ba(subject, rest):
     """把 X + a verb the patterns do not know (拉开, 点亮, 打开, 瘦一点): 'VERB the X ...'."""
     split = split_at_verb(rest)
@@ -381,6 +398,8 @@ _EARLY = [
     (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
     (_WEATHER, _weather),
     (_WEATHER_AFTER, lambda s, where, what, size: _weather(s, where, size, what)),
+    (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: _more(s, body)),
+    (rf"(?:再|更加|更)?([\u4e00-\u9fff]{{1,2}}){_LITTLE}的(.+)", lambda s, a, x: _more(s, x + a)),
     (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
     (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
 ]

@@ -87,6 +87,7 @@ _ADJECTIVES = """
 中式=Chinese-style|日式=Japanese-style|欧式=European-style|卡通=cartoon|3D=3D|立体=3D|
 木制=wooden|金色的头发=blonde hair|严肃=serious|微笑的=smiling|哭泣的=crying|睡着的=sleeping|
 饱和=saturated|高对比度=high-contrast|对比度高=high-contrast|柔和=soft|锐利=sharp|
+锐=sharp|淡=light|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
 """
 
 _COLOURS = """
@@ -368,7 +369,7 @@ _MORE = [
 蒸汽波=vaporwave|故障艺术=glitch art|港风=1980s Hong Kong film style|"""),
     ("M", "景深=shallow depth of field|浅景深=shallow depth of field|散景=bokeh|焦外=bokeh|胶片颗粒=film grain|颗粒=grain|噪点=noise|镜头光晕=lens flare|背景虚化=blurred background|"),
     ("A", """虚化=blurred|颗粒感=grainy|泛黄=yellowed|怀旧=nostalgic|广角=wide-angle|高清=high definition|
-锐化=sharpened|九十年代=1990s|八十年代=1980s|七十年代=1970s|六十年代=1960s|五十年代=1950s|二十年代=1920s|
+锐化=sharp|九十年代=1990s|八十年代=1980s|七十年代=1970s|六十年代=1960s|五十年代=1950s|二十年代=1920s|
 90年代=1990s|80年代=1980s|70年代=1970s|60年代=1960s|50年代=1950s|民国=1930s Chinese|维多利亚=Victorian|
 维多利亚时代=Victorian|中世纪=medieval|文艺复兴=Renaissance|古埃及=ancient Egyptian|古希腊=ancient Greek|
 古罗马=ancient Roman|唐朝=Tang dynasty|宋朝=Song dynasty|明朝=Ming dynasty|清朝=Qing dynasty|哥特=gothic|
@@ -483,4 +484,5 @@ SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on
 IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
-                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder"}
+                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder",
+                   "vivid": "more vivid", "golden": "more golden", "rusty": "rustier"}
