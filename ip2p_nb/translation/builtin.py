@@ -264,13 +264,35 @@ def _keep_only(subject, x):
 
 def _from_to(subject, x, a, verb, b):
     """把 X 从 A 变成 B: colours and styles change X itself; anything else replaces A on X."""
+    state = _state(b)
+    if state:  # 让他从坐着变成站着 -> make him stand; 把灯从关着变成开着 -> turn the lamp on
+        target = _obj(subject, x)
+        return f"turn {target} {state[5:]}" if state.startswith("turn ") else f"make {target} {state}"
     if re.fullmatch(_PAINT, verb):
         return _paint(subject, x or a, verb, b)
+    if not x and subject:
+        return _change(subject, None, verb, b)
     if x in ("季节", "时间", "天气", "时节", "颜色", "风格", "场景", "整体"):
         return _change(subject, None, verb, b)  # 把季节从夏天变成秋天 -> make it autumn
     if x in PRONOUNS:
         return _change(subject, x + "的" + a, verb, b)
     return _change(subject, x or a, verb, b)
+
+
+_SWITCH = {"开": "turn on", "打开": "turn on", "亮": "turn on", "关": "turn off", "关闭": "turn off", "关掉": "turn off",
+           "灭": "turn off"}
+
+
+def _state(b):
+    """English for a state reached by a change (站 -> 'stand', 睁开眼睛 -> 'open its eyes'), or None for a thing."""
+    if b in _SWITCH:
+        return _SWITCH[b]
+    if b in WORDS:
+        return WORDS[b][1] if WORDS[b][0] == "V" else None
+    words = segment(b)
+    if words and is_verb_word(words[0]) and not kinds(b) & set("SCT"):
+        return verb_phrase(words[0], b[len(words[0]):])
+    return None
 
 
 def _weather(subject, where, size, what):
@@ -395,7 +417,7 @@ _EARLY = [
     (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
-    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
+    (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
     (_WEATHER, _weather),
     (_WEATHER_AFTER, lambda s, where, what, size: _weather(s, where, size, what)),
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: _more(s, body)),

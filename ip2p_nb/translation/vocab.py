@@ -87,7 +87,7 @@ _ADJECTIVES = """
 中式=Chinese-style|日式=Japanese-style|欧式=European-style|卡通=cartoon|3D=3D|立体=3D|
 木制=wooden|金色的头发=blonde hair|严肃=serious|微笑的=smiling|哭泣的=crying|睡着的=sleeping|
 饱和=saturated|高对比度=high-contrast|对比度高=high-contrast|柔和=soft|锐利=sharp|
-锐=sharp|淡=light|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
+锐=sharp|淡=light|醒=awake|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
 """
 
 _COLOURS = """
@@ -138,6 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
+站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
