@@ -81,6 +81,8 @@ def _normalize(c):
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
     c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
     c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
+    c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９一二三四五六七八九]\s*(?:(中|里|上|内)面?的?|的)", "", c)  # 图1的X -> X
+    c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９]+", r"\1", c)                                         # 把图2变成… -> the picture
     c = re.sub(r"^给我(?=[把将加换去P弄变来整搞做])", "", c)                   # 给我把…: for me
     c = re.sub(r"(去|删)一下", r"\1掉", c)
     c = re.sub(r"再(?=[\u4e00-\u9fff]{1,2}(一点|一些|点|些))", "更", c)     # 再大一点 -> 更大一点
@@ -387,6 +389,22 @@ def _subject_verb(subject, x, verb, y):
     return f"add {noun_phrase(y)} {where}" if where else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}"
 
 
+def _any_verb(rest, where):
+    """在 X 上 + any verb + a thing (别一个发卡), 给 X + any verb + a thing (扎两个辫子): add the thing there."""
+    if where is None:
+        split = split_at_verb(rest)
+        if not split:
+            return None
+        x, _verb, y = split
+        where = f"to {noun_phrase(x, 'old')}"
+    else:
+        words = segment(rest)
+        if not words or not is_verb_word(words[0]):
+            return None
+        y = rest[len(words[0]):]
+    return f"add {noun_phrase(y)} {where}" if y and kinds(y) & set("NPM") and kinds(y) <= set("NPMACD?") else None
+
+
 def _add_at(subject, verb, y, where):
     """加 Y 在 X 上 (the place after the thing): add Y on X."""
     return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
@@ -439,6 +457,8 @@ _LATE = [
     (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
      lambda s, x, y: f"add {noun_phrase(y)} {place_phrase(x)}" if place_phrase(x) else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}" if kinds(x) & set("NPMR") else None),
     (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {noun_phrase(y)} {place_phrase('在' + x)}" if kinds(y) & set("NPM") else None),
+    (rf"在(.+?)({PLACE_RE})(.+)", lambda s, x, where, rest: _any_verb(rest, f"{PLACES[where]} {noun_phrase(x, 'old')}")),
+    (r"给(.+)", lambda s, rest: _any_verb(rest, None)),
     (rf"(.+?)({_WEAR})(.+)", _subject_verb),
     (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
     (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",

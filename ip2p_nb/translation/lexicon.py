@@ -247,11 +247,24 @@ def is_verb(word):
     return _entry(word)[1]
 
 
-@functools.lru_cache(maxsize=4096)
+def lookup_noun(word):
+    """Like `lookup`, but the first sense that is not a verb when there is one (发卡: "hair grip", not
+    "issue a card"; 装饰: "decoration"), for a word used as a noun."""
+    senses = _senses(word)
+    return next((english for english, verb in senses if not verb), senses[0][0] if senses else None)
+
+
 def _entry(word):
+    senses = _senses(word)
+    return senses[0] if senses else (None, False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _senses(word):
+    """[(english, is_verb)] for each usable sense of `word`, in the order `lookup` prefers them."""
     if not word or not _CJK.match(word):
-        return None, False
-    entries = []
+        return []
+    found, entries = [], []
     with _lock:
         lines = _cedict().group(word[0])
     for line in lines:
@@ -263,8 +276,8 @@ def _entry(word):
         for sense in senses:
             english = _sense(sense)
             if english:
-                return english, sense.strip().startswith("to ")
-    return None, False
+                found.append((english, sense.strip().startswith("to ")))
+    return found
 
 
 def _sense(sense):

@@ -10,7 +10,7 @@ parts of a clause; `builtin.py` fits them into sentence patterns.
 
 import re
 
-from .lexicon import is_verb, lookup, segment
+from .lexicon import is_verb, lookup, lookup_noun, segment
 from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
                     SPOTS, WORDS)
 
@@ -61,9 +61,10 @@ def tokens(text):
         curated = _curated(text, i)
         word = starts.get(i)
         if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
-            found = lookup(word)
+            as_noun = bool(out) and out[-1][0] in "D的NPMCA"  # 一个发卡, 圣诞装饰: the noun sense
+            found = lookup_noun(word) if as_noun else lookup(word)
             if found:
-                out.append(_kind_of(found))
+                out.append(_kind_of(_material(word, found)))
                 i += len(word)
                 continue
         if curated:
@@ -77,6 +78,10 @@ def tokens(text):
             out.append(("&", "and"))
         elif ch in MEASURES and (not out or out[-1][0] in "&的"):
             out.append(("D", "a"))
+        elif ch == "地" and i == len(text) - 1 and out and out[-1][0] in "NPM":
+            out[-1] = ("N", out[-1][1] + " field")  # 胡萝卜地 -> carrot field (地 alone is an adverb mark)
+        elif ch == "们" and out and out[-1][0] == "N":
+            out[-1] = ("P", _plural(out[-1][1]))  # 孩子们 -> children
         elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
             pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
         elif ch in NUMBERS and len(text) > i + 1:
@@ -95,6 +100,18 @@ _SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  #
 # grammatical characters that carry no content in an edit instruction: dropped when left alone
 FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
                       "让使成在起进出到来把将给用上下里中方边面内外场")
+
+
+_MATERIALS = "木铁钢铜竹石"
+
+
+def _material(word, english):
+    """A compound headed by its material keeps it: 木板 'slab' -> 'wooden slab', as CC-CEDICT's sense drops it."""
+    if word[0] in _MATERIALS and word[0] in WORDS and " " not in english:
+        material = WORDS[word[0]][1]
+        if material[:4] not in english:
+            return f"{material} {english}"
+    return english
 
 
 def _word_starts(text):
@@ -190,6 +207,9 @@ def noun_phrase(text, role="new"):
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
+    made = re.fullmatch(r"(?:用)?(.+?)(?:做的|制成的|制作的|做成的)(.+)", text)
+    if made:  # 木板做的桌子 -> a table made of wooden boards
+        return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
     able = re.fullmatch(r"会(.+?)的(.+)", text)
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
@@ -320,6 +340,11 @@ def verb_phrase(verb, after):
     """A verb and what follows it: 坐在 + 草地上 -> 'sit on the meadow'; 拉开 -> 'pull open'."""
     core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
     english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+    there = re.fullmatch(rf"(.+?)在(.+)({PLACE_RE})(.*)", after)
+    if there and kinds(there.group(1)) & set("NPM"):  # 抱着兔子在地里玩 -> hold a rabbit and play in the field
+        place = f"{PLACES[there.group(3)]} {noun_phrase(there.group(2), 'old')}"
+        then = verb_phrase(there.group(4), "") if there.group(4) else ""
+        return f"{english} {noun_phrase(there.group(1), 'new')}{' and ' + then if then else ''} {place}"
     if core != verb or after.startswith("在"):
         return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
     return f"{english} {noun_phrase(after, 'new')}".strip()
