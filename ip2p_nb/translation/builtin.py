@@ -31,7 +31,7 @@ _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\
 _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
            "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
 _PAINT = "涂成|染成|刷成|漆成|画成"
-_REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+_REMOVE = ("去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
 _ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
@@ -332,8 +332,8 @@ def _more(subject, body):
     """X + adjective + 一点 (亮一点, 皮肤白一点, 颜色淡一点): 'make X brighter'; the photo is 'it'."""
     for n in (2, 1):
         adj, x = body[-n:], re.sub(r"(再|更加|更|稍微|得)+$", "", body[:-n])
-        if re.search(_MAKE_MORE, x) or re.match(r"(让|使|令|给|在|用)", x):
-            return None  # 调暗一点, 变白一点, 让花更红一些: patterns of their own
+        if x not in _IMAGE and x not in _ASPECTS and (re.search(_MAKE_MORE, x) or re.match(r"(让|使|令|给|在|用)", x)):
+            continue  # 调暗一点, 变白一点, 让花更红一些: patterns of their own
         if len(body) >= n and adj in WORDS and WORDS[adj][0] in "AC":
             target = subject or ("it" if x in _IMAGE else f"the {_ASPECTS[x]}" if x in _ASPECTS else noun_phrase(x, "old"))
             return f"make {target} {adjective('更' + adj)}"
@@ -439,7 +439,7 @@ _EARLY = [
     (_WEATHER, _weather),
     (_WEATHER_AFTER, lambda s, where, what, size: _weather(s, where, size, what)),
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: _more(s, body)),
-    (rf"(?:再|更加|更)?([\u4e00-\u9fff]{{1,2}}){_LITTLE}的(.+)", lambda s, a, x: _more(s, x + a)),
+    (rf"(?:再|更加|更)?([\u4e00-\u9fff]{{1,2}}?){_LITTLE}的(.+)", lambda s, a, x: _more(s, x + a)),
     (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
     (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
 ]
@@ -464,6 +464,17 @@ _LATE = [
     (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
      lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
 ]
+
+
+def _does(subject, c):
+    """Noun + a curated verb, with no 让 (图中的猫咪闭上眼睛): 'make the cat close its eyes'."""
+    split = split_at_verb(c)
+    if not subject and split and split[1] in WORDS and WORDS[split[1]][0] == "V" and kinds(split[0]) & set("NPM"):
+        return f"make {noun_phrase(split[0], 'old')} {verb_phrase(split[1], split[2])}"
+    return None
+
+
+_LATE.append((r"(.+)", _does))
 
 
 _PATTERNS = _EARLY + [

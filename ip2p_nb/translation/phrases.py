@@ -210,6 +210,12 @@ def noun_phrase(text, role="new"):
     made = re.fullmatch(r"(?:用)?(.+?)(?:做的|制成的|制作的|做成的)(.+)", text)
     if made:  # 木板做的桌子 -> a table made of wooden boards
         return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
+    having = re.fullmatch(r"有(.+?)的(.+)", text)
+    if having:  # 有星星的夜空 -> a night sky with stars
+        return f"{noun_phrase(having.group(2), role)} with {_plural(noun_phrase(having.group(1), 'adj'))}"
+    doing = _holding(text) if "的" not in text else None
+    if doing:  # 骑着自行车的男孩 is above; 男孩骑着自行车 -> a boy riding a bicycle
+        return f"{noun_phrase(doing[0], role)} {doing[1]} {noun_phrase(doing[2], 'new')}"
     able = re.fullmatch(r"会(.+?)的(.+)", text)
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
@@ -269,6 +275,22 @@ def noun_phrase(text, role="new"):
     if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
         return f"{_article(phrase)} {phrase}"
     return phrase
+
+
+_PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "捧": "holding", "举": "holding up",
+                "骑": "riding", "背": "carrying", "牵": "walking", "叼": "holding in its mouth"}
+
+
+def _holding(text):
+    """(who, participle, what) for 'noun + 骑/抱/牵… + noun' (着 already dropped), or None."""
+    words, at = segment(text), 0
+    for n, word in enumerate(words):
+        if n and word in _PARTICIPLES:
+            who, what = text[:at], text[at + len(word):]
+            if kinds(who) & set("NPM") and kinds(what) & set("NPM") and not kinds(what) & set("V"):
+                return who, _PARTICIPLES[word], what
+        at += len(word)
+    return None
 
 
 # position words: (alone, before an object): 左边的人 -> the person on the left; 桌子左边的杯子 -> ... to the left of the table
