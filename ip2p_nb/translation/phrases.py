@@ -11,7 +11,7 @@ parts of a clause; `builtin.py` fits them into sentence patterns.
 import re
 
 from .lexicon import is_verb, lookup, lookup_noun, segment
-from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
+from .vocab import (BEINGS, FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
                     SPOTS, WORDS)
 
 __all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
@@ -46,7 +46,8 @@ def tokens(text):
             i += m.end()
             continue
         if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
-            out.append(("D", NUMBERS[ch]))
+            group = _GROUPS.get(text[i + 1]) if ch == "一" else None
+            out.append(("D", group or NUMBERS[ch]))  # 一排路灯 -> a row of street lamps
             i += 2
             continue
         filler = _prefix(text, i, FILLERS)
@@ -103,6 +104,9 @@ FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太�
 
 
 _MATERIALS = "木铁钢铜竹石"
+_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of"}
+_BODY = {"head", "face", "hand", "hands", "mouth", "nose", "eyes", "eye", "hair", "neck", "ear", "ears", "leg", "legs",
+         "foot", "feet", "back", "arm", "arms", "body", "shoulder", "paw", "paws"}
 
 
 def _material(word, english):
@@ -204,6 +208,8 @@ def noun_phrase(text, role="new"):
         return f"{noun_phrase(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
     if located and located.group(1) in IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
         return f"{noun_phrase(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
+    if located and located.group(1).lstrip("在") + located.group(2) in SPOTS:  # 天上的电线 -> the wires in the sky
+        return f"{noun_phrase(located.group(3), role)} {SPOTS[located.group(1).lstrip('在') + located.group(2)]}"
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
@@ -246,6 +252,8 @@ def noun_phrase(text, role="new"):
             owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
             words.append(PRONOUNS[en][1 if owner else 0])
             det = "-" if owner else det
+        elif kind in "NP" and en.split()[-1] in BEINGS and nxt in ("N", "P") and toks[i + 1][1] in _BODY:  # 熊猫手里 -> in the panda's hand
+            words.append(en + "'s")
         elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
             words.append(en + "'s")
         elif kind in "的":
@@ -367,6 +375,10 @@ def verb_phrase(verb, after):
         place = f"{PLACES[there.group(3)]} {noun_phrase(there.group(2), 'old')}"
         then = verb_phrase(there.group(4), "") if there.group(4) else ""
         return f"{english} {noun_phrase(there.group(1), 'new')}{' and ' + then if then else ''} {place}"
+    then = re.fullmatch(rf"在?(.+?)({PLACE_RE})(.+)", after) if core != verb else None
+    if then and is_verb_word(segment(then.group(3))[0]):  # 趴在窗台上晒太阳 -> lie on the windowsill and sunbathe
+        place = f"{PLACES[then.group(2)]} {noun_phrase(then.group(1), 'old')}"
+        return f"{english} {place} and {verb_phrase(segment(then.group(3))[0], then.group(3)[len(segment(then.group(3))[0]):])}"
     if core != verb or after.startswith("在"):
         return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
     return f"{english} {noun_phrase(after, 'new')}".strip()

@@ -9,7 +9,7 @@ hundred entries stay readable. The kind decides how a word is used in a sentence
 Traditional characters are mapped to simplified ones first (OpenCC, in `lexicon.py`).
 """
 
-__all__ = ["WORDS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
+__all__ = ["WORDS", "BEINGS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
            "SPOTS", "POLITE_HEAD", "POLITE_TAIL", "IRREGULAR_PLURAL", "IRREGULAR_MORE"]
 
 _NOUNS = """
@@ -138,7 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
-点亮=light up|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
+点亮=light up|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
@@ -444,6 +444,9 @@ for _pair in (_COLOURS + _MORE_COLOURS).replace("\n", "").split("|"):
         _zh, _en = _pair.split("=")
         for _form in (_zh, _zh + "色"):  # 红 and 红色 both mean red
             WORDS.setdefault(_form, ("C", _en))
+
+# people and animals (the nouns before 帽子): what can own a hand or a mouth (熊猫手里 -> in the panda's hand)
+BEINGS = {_pair.split("=")[1] for _pair in _NOUNS.split("帽子=")[0].replace("\n", "").split("|") if "=" in _pair}
 
 PRONOUNS = {  # object form, possessive form
     "它": ("it", "its"), "他": ("him", "his"), "她": ("her", "her"), "我": ("me", "my"),
