@@ -464,7 +464,7 @@ NUMBERS = {"一": "a", "两": "two", "二": "two", "三": "three", "四": "four"
            "六": "six", "七": "seven", "八": "eight", "九": "nine", "十": "ten", "几": "some",
            "这": "this", "那": "that", "每": "every", "满": "full of"}
 
-MEASURES = "只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
+MEASURES = "排只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
 
 QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
               "一些": "some", "一点": "some", "些": "some", "点": "some", "很多": "many", "许多": "many",
