@@ -229,6 +229,8 @@ def to_ba(subject, rest):
 
 def to_let(subject, rest):
     """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
+    mouth = " in its mouth" if re.search(r"(?<=.)嘴里(?=.)", rest) else ""  # 让狗嘴里叼着骨头: carry a bone in its mouth
+    rest = re.sub(r"(?<=.)(手里|手上|嘴里|怀里)(?=.)", "", rest)  # 让老人手里拿着拐杖: the hand goes without saying
     split = split_at_verb(rest)
     if not split or not split[0]:
         words = segment(rest)
@@ -241,7 +243,7 @@ def to_let(subject, rest):
     if "在" in who[1:]:  # 让小猫在毛线球旁边玩耍: the place goes after the verb
         who, where = who.split("在", 1)
         where = place_phrase("在" + where)
-    return " ".join(p for p in (f"make {noun_phrase(who, 'old')}", verb_phrase(split[1], split[2]), where) if p)
+    return " ".join(p for p in (f"make {noun_phrase(who, 'old')}", verb_phrase(split[1], split[2]), where) if p) + mouth
 
 
 def to_subject_verb(subject, x, verb, y):

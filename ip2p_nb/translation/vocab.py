@@ -138,7 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
-点亮=light up|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
+点亮=light up|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
