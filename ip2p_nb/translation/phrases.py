@@ -59,7 +59,7 @@ def tokens(text):
             out.append(("D", QUANTITIES[quantity]))
             i += len(quantity)
             continue
-        curated = _curated(text, i)
+        curated = _curated(text, i, starts)
         word = starts.get(i)
         if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
             as_noun = bool(out) and out[-1][0] in "D的NPMCA"  # 一个发卡, 圣诞装饰: the noun sense
@@ -119,19 +119,61 @@ def _material(word, english):
 
 
 def _word_starts(text):
-    """{position: word} for the words jieba cuts `text` into."""
+    """{position: word} for the words jieba cuts `text` into; a word that no dictionary knows
+    (jieba's 楼梯扶手, 小兔子) is cut again into the fewest words the dictionaries know (楼梯 + 扶手)."""
     starts, at = {}, 0
     for word in segment(text):
-        starts[at] = word
-        at += len(word)
+        if len(word) > 1 and "的" not in word and not _known(word):
+            for piece in _best_cut(word):
+                starts[at] = _Piece(piece)
+                at += len(piece)
+        else:
+            starts[at] = word
+            at += len(word)
     return starts
 
 
-def _curated(text, i):
-    """The longest curated word (or pronoun) at position `i`, or None."""
+class _Piece(str):
+    """A word of a re-cut (楼梯扶手 -> 楼梯 + 扶手): a curated word may not end inside it."""
+
+
+def _known(word):
+    return word in WORDS or word in PRONOUNS or bool(lookup(word))
+
+
+def _best_cut(word):
+    """The fewest known words that make `word`, curated ones preferred (小兔子 is 小 + 兔子, a small
+    rabbit, not 小兔 + 子 'bunny son'), then the longest first (马路边: 马路 + 边)."""
+    best = {0: (0, ())}
+    for i in range(len(word)):
+        if i not in best:
+            continue
+        for j in range(i + 1, min(len(word), i + 6) + 1):
+            piece = word[i:j]
+            if j - i > 1 and not _known(piece):
+                continue
+            cost, pieces = best[i][0] + 1, best[i][1] + (piece,)
+            if j not in best or _cut_key(cost, pieces) < _cut_key(*best[j]):
+                best[j] = (cost, pieces)
+    return list(best[len(word)][1])
+
+
+def _cut_key(cost, pieces):
+    """Fewer words; then more curated words (or grammar characters); then the longer words first."""
+    curated = sum(p in WORDS or p in PRONOUNS or p in FUNCTION_CHARS for p in pieces)
+    return cost, -curated, [-len(p) for p in pieces]
+
+
+def _curated(text, i, starts=None):
+    """The longest curated word (or pronoun) at position `i` that does not end inside a word of a
+    re-cut in `starts` (小兔子 -> 小 + 兔子, so not 小兔 + 子 'bunny son'), or None."""
+    inside = set()
+    for at, word in (starts or {}).items():
+        if isinstance(word, _Piece) and len(word) > 1:
+            inside.update(range(at + 1, at + len(word)))
     for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
         word = text[i:i + size]
-        if word in WORDS or word in PRONOUNS:
+        if (word in WORDS or word in PRONOUNS) and (i + size not in inside or size == 1 and i + 1 not in inside):
             return word
     return None
 
@@ -348,7 +390,7 @@ def adjective(text):
 
 def split_at_verb(text):
     """(before, verb, after) at the first verb after the first word of `text`, or None."""
-    words, at = segment(text), 0
+    words, at = [str(word) for word in _word_starts(text).values()], 0
     for n, word in enumerate(words):
         if n and is_verb_word(word):
             return text[:at], word, text[at + len(word):]
@@ -375,7 +417,7 @@ def verb_phrase(verb, after):
         place = f"{PLACES[there.group(3)]} {noun_phrase(there.group(2), 'old')}"
         then = verb_phrase(there.group(4), "") if there.group(4) else ""
         return f"{english} {noun_phrase(there.group(1), 'new')}{' and ' + then if then else ''} {place}"
-    then = re.fullmatch(rf"在?(.+?)({PLACE_RE})(.+)", after) if core != verb else None
+    then = re.fullmatch(rf"在?(.+?)({PLACE_RE})(.+)", after) if core != verb or after.startswith("在") else None
     if then and is_verb_word(segment(then.group(3))[0]):  # 趴在窗台上晒太阳 -> lie on the windowsill and sunbathe
         place = f"{PLACES[then.group(2)]} {noun_phrase(then.group(1), 'old')}"
         return f"{english} {place} and {verb_phrase(segment(then.group(3))[0], then.group(3)[len(segment(then.group(3))[0]):])}"

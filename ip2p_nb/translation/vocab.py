@@ -51,11 +51,11 @@ _NOUNS = """
 树=tree|大树=big tree|花=flower|花朵=flower|玫瑰=rose|向日葵=sunflower|樱花树=cherry tree|
 仙人掌=cactus|蘑菇=mushroom|叶子=leaves|石头=rock|房间=room|厨房=kitchen|教室=classroom|
 舞台=stage|雕像=statue|画=painting|照片=photo|图片=picture|图=picture|画面=image|图像=image|
-背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
+背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
 """
 
 _PLURALS = """
-墨镜=sunglasses|太阳镜=sunglasses|眼镜=glasses|耳机=headphones|手套=gloves|鞋=shoes|鞋子=shoes|
+冬装=winter clothes|墨镜=sunglasses|太阳镜=sunglasses|眼镜=glasses|耳机=headphones|手套=gloves|鞋=shoes|鞋子=shoes|
 靴子=boots|裤子=pants|牛仔裤=jeans|短裤=shorts|袜子=socks|雀斑=freckles|眼泪=tears|
 烟花=fireworks|烟火=fireworks|星空=starry sky|樱花=cherry blossoms|鲜花=flowers|花草=flowers and plants|
 气泡=bubbles|泡泡=bubbles|落叶=fallen leaves|树叶=leaves|废墟=ruins|枫叶=maple leaves|灯光=lights|霓虹灯=neon lights|
@@ -138,7 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
-点亮=light up|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
+点亮=light up|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
