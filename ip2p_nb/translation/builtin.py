@@ -24,7 +24,7 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_a
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
-from .phrases import PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, kinds, noun_phrase, place_phrase
+from .phrases import PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, kinds, noun_phrase, place_phrase, split_at_verb
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
@@ -144,11 +144,15 @@ def _cuts_a_word(m, inside):
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
+    if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
+        return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
     return _clause(rest, subject=noun_phrase(x, "old"))
 
 
 _WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
 _WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
+_THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
+            "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
 _CUTTERS = {_WEATHER, _WEATHER_AFTER}  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
@@ -158,9 +162,9 @@ _EARLY = [
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
-    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
+    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
      lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
-    (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
+    (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {object_of(s, x)}"),
     (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if all_of(v, "ACV") else None),
     (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {noun_phrase(x, 'adj')}"),
@@ -173,6 +177,8 @@ _EARLY = [
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else to_keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", to_keep_only),
     (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{PAINT})(.+)", to_from_to),
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
+     lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
     (_WEATHER, to_weather),
     (_WEATHER_AFTER, lambda s, where, what, size: to_weather(s, where, size, what)),
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: to_more(s, body)),
@@ -187,6 +193,7 @@ _BA_LET = [
     (r"(?:让|使得|使|令)(.+)", to_let),
 ]
 _LATE = [
+    (r"(.+?)(?:上|里)(?:全|满)?是(.+)", lambda s, x, y: f"cover {noun_phrase(x, 'old')} with {noun_phrase(y, 'adj')}"),
     (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {object_of(s, x)} {adjective(y)}" if all_of(y, "AC") else None),
     (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {object_of(s, x)} {adjective('更' + y)}" if all_of(y, "AC") else None),
     (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
@@ -215,7 +222,7 @@ _PATTERNS = _EARLY + [
     (r"给(.+?)(上色|着色)", lambda s, x, v: f"colorize {object_of(s, x)}"),
     (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", to_look),
     (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
-    (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
+    (r"(?:让|使得|使|令)(.+?)((?:变|下(?=[雨雪大小暴起冰])|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
     (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
     (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", to_place),
     (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} in {noun_phrase(x, 'old')}"),

@@ -139,6 +139,8 @@ def to_from_to(subject, x, a, verb, b):
     state = _state(b)
     if state:  # 让他从坐着变成站着 -> make him stand; 把灯从关着变成开着 -> turn the lamp on
         target = object_of(subject, x)
+        if state.startswith("turn ") and not re.search(_DEVICES, target):  # a door or a window opens
+            return f"{'open' if state.endswith('on') else 'close'} {target}"
         return f"turn {target} {state[5:]}" if state.startswith("turn ") else f"make {target} {state}"
     if re.fullmatch(PAINT, verb):
         return to_paint(subject, x or a, verb, b)
@@ -153,6 +155,9 @@ def to_from_to(subject, x, a, verb, b):
 
 _SWITCH = {"开": "turn on", "打开": "turn on", "亮": "turn on", "关": "turn off", "关闭": "turn off", "关掉": "turn off",
            "灭": "turn off"}
+
+
+_DEVICES = r"\b(lamp|light|lights|TV|television|computer|screen|phone|lantern|chandelier|headlights?|fan|radio)$"
 
 
 def _state(b):

@@ -481,7 +481,7 @@ FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的�
            "风格的", "风格", "的颜色", "颜色")
 PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
            "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
-           "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
+           "下面": "under", "下": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
 SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on the horizon", "角落": "in the corner",
          "左边": "on the left", "右边": "on the right", "左侧": "on the left", "右侧": "on the right",
          "中央": "in the center", "正中间": "in the center", "空中": "in the air", "半空中": "in the air"}
