@@ -60,6 +60,7 @@ def test_a_noun_takes_the_noun_sense():
     ("让他从低头变成抬头", "make him look up"),
     ("从夏天变成冬天", "make it winter"),
     ("把她的头发从短发变成长发", "long hair"),
+    ("把窗户从关着变成开着", "open the window"),
 ])
 def test_a_change_of_state(zh, want):
     assert want in en(zh)
@@ -114,6 +115,20 @@ def test_the_image_as_subject(zh, want):
     ("给熊猫手里加一根竹子", "the panda's hand"),
     ("马路边加一排路灯", "a row of street lamps"),
     ("让孩子们在雪地里打雪仗", "children"),
+    ("给楼梯扶手刷上油漆", "handrail"),
+    ("让小兔子吃胡萝卜", "small rabbit"),
+    ("加一只在天上飞的风筝", "a kite flying in the sky"),
+    ("让男孩坐在树下看书", "make the boy sit under the tree and read a book"),
 ])
 def test_no_word_salad(zh, want):
     assert want in en(zh)
+
+
+@pytest.mark.parametrize("zh, want", [
+    ("让女孩闭上眼睛", "make the girl close her eyes"),
+    ("让他张开嘴巴", "make him open his mouth"),
+    ("让图中的人物闭眼", "make the person close their eyes"),
+    ("让猫咪闭上眼睛", "make the cat close its eyes"),
+])
+def test_a_person_has_his_or_her_eyes(zh, want):
+    assert en(zh) == want

@@ -52,12 +52,26 @@ def translate_zh(text):
     """
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
-    parts = [_clause(_strip_polite(c)) for c in clauses]
+    parts = [_whose(_clause(_strip_polite(c))) for c in clauses]
     english = " and ".join(p for p in parts if p)
     english = re.sub(r"\s+", " ", english).strip()
     if not english:
         return text.strip(), not _CJK.search(text)
     return english, not _CJK.search(english)
+
+
+_HIS = r"him|man|men|boy|boys|father|dad|grandfather|grandpa|king|prince|groom|gentleman"
+_HER = r"her|woman|women|girl|girls|mother|mom|grandmother|grandma|queen|princess|lady|bride"
+_THEIR = r"them|person|people|child|children|baby|kid|kids|everyone|student|students|couple"
+
+
+def _whose(english):
+    """'make the girl close its eyes' -> 'her eyes': a person's eyes are not 'its'."""
+    m = re.match(rf"make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
+    if not m:
+        return english
+    owner = "his" if re.fullmatch(_HIS, m.group(1)) else "her" if re.fullmatch(_HER, m.group(1)) else "their"
+    return english[:m.end() - 3] + owner + english[m.end():]
 
 
 def _strip_polite(clause):
@@ -184,7 +198,7 @@ _EARLY = [
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: to_more(s, body)),
     (rf"(?:再|更加|更)?([\u4e00-\u9fff]{{1,2}}?){_LITTLE}的(.+)", lambda s, a, x: to_more(s, x + a)),
     (rf"(?:让|使得|使|令)?(.+?)被(.+?)({PASSIVE_RE})", lambda s, x, y, v: to_by(s, x, y, v)),
-    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: to_add_at(s, "加", y, x)),
+    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在([^的]+)", lambda s, y, x: to_add_at(s, "加", y, x)),
 ]
 _BA_LET = [
     (rf"(.+?)({PAINT})(.+)", to_paint),

@@ -80,7 +80,7 @@ def to_wear(subject, x, verb, y):
     return f"add {noun_phrase(y)} to {target}"
 
 
-def to_place(subject, x, where, to_verb, y):
+def to_place(subject, x, where, _said, y):
     return f"add {noun_phrase(y)} {PLACES[where]} {noun_phrase(x, 'old')}"
 
 
@@ -97,7 +97,7 @@ def to_style(subject, x, _word=None):
     return f"make {subject or 'it'} {tail}" if "T" in kinds(x) else f"make {subject or 'it'} {tail} style"
 
 
-def to_add(subject, to_verb, y):
+def to_add(subject, _said, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
     if kinds(y) <= {"S"}:
         return f"make {subject or 'it'} {noun_phrase(y)}"
@@ -267,8 +267,9 @@ def to_any_verb(rest, where):
         split = split_at_verb(rest)
         if not split:
             return None
-        x, to_verb, y = split
-        where = f"to {noun_phrase(x, 'old')}"
+        x, _said, y = split
+        hand = re.fullmatch(r"(.+?)的?(手|嘴)(?:里|上)", x)  # 给小熊手里拿一束花 -> in the small bear's hand
+        where = f"in {noun_phrase(hand.group(1) + hand.group(2), 'old')}" if hand else f"to {noun_phrase(x, 'old')}"
     else:
         words = segment(rest)
         if not words or not is_verb_word(words[0]):

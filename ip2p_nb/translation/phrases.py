@@ -264,6 +264,10 @@ def noun_phrase(text, role="new"):
     doing = _holding(text) if "的" not in text else None
     if doing:  # 骑着自行车的男孩 is above; 男孩骑着自行车 -> a boy riding a bicycle
         return f"{noun_phrase(doing[0], role)} {doing[1]} {noun_phrase(doing[2], 'new')}"
+    acting = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)在(.+?)({PLACE_RE}|{SPOT_RE})?(.+?)的(.+)", text)
+    if acting and is_verb_word(acting.group(4)):  # 一只在天上飞的风筝 -> a kite flying in the sky
+        where = place_phrase("在" + acting.group(2) + (acting.group(3) or ""))
+        return f"{noun_phrase(acting.group(1) + acting.group(5), role)} {_ing(verb_phrase(acting.group(4), ''))} {where}"
     able = re.fullmatch(r"会(.+?)的(.+)", text)
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
@@ -329,6 +333,18 @@ def noun_phrase(text, role="new"):
 
 _PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "捧": "holding", "举": "holding up",
                 "骑": "riding", "背": "carrying", "牵": "walking", "叼": "holding in its mouth"}
+
+
+def _ing(verb):
+    """'fly' -> 'flying', 'sit down' -> 'sitting down', 'make' -> 'making'."""
+    head, _, rest = verb.partition(" ")
+    if head.endswith("ie"):
+        head = head[:-2] + "y"
+    elif head.endswith("e") and not head.endswith(("ee", "ye")):
+        head = head[:-1]
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head):
+        head += head[-1]
+    return (head + "ing " + rest).strip()
 
 
 def _holding(text):
