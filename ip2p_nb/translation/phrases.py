@@ -1,7 +1,7 @@
 """Noun, verb and place phrases of the built-in translator: Chinese words in, English words out.
 
-`tokens(text)` cuts a phrase into words with jieba (`lexicon.segment`) and reads each one from the
-curated edit vocabulary (`vocab.py`) or else CC-CEDICT (`lexicon.lookup`). `noun_phrase` puts
+`tokens(text)` (`tokens.py`) cuts a phrase into words and reads each one from the curated edit
+vocabulary (`vocab.py`) or else CC-CEDICT (`lexicon.lookup`). `noun_phrase` puts
 them in English order: articles and plurals, position words (左边的人 -> the person on the left),
 relative clauses (穿红衣服的人 -> the person wearing red clothes), postpositions (桌子上的杯子 ->
 the cup on the table). `adjective`, `verb_phrase` and `place_phrase` do the same for the other
@@ -10,220 +10,18 @@ parts of a clause; `builtin.py` fits them into sentence patterns.
 
 import re
 
-from .lexicon import is_verb, lookup, lookup_noun, segment
-from .vocab import (BEINGS, FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
-                    SPOTS, WORDS)
+from .lexicon import is_verb, lookup, segment
+from .tokens import FUNCTION_CHARS, plural, tokens, word_starts
+from .vocab import BEINGS, IRREGULAR_MORE, MEASURES, PLACES, PRONOUNS, SPOTS, WORDS
 
 __all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
            "is_verb_word", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
 
-_MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
-_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
-
-
-
-# ---- noun phrases -------------------------------------------------------------------------
-
-
-def tokens(text):
-    """Cut a phrase into (kind, English) tokens; unknown Chinese kept as kind '?'.
-
-    jieba's words decide where a word ends; a word is read from the curated vocabulary first,
-    then from CC-CEDICT. Numbers, measure words, fillers and English stay as the patterns made them.
-    """
-    starts = _word_starts(text)
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        latin = _prefix(text, i, _LATIN_HEADED)
-        if latin:
-            out.append(WORDS[latin])
-            i += len(latin)
-            continue
-        m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
-        if m:
-            out.append(("E", m.group().strip()))
-            i += m.end()
-            continue
-        if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
-            group = _GROUPS.get(text[i + 1]) if ch == "一" else None
-            out.append(("D", group or NUMBERS[ch]))  # 一排路灯 -> a row of street lamps
-            i += 2
-            continue
-        filler = _prefix(text, i, FILLERS)
-        if filler:
-            i += len(filler)
-            continue
-        quantity = _prefix(text, i, QUANTITIES)
-        if quantity:
-            out.append(("D", QUANTITIES[quantity]))
-            i += len(quantity)
-            continue
-        curated = _curated(text, i, starts)
-        word = starts.get(i)
-        if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
-            as_noun = bool(out) and out[-1][0] in "D的NPMCA"  # 一个发卡, 圣诞装饰: the noun sense
-            found = lookup_noun(word) if as_noun else lookup(word)
-            if found:
-                out.append(_kind_of(_material(word, found)))
-                i += len(word)
-                continue
-        if curated:
-            out.append(("R", curated) if curated in PRONOUNS else WORDS[curated])
-            i += len(curated)
-            continue
-        size = 1
-        if ch == "的":
-            out.append(("的", ""))
-        elif ch in "和与跟及、":
-            out.append(("&", "and"))
-        elif ch in MEASURES and (not out or out[-1][0] in "&的"):
-            out.append(("D", "a"))
-        elif ch == "地" and i == len(text) - 1 and out and out[-1][0] in "NPM":
-            out[-1] = ("N", out[-1][1] + " field")  # 胡萝卜地 -> carrot field (地 alone is an adverb mark)
-        elif ch == "们" and out and out[-1][0] == "N":
-            out[-1] = ("P", _plural(out[-1][1]))  # 孩子们 -> children
-        elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
-            pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
-        elif ch in NUMBERS and len(text) > i + 1:
-            out.append(("D", NUMBERS[ch]))
-        elif ch in FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
-            pass
-        elif out and out[-1][0] == "?":
-            out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
-        else:
-            out.append(("?", ch))
-        i += size
-    return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
-
-
-_SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
-# grammatical characters that carry no content in an edit instruction: dropped when left alone
-FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
-                      "让使成在起进出到来把将给用上下里中方边面内外场")
-
-
-_MATERIALS = "木铁钢铜竹石"
-_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of"}
+# body parts a person or an animal owns (熊猫手里 -> in the panda's hand)
 _BODY = {"head", "face", "hand", "hands", "mouth", "nose", "eyes", "eye", "hair", "neck", "ear", "ears", "leg", "legs",
          "foot", "feet", "back", "arm", "arms", "body", "shoulder", "paw", "paws"}
 
-
-def _material(word, english):
-    """A compound headed by its material keeps it: 木板 'slab' -> 'wooden slab', as CC-CEDICT's sense drops it."""
-    if word[0] in _MATERIALS and word[0] in WORDS and " " not in english:
-        material = WORDS[word[0]][1]
-        if material[:4] not in english:
-            return f"{material} {english}"
-    return english
-
-
-def _word_starts(text):
-    """{position: word} for the words jieba cuts `text` into; a word that no dictionary knows
-    (jieba's 楼梯扶手, 小兔子) is cut again into the fewest words the dictionaries know (楼梯 + 扶手)."""
-    starts, at = {}, 0
-    for word in segment(text):
-        if len(word) > 1 and "的" not in word and not _known(word):
-            for piece in _best_cut(word):
-                starts[at] = _Piece(piece)
-                at += len(piece)
-        else:
-            starts[at] = word
-            at += len(word)
-    return starts
-
-
-class _Piece(str):
-    """A word of a re-cut (楼梯扶手 -> 楼梯 + 扶手): a curated word may not end inside it."""
-
-
-def _known(word):
-    return word in WORDS or word in PRONOUNS or bool(lookup(word))
-
-
-def _best_cut(word):
-    """The fewest known words that make `word`, curated ones preferred (小兔子 is 小 + 兔子, a small
-    rabbit, not 小兔 + 子 'bunny son'), then the longest first (马路边: 马路 + 边)."""
-    best = {0: (0, ())}
-    for i in range(len(word)):
-        if i not in best:
-            continue
-        for j in range(i + 1, min(len(word), i + 6) + 1):
-            piece = word[i:j]
-            if j - i > 1 and not _known(piece):
-                continue
-            cost, pieces = best[i][0] + 1, best[i][1] + (piece,)
-            if j not in best or _cut_key(cost, pieces) < _cut_key(*best[j]):
-                best[j] = (cost, pieces)
-    return list(best[len(word)][1])
-
-
-def _cut_key(cost, pieces):
-    """Fewer words; then more curated words (or grammar characters); then the longer words first."""
-    curated = sum(p in WORDS or p in PRONOUNS or p in FUNCTION_CHARS for p in pieces)
-    return cost, -curated, [-len(p) for p in pieces]
-
-
-def _curated(text, i, starts=None):
-    """The longest curated word (or pronoun) at position `i` that does not end inside a word of a
-    re-cut in `starts` (小兔子 -> 小 + 兔子, so not 小兔 + 子 'bunny son'), or None."""
-    inside = set()
-    for at, word in (starts or {}).items():
-        if isinstance(word, _Piece) and len(word) > 1:
-            inside.update(range(at + 1, at + len(word)))
-    for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
-        word = text[i:i + size]
-        if (word in WORDS or word in PRONOUNS) and (i + size not in inside or size == 1 and i + 1 not in inside):
-            return word
-    return None
-
-
 _CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before 的 describes (丰盛的饭菜), not owns
-
-
-def _kind_of(english):
-    """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
-    if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
-        return ("P", english)
-    return ("N", english)
-
-
-def _unknown_run(run):
-    """Unknown Chinese cut by longest match over CC-CEDICT; what it does not know stays Chinese ('?')."""
-    out, i = [], 0
-    while i < len(run):
-        for size in range(min(6, len(run) - i), 0, -1):
-            english = lookup(run[i:i + size])
-            if english:
-                out.append(_kind_of(english))
-                i += size
-                break
-        else:
-            if out and out[-1][0] == "?":
-                out[-1] = ("?", out[-1][1] + run[i])
-            else:
-                out.append(("?", run[i]))
-            i += 1
-    return out
-
-
-def _prefix(text, i, words):
-    """The longest of `words` that `text` has at position `i`, or None."""
-    found = [w for w in words if text.startswith(w, i)]
-    return max(found, key=len) if found else None
-
-
-def _plural(noun):
-    head, _, last = noun.rpartition(" ")
-    if last in IRREGULAR_PLURAL:
-        word = IRREGULAR_PLURAL[last]
-    elif last.endswith(("s", "x", "ch", "sh")):
-        word = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        word = last[:-1] + "ies"
-    else:
-        word = last + "s"
-    return (head + " " + word).strip()
 
 
 def _comparative(adj):
@@ -260,7 +58,7 @@ def noun_phrase(text, role="new"):
         return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
     having = re.fullmatch(r"有(.+?)的(.+)", text)
     if having:  # 有星星的夜空 -> a night sky with stars
-        return f"{noun_phrase(having.group(2), role)} with {_plural(noun_phrase(having.group(1), 'adj'))}"
+        return f"{noun_phrase(having.group(2), role)} with {plural(noun_phrase(having.group(1), 'adj'))}"
     doing = _holding(text) if "的" not in text else None
     if doing:  # 骑着自行车的男孩 is above; 男孩骑着自行车 -> a boy riding a bicycle
         return f"{noun_phrase(doing[0], role)} {doing[1]} {noun_phrase(doing[2], 'new')}"
@@ -310,7 +108,7 @@ def noun_phrase(text, role="new"):
     if not words:
         return ""
     if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
-        words[-1] = _plural(words[-1])
+        words[-1] = plural(words[-1])
     phrase = " ".join(words)
     if det == "all":
         return "all the " + phrase
@@ -406,7 +204,7 @@ def adjective(text):
 
 def split_at_verb(text):
     """(before, verb, after) at the first verb after the first word of `text`, or None."""
-    words, at = [str(word) for word in _word_starts(text).values()], 0
+    words, at = [str(word) for word in word_starts(text).values()], 0
     for n, word in enumerate(words):
         if n and is_verb_word(word):
             return text[:at], word, text[at + len(word):]
