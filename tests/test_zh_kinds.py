@@ -86,7 +86,7 @@ def test_an_adjective_as_a_command(zh, want):
 
 
 def test_an_adjective_command_leaves_other_patterns_alone():
-    assert en("把画面调暗一些") == "make the image darker"
+    assert en("把画面调暗一些") == "make it darker"
     assert en("皮肤变白一点") == "make the skin whiter"
     assert en("雪下得大一点") == "make it snow heavily"
 
@@ -132,3 +132,21 @@ def test_no_word_salad(zh, want):
 ])
 def test_a_person_has_his_or_her_eyes(zh, want):
     assert en(zh) == want
+
+
+@pytest.mark.parametrize("zh, want", [
+    ("把地上的纸屑扫掉", "remove"),              # any verb + 掉 takes the thing away
+    ("把灯关掉", "off the lamp"),                 # ... but 关掉 switches off
+    ("让篮子里装满苹果", "fill the basket with apples"),
+    ("在屋顶上加一只鸽子", "on the roof"),        # 屋顶 + 上, not 屋 + 顶上
+    ("把柜子换成书架", "cabinet|cupboard|wardrobe"),
+])
+def test_more_compounds_and_completions(zh, want):
+    assert re.search(want, en(zh))
+
+
+def test_a_latin_species_name_is_not_a_sense():
+    """CC-CEDICT's 柜 [ju3] is "Salix multinervis"; "Happy birthday" is still a sense."""
+    from ip2p_nb.translation.lexicon import lookup
+    assert lookup("生日快乐") == "Happy birthday"
+    assert "Salix" not in en("把门口的鞋柜去掉")

@@ -25,6 +25,7 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_a
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
 from .phrases import PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, kinds, noun_phrase, place_phrase, split_at_verb
+from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
@@ -176,7 +177,9 @@ _EARLY = [
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
-    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
+    (rf"(?:让|使)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
+     lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj'))}"),
+    (rf"([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
      lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {object_of(s, x)}"),
@@ -230,6 +233,7 @@ _PATTERNS = _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),
+    (r"(?:把|将)(.+?)(?:给)?((?!关)[\u4e00-\u9fff]{1,2}?)掉", lambda s, x, v: f"remove {object_of(s, x)}"),  # 扫掉, 刮掉
     (rf"(?:把|将)(.+?)({_BECOME}|弄得|弄|调得|调)(.+)", to_become),
     (r"(?:把|将)(.+?)(放大|缩小|上色|着色)", lambda s, x, v: to_verb(s, x, WORDS[v][1])),
     (rf"给(.+?)({_WEAR}|{_ADD})(.+)", to_wear),
@@ -239,7 +243,7 @@ _PATTERNS = _EARLY + [
     (r"(?:让|使得|使|令)(.+?)((?:变|下(?=[雨雪大小暴起冰])|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
     (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
     (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", to_place),
-    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} in {noun_phrase(x, 'old')}"),
+    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} {place_phrase('在' + x)}"),
     (r"有(.+)", lambda s, y: to_bare(y, s) if kinds(y) <= set("STCA") else to_add(s, "有", y)),
     (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {noun_phrase(x, 'old')} with {noun_phrase(y)}"),
     (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", to_style),

@@ -204,8 +204,11 @@ def to_more(subject, body):
     """X + adjective + 一点 (亮一点, 皮肤白一点, 颜色淡一点): 'make X brighter'; the photo is 'it'."""
     for n in (2, 1):
         adj, x = body[-n:], re.sub(r"(再|更加|更|稍微|得)+$", "", body[:-n])
-        if x not in _IMAGE and x not in ASPECTS and (re.search(_MAKE_MORE, x) or re.match(r"(让|使|令|给|在|用)", x)):
-            continue  # 调暗一点, 变白一点, 让花更红一些: patterns of their own
+        if re.match(r"(让|使|令|给|在|用)", x):
+            continue  # 让花更红一些: a pattern of its own
+        if x not in _IMAGE and x not in ASPECTS:
+            x = re.sub(r"(再|更加|更|稍微|得)+$", "", re.sub(_MAKE_MORE, "", x))  # 色调调冷一点, 头发剪短一点
+        x = re.sub(r"^(.+)的(色调|颜色|色彩)$", r"\1", x) if re.sub(r"^(.+)的(色调|颜色|色彩)$", r"\1", x) in _IMAGE else x
         if len(body) >= n and adj in WORDS and WORDS[adj][0] in "AC":
             target = subject or ("it" if x in _IMAGE else f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))
             return f"make {target} {adjective('更' + adj)}"

@@ -42,6 +42,7 @@ _CJK = CHINESE
 _NOT_A_SENSE = re.compile(r"^(variant of|old variant|japanese variant|see |see also|surname |abbr\. |abbr for|"
                           r"used in|cl:|classifier|erhua variant|also written|pr\. |also pr\.|\(bound form\)$|"
                           r"\(literary\)|\(old\)|\(archaic\)|\(dialect\)|\(slang\)|\(Internet slang\))", re.I)
+_SPECIES = r"[A-Z][a-z]+ [a-z]+(?:is|us|um|ae|ii|ensis|oides|ica|ata|ana|ium)"  # Salix multinervis
 _lock = threading.Lock()
 
 
@@ -292,6 +293,6 @@ def _sense(sense):
     sense = re.sub(r"^to ", "", sense)
     sense = re.sub(r"\b(sb|sth)\b('s)?", "", sense)
     sense = re.sub(r"[\[\]|]|\s+", " ", sense).strip(" ,;.")
-    if not sense or _CJK.search(sense) or len(sense) > 40:
-        return None
+    if not sense or _CJK.search(sense) or len(sense) > 40 or re.fullmatch(_SPECIES, sense):
+        return None  # "Salix multinervis" (a Latin species name) is no word for a picture
     return sense

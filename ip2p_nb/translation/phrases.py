@@ -245,7 +245,7 @@ def place_phrase(text):
     m = re.fullmatch(rf"在?({SPOT_RE})", text)
     if m:
         return SPOTS[m.group(1)]
-    m = re.fullmatch(rf"在?(.+?)({PLACE_RE})", text)
+    m = re.fullmatch(rf"在?(.+)({PLACE_RE})", text)  # the longest place first: 房顶 + 上, not 房 + 顶上
     if m:
         return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
     return f"in {noun_phrase(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""

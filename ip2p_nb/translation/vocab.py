@@ -51,7 +51,7 @@ _NOUNS = """
 树=tree|大树=big tree|花=flower|花朵=flower|玫瑰=rose|向日葵=sunflower|樱花树=cherry tree|
 仙人掌=cactus|蘑菇=mushroom|叶子=leaves|石头=rock|房间=room|厨房=kitchen|教室=classroom|
 舞台=stage|雕像=statue|画=painting|照片=photo|图片=picture|图=picture|画面=image|图像=image|
-背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
+背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|项圈=collar|平板=tablet|痣=mole|房顶=roof|冰瀑=frozen waterfall|玻璃窗=glass window|鞋柜=shoe cabinet|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
 """
 
 _PLURALS = """
@@ -63,7 +63,7 @@ _PLURALS = """
 """
 
 _MASS = """
-雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
+清水=clear water|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
 头发=hair|长发=long hair|短发=short hair|卷发=curly hair|金发=blonde hair|白发=white hair|
 化妆=makeup|口红=lipstick|妆=makeup|纹身=tattoo|血=blood|光=light|阳光=sunlight|月光=moonlight|
 沙子=sand|泥=mud|熔岩=lava|岩浆=lava|木头=wood|木材=wood|金子=gold|黄金=gold|白银=silver|铜=copper|
@@ -138,7 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
-点亮=light up|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
+点亮=light up|扎=tie|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
