@@ -150,3 +150,16 @@ def test_a_latin_species_name_is_not_a_sense():
     from ip2p_nb.translation.lexicon import lookup
     assert lookup("生日快乐") == "Happy birthday"
     assert "Salix" not in en("把门口的鞋柜去掉")
+
+
+@pytest.mark.parametrize("zh, want", [
+    ("在河边加一个钓鱼的老人", "an old man fishing"),       # a relative clause with a verb
+    ("在长椅上加一只睡觉的猫", "a cat sleeping"),
+    ("把他的眼镜摘掉", "remove his glasses"),
+    ("让火车从远处开过来", "make the train come from the distance"),
+    ("把车从停着变成开着", "make the car drive"),
+    ("把墙上的裂缝修补好", "mend the crack on the wall"),
+    ("把背景的人群去掉", "background"),                    # 背景 is not 背 "carrying" + 景
+])
+def test_verbs_inside_noun_phrases(zh, want):
+    assert want in en(zh)

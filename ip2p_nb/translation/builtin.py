@@ -24,7 +24,8 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_a
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
-from .phrases import PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, kinds, noun_phrase, place_phrase, split_at_verb
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+                      split_at_verb)
 from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
@@ -101,6 +102,7 @@ def _normalize(c):
     c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９]+", r"\1", c)                                         # 把图2变成… -> the picture
     c = re.sub(r"^给我(?=[把将加换去P弄变来整搞做])", "", c)                   # 给我把…: for me
     c = re.sub(r"(去|删)一下", r"\1掉", c)
+    c = re.sub(r"(?<=[修补复装弄做堆画摆放理])好(?=$|的)", "", c)            # 修补好 -> 修补: done, not "good"
     c = re.sub(r"再(?=[\u4e00-\u9fff]{1,2}(一点|一些|点|些))", "更", c)     # 再大一点 -> 更大一点
     c = re.sub(r"(?<=[\u4e00-\u9fff])(下来|下去|上来|过来)", "", c)          # 暗下来 -> 暗
     c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
@@ -157,6 +159,18 @@ def _cuts_a_word(m, inside):
                for g in range(1, len(m.groups()) + 1) if m.start(g) >= 0 and m.start(g) < m.end(g))
 
 
+def _off(subject, body):
+    """把 X + verb + 掉: 'remove X' (关掉 switches off: left to the other patterns)."""
+    words = segment(body)
+    verb = words[-1] if words else ""
+    if len(words) > 1 and verb != "关" and (verb in _VERB_OFF or is_verb_word(verb)):
+        return f"remove {object_of(subject, body[:-len(verb)])}"
+    return None
+
+
+_VERB_OFF = set("扫刮摘剪砍撕抠拔吃擦抹扔拿移删去除")
+
+
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
     if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
@@ -177,8 +191,8 @@ _EARLY = [
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
-    (rf"(?:让|使)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
-     lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj'))}"),
+    (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
+     lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
     (rf"([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
      lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
@@ -194,6 +208,8 @@ _EARLY = [
     (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else to_keep(s, x)),
     (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", to_keep_only),
     (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{PAINT})(.+)", to_from_to),
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(开|走|跑|飞|游|驶)(?:过来|来)?",  # 火车从远处开过来 -> come from the distance
+     lambda s, x, y, v: f"make {noun_phrase(x, 'old')} come from {re.sub('^(in|on|at) ', '', SPOTS[y]) if y in SPOTS else noun_phrase(y, 'old')}"),
     (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
      lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
     (_WEATHER, to_weather),
@@ -233,7 +249,7 @@ _PATTERNS = _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),
-    (r"(?:把|将)(.+?)(?:给)?((?!关)[\u4e00-\u9fff]{1,2}?)掉", lambda s, x, v: f"remove {object_of(s, x)}"),  # 扫掉, 刮掉
+    (r"(?:把|将)(.+)掉", lambda s, body: _off(s, body)),  # 扫掉, 刮掉, 摘掉: any verb + 掉 takes the thing away
     (rf"(?:把|将)(.+?)({_BECOME}|弄得|弄|调得|调)(.+)", to_become),
     (r"(?:把|将)(.+?)(放大|缩小|上色|着色)", lambda s, x, v: to_verb(s, x, WORDS[v][1])),
     (rf"给(.+?)({_WEAR}|{_ADD})(.+)", to_wear),

@@ -139,6 +139,8 @@ def to_from_to(subject, x, a, verb, b):
     state = _state(b)
     if state:  # 让他从坐着变成站着 -> make him stand; 把灯从关着变成开着 -> turn the lamp on
         target = object_of(subject, x)
+        if state == "turn on" and re.search(_VEHICLES, target):  # 把车从停着变成开着: a car that 开 drives
+            return f"make {target} drive"
         if state.startswith("turn ") and not re.search(_DEVICES, target):  # a door or a window opens
             return f"{'open' if state.endswith('on') else 'close'} {target}"
         return f"turn {target} {state[5:]}" if state.startswith("turn ") else f"make {target} {state}"
@@ -157,6 +159,7 @@ _SWITCH = {"开": "turn on", "打开": "turn on", "亮": "turn on", "关": "turn
            "灭": "turn off"}
 
 
+_VEHICLES = r"\b(car|cars|bus|truck|train|taxi|tractor|tank|van|jeep|motorcycle)$"
 _DEVICES = r"\b(lamp|light|lights|TV|television|computer|screen|phone|lantern|chandelier|headlights?|fan|radio)$"
 
 

@@ -10,7 +10,7 @@ parts of a clause; `builtin.py` fits them into sentence patterns.
 
 import re
 
-from .lexicon import is_verb, lookup, segment
+from .lexicon import is_verb, lookup, segment, word_tag
 from .tokens import FUNCTION_CHARS, plural, tokens, word_starts
 from .vocab import BEINGS, IRREGULAR_MORE, MEASURES, PLACES, PRONOUNS, SPOTS, WORDS
 
@@ -70,10 +70,14 @@ def noun_phrase(text, role="new"):
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
     wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
-    if wearing and kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
+    if wearing and not word_tag(segment(text)[0])[1].startswith("n") and kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
         verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
                 "背": "carrying", "牵": "walking"}[wearing.group(1)]
         return f"{noun_phrase(wearing.group(3), role)} {verb} {noun_phrase(wearing.group(2), 'adj')}"
+    doer = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)([^的]+?)的([^的]+)", text)
+    first = str(next(iter(word_starts(doer.group(2)).values()), "")) if doer else ""
+    if first and is_verb_word(first) and kinds(doer.group(3)) & set("NPM"):  # 钓鱼的老人 -> an old man fishing
+        return f"{noun_phrase(doer.group(1) + doer.group(3), role)} {_ing(verb_phrase(first, doer.group(2)[len(first):]))}"
     placed = re.fullmatch(rf"(.*?)({POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
     if placed and placed.group(3):
         alone, of = POSITIONS[placed.group(2)]

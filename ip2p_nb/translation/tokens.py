@@ -56,7 +56,8 @@ def tokens(text):
         curated = _curated(text, i, starts)
         word = starts.get(i)
         if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
-            as_noun = bool(out) and out[-1][0] in "D的NPMCA"  # 一个发卡, 圣诞装饰: the noun sense
+            as_noun = bool(out) and out[-1][0] in "D的NPMCA" or i + len(word) == len(text) and len(text) > len(word)
+            # 一个发卡, 圣诞装饰, the last word of a phrase: the noun sense
             found = lookup_noun(word) if as_noun else lookup(word)
             if found:
                 out.append(_kind_of(_material(word, found)))

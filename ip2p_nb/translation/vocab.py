@@ -35,7 +35,7 @@ _NOUNS = """
 头=head|脸=face|鼻子=nose|嘴=mouth|嘴巴=mouth|手=hand|脚=foot|腿=leg|
 尾巴=tail|角=horn|胡子=beard|胡须=beard|小胡子=mustache|发型=hairstyle|
 桌子=table|椅子=chair|沙发=sofa|床=bed|灯=lamp|窗户=window|门=door|墙=wall|墙壁=wall|地板=floor|
-杯子=cup|咖啡=coffee|茶杯=teacup|碗=bowl|盘子=plate|瓶子=bottle|花瓶=vase|书=book|电脑=computer|
+杯子=cup|茶杯=teacup|碗=bowl|盘子=plate|瓶子=bottle|花瓶=vase|书=book|电脑=computer|
 手机=phone|电视=TV|钟=clock|镜子=mirror|蜡烛=candle|气球=balloon|风筝=kite|球=ball|足球=football|
 篮球=basketball|吉他=guitar|钢琴=piano|剑=sword|枪=gun|魔杖=magic wand|礼物=gift|蛋糕=cake|
 苹果=apple|香蕉=banana|橙子=orange|西瓜=watermelon|草莓=strawberry|汉堡=hamburger|披萨=pizza|
@@ -51,7 +51,7 @@ _NOUNS = """
 树=tree|大树=big tree|花=flower|花朵=flower|玫瑰=rose|向日葵=sunflower|樱花树=cherry tree|
 仙人掌=cactus|蘑菇=mushroom|叶子=leaves|石头=rock|房间=room|厨房=kitchen|教室=classroom|
 舞台=stage|雕像=statue|画=painting|照片=photo|图片=picture|图=picture|画面=image|图像=image|
-背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|项圈=collar|平板=tablet|痣=mole|房顶=roof|冰瀑=frozen waterfall|玻璃窗=glass window|鞋柜=shoe cabinet|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
+背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|窗=window|绿萝=pothos|积水=puddle|保温杯=thermos|淋浴=shower|项圈=collar|平板=tablet|痣=mole|房顶=roof|冰瀑=frozen waterfall|玻璃窗=glass window|鞋柜=shoe cabinet|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
 """
 
 _PLURALS = """
@@ -63,7 +63,7 @@ _PLURALS = """
 """
 
 _MASS = """
-清水=clear water|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
+咖啡=coffee|清水=clear water|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
 头发=hair|长发=long hair|短发=short hair|卷发=curly hair|金发=blonde hair|白发=white hair|
 化妆=makeup|口红=lipstick|妆=makeup|纹身=tattoo|血=blood|光=light|阳光=sunlight|月光=moonlight|
 沙子=sand|泥=mud|熔岩=lava|岩浆=lava|木头=wood|木材=wood|金子=gold|黄金=gold|白银=silver|铜=copper|
@@ -87,7 +87,7 @@ _ADJECTIVES = """
 中式=Chinese-style|日式=Japanese-style|欧式=European-style|卡通=cartoon|3D=3D|立体=3D|
 木制=wooden|金色的头发=blonde hair|严肃=serious|微笑的=smiling|哭泣的=crying|睡着的=sleeping|
 饱和=saturated|高对比度=high-contrast|对比度高=high-contrast|柔和=soft|锐利=sharp|
-锐=sharp|淡=light|醒=awake|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
+锐=sharp|淡=light|简洁=simple|简单=simple|醒=awake|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
 """
 
 _COLOURS = """
@@ -138,7 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
-点亮=light up|扎=tie|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
+点亮=light up|消失=disappear|飞上天=fly up into the sky|扎=tie|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
