@@ -15,6 +15,8 @@ held2 scored once at the end of the tuning: 99/104 (95.2%) and 104/104, as befor
 held3 scored once after the fixes held2 prompted: 93/98 (94.9%) and 98/98 (the old code: 92/98);
 held4 once after the fixes held3 prompted: 91/98 (92.9%) and 98/98 (the old code: 89/98). Each was
 looked at after its score and its misses fixed, so held2 and held3 are development data now.
+held5 was written after the last change and scored once with the final code: 94/96 (97.9%) and
+96/96 (the old code: 91/96); held4 and held5 have been read since.
 """
 
 import json
@@ -60,7 +62,7 @@ def _offline(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("IP2P_TRANSLATE_MARIAN", "off")
 
 
-PARTS = ("dev", "held", "dev2", "held2", "held3", "held4")
+PARTS = ("dev", "held", "dev2", "held2", "held3", "held4", "held5")
 
 
 def test_eval_set_is_large_enough_and_well_formed():
@@ -80,7 +82,7 @@ def test_development_parts_meet_the_targets(part):
     assert clean >= 0.99 * total, misses
 
 
-@pytest.mark.parametrize("part", ["held", "held2", "held3", "held4"])
+@pytest.mark.parametrize("part", ["held", "held2", "held3", "held4", "held5"])
 def test_held_aside_parts_are_scored(part):
     """Scored and recorded, not asserted against the targets: their figures are reported honestly."""
     total, usable, clean, _misses = score(part)

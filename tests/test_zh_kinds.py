@@ -163,3 +163,7 @@ def test_a_latin_species_name_is_not_a_sense():
 ])
 def test_verbs_inside_noun_phrases(zh, want):
     assert want in en(zh)
+
+
+def test_a_pronoun_before_de_owns_the_noun():
+    assert en("让她的眼睛更大一点") == "make her eyes bigger"

@@ -255,7 +255,7 @@ _PATTERNS = _EARLY + [
     (rf"给(.+?)({_WEAR}|{_ADD})(.+)", to_wear),
     (r"给(.+?)(上色|着色)", lambda s, x, v: f"colorize {object_of(s, x)}"),
     (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", to_look),
-    (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
+    (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(?!的)(.+)", _make),
     (r"(?:让|使得|使|令)(.+?)((?:变|下(?=[雨雪大小暴起冰])|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
     (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
     (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", to_place),
