@@ -8,6 +8,15 @@ Each line: {"zh": instruction, "need": [content words]}; a content word is met w
 Run `python tests/test_zh_eval.py dev` (or `held`) to print the scores and the misses.
 Scores at the end of issue 12: development 345/345 with every content word, 345/345 without Chinese;
 held aside (scored once) 68/70 (97.1%) and 70/70 (100%).
+
+Issue 27 added zh_eval_dev2/held2 (208 instructions written before any change, shuffled and split
+104/104) and zh_eval_held3 (98, written after held2 was scored, before the fixes it prompted).
+held2 scored once at the end of the tuning: 99/104 (95.2%) and 104/104, as before the changes;
+held3 scored once after the fixes held2 prompted: 93/98 (94.9%) and 98/98 (the old code: 92/98);
+held4 once after the fixes held3 prompted: 91/98 (92.9%) and 98/98 (the old code: 89/98). Each was
+looked at after its score and its misses fixed, so held2 and held3 are development data now.
+held5 was written after the last change and scored once with the final code: 94/96 (97.9%) and
+96/96 (the old code: 91/96); held4 and held5 have been read since.
 """
 
 import json
@@ -53,22 +62,30 @@ def _offline(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("IP2P_TRANSLATE_MARIAN", "off")
 
 
+PARTS = ("dev", "held", "dev2", "held2", "held3", "held4", "held5")
+
+
 def test_eval_set_is_large_enough_and_well_formed():
-    dev, held = load("dev"), load("held")
-    assert len(dev) + len(held) >= 200 and len(held) >= 60
-    assert not {c["zh"] for c in dev} & {c["zh"] for c in held}
-    assert all(case["need"] and _CJK.search(case["zh"]) for case in dev + held)
+    sets = {part: load(part) for part in PARTS}
+    assert len(sets["dev"]) + len(sets["held"]) >= 200 and len(sets["held"]) >= 60
+    assert len(sets["dev2"]) + len(sets["held2"]) >= 200 and len(sets["held3"]) >= 90 and len(sets["held4"]) >= 90
+    for part in PARTS:  # no instruction in two parts
+        others = {c["zh"] for other in PARTS if other != part for c in sets[other]}
+        assert not {c["zh"] for c in sets[part]} & others, part
+    assert all(case["need"] and _CJK.search(case["zh"]) for cases in sets.values() for case in cases)
 
 
-def test_development_part_meets_the_targets():
-    total, usable, clean, misses = score("dev")
-    assert usable >= 0.97 * total, misses
-    assert clean >= 0.95 * total, misses
+@pytest.mark.parametrize("part", ["dev", "dev2"])
+def test_development_parts_meet_the_targets(part):
+    total, usable, clean, misses = score(part)
+    assert usable >= 0.99 * total, misses
+    assert clean >= 0.99 * total, misses
 
 
-def test_held_aside_part_is_scored():
-    """Scored and recorded, not asserted against the targets: its figure is reported honestly."""
-    total, usable, clean, _misses = score("held")
+@pytest.mark.parametrize("part", ["held", "held2", "held3", "held4", "held5"])
+def test_held_aside_parts_are_scored(part):
+    """Scored and recorded, not asserted against the targets: their figures are reported honestly."""
+    total, usable, clean, _misses = score(part)
     assert total >= 60 and 0 <= usable <= total and 0 <= clean <= total
 
 

@@ -9,6 +9,8 @@
    edit vocabulary (`vocab.py`) first, then from CC-CEDICT (`lexicon.lookup`). Position words
    (左边的人 -> the person on the left), relative clauses (穿红衣服的人) and postpositions
    (桌子上 -> on the table) are placed after the noun, as English does.
+The handlers of the patterns are in `handlers.py`. A pattern may not cut a compound: when its
+groups begin or end inside a common word (空调, 大笑), the next pattern is tried.
 English words inside the text are kept. Grammatical filler is dropped; a content word that no
 dictionary knows stays in Chinese and the result says the translation is incomplete (the chain
 lists those words in `Translation.untranslated`). The English is always shown to the user, who
@@ -17,10 +19,14 @@ can correct it.
 
 import re
 
+from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
+                       to_bare, to_become, to_by, to_change, to_does, to_from_to, to_keep, to_keep_only, to_let,
+                       to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
 from .lexicon import CHINESE as _CJK
-from .lexicon import lookup, segment, to_simplified
+from .lexicon import segment, to_simplified, word_tag
 from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
-                      split_at_verb, verb_phrase)
+                      split_at_verb)
+from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
 
 __all__ = ["translate_zh", "to_simplified"]
@@ -30,15 +36,15 @@ _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\
 # Verb groups of the sentence patterns (longest first inside each group).
 _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
            "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
-_PAINT = "涂成|染成|刷成|漆成|画成"
-_REMOVE = ("去掉|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+_REMOVE = ("去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
 _ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
 _LOOK = "看起来像|看上去像|看着像|看起来|看上去|显得|像"
 _BECOME = "变得更加|变得更|变得|变更|变"
-_PHOTO = {"the photo", "the picture", "the image", "the whole image", "the painting", "it",
-          "this photo", "this picture", "this image", "this painting"}
+_OTHERS = r"(?:其他|其它|其余|别的|剩下|剩余|其他的|其它的|其余的|剩下的)(?:部分|地方|东西|内容|元素)?(?:的)?(?:都|全部|全都|也)?"
+_UNCHANGED = r"(?:原来的样子|原来的颜色|原本的样子|原貌|原状|保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
+_LITTLE = "(?:一点点|一点儿|一点|一些|点儿|点|些)"  # 亮一点, 暖一些: a little more so
 
 
 def translate_zh(text):
@@ -48,12 +54,26 @@ def translate_zh(text):
     """
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
-    parts = [_clause(_strip_polite(c)) for c in clauses]
+    parts = [_whose(_clause(_strip_polite(c))) for c in clauses]
     english = " and ".join(p for p in parts if p)
     english = re.sub(r"\s+", " ", english).strip()
     if not english:
         return text.strip(), not _CJK.search(text)
     return english, not _CJK.search(english)
+
+
+_HIS = r"him|man|men|boy|boys|father|dad|grandfather|grandpa|king|prince|groom|gentleman"
+_HER = r"her|woman|women|girl|girls|mother|mom|grandmother|grandma|queen|princess|lady|bride"
+_THEIR = r"them|person|people|child|children|baby|kid|kids|everyone|student|students|couple"
+
+
+def _whose(english):
+    """'make the girl close its eyes' -> 'her eyes': a person's eyes are not 'its'."""
+    m = re.match(rf"make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
+    if not m:
+        return english
+    owner = "his" if re.fullmatch(_HIS, m.group(1)) else "her" if re.fullmatch(_HER, m.group(1)) else "their"
+    return english[:m.end() - 3] + owner + english[m.end():]
 
 
 def _strip_polite(clause):
@@ -70,9 +90,6 @@ def _strip_polite(clause):
     return clause
 
 
-DROP = object()  # a handler's answer for a clause that is left out on purpose
-
-
 def _normalize(c):
     """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
     c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
@@ -81,8 +98,11 @@ def _normalize(c):
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
     c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
     c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
+    c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９一二三四五六七八九]\s*(?:(中|里|上|内)面?的?|的)", "", c)  # 图1的X -> X
+    c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９]+", r"\1", c)                                         # 把图2变成… -> the picture
     c = re.sub(r"^给我(?=[把将加换去P弄变来整搞做])", "", c)                   # 给我把…: for me
     c = re.sub(r"(去|删)一下", r"\1掉", c)
+    c = re.sub(r"(?<=[修补复装弄做堆画摆放理])好(?=$|的)", "", c)            # 修补好 -> 修补: done, not "good"
     c = re.sub(r"再(?=[\u4e00-\u9fff]{1,2}(一点|一些|点|些))", "更", c)     # 再大一点 -> 更大一点
     c = re.sub(r"(?<=[\u4e00-\u9fff])(下来|下去|上来|过来)", "", c)          # 暗下来 -> 暗
     c = re.sub(r"^只(?=[把将给让在])", "", c)                        # 其他不变，只把… -> 把…
@@ -99,306 +119,159 @@ def _normalize(c):
 def _clause(c, subject=None):
     """Translate one clause by the first sentence pattern that matches it."""
     c = _normalize(c)
+    inside = _inside_words(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
-        if m:
+        if m and (pattern in _CUTTERS or not _cuts_a_word(m, inside)):
             out = handler(subject, *[(g or "").strip() for g in m.groups()])
             if out is DROP:
                 return ""  # a clause left out on purpose ("其他不变": unchanged is the default)
             if out:
                 return out
-    return _bare(c, subject)
+    return to_bare(c, subject)
 
 
-
-# ---- sentence handlers -------------------------------------------------------------------
-
-
-def _only(text, allowed):
-    """True when `text` has words and all of them are of the `allowed` kinds ("AC": adjectives, colours)."""
-    found = kinds(text)
-    return bool(found) and found <= set(allowed)
-
-
-def _obj(subject, x):
-    return noun_phrase(x, "old") if x else (subject or "it")
+def _inside_words(c):
+    """Positions strictly inside a compound that a pattern must not cut: a curated word of two or
+    more characters, or a common word of jieba's dictionary (a noun, verb or adjective, not a name:
+    jieba also knows 里加 "Riga" and 加点 "overtime", which 盘子里加 and 加点烟花 are not)."""
+    inside, at = set(), 0
+    for word in segment(c):
+        if len(word) > 1 and _CJK.match(word) and _compound(word):
+            inside.update(range(at + 1, at + len(word)))
+        at += len(word)
+    return inside
 
 
-def _change(subject, x, verb, y):
-    """把 X 变成/换成 Y: colours and adjectives -> make X Y; scenes -> make it Y; nouns -> turn/replace."""
-    target = "it" if x and kinds(x) <= {"S"} else _obj(subject, x)
-    material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
-    if material:
-        return f"make {target} out of {noun_phrase(material.group(1), 'adj')}"
-    style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
-    if style and style.group(1)[-1:] + style.group(2) in WORDS:  # 港风 is a style of its own
-        style = None
-    found = kinds(style.group(1) if style else y)
-    if style and "T" not in found:
-        return f"make {target} {noun_phrase(style.group(1), 'adj')} style"
-    if "T" in found or found <= set("AC?"):
-        return f"make {target} {noun_phrase(style.group(1) if style else y, 'adj')}"
-    if found <= set("SAC"):
-        return f"make it {noun_phrase(y)}" if target in _PHOTO else f"turn {target} into {noun_phrase(y)}"
-    if verb.startswith(("换", "替换", "改")) and target not in _PHOTO:
-        return f"replace {target} with {noun_phrase(y)}"
-    return f"turn {target} into {noun_phrase(y)}"
+def _compound(word):
+    if word in WORDS:
+        return WORDS[word][0] not in "AC"  # 对比度高 is 对比度 + 高 to a pattern, 大笑 is one verb
+    freq, tag = word_tag(word)
+    return freq >= _COMMON and tag[:1] in ("n", "v", "a") and tag not in ("nr", "nrt", "nrfg", "ns", "nt", "nz")
 
 
-def _paint(subject, x, verb, y):
-    word = {"染成": "dye", "涂成": "paint", "刷成": "paint", "漆成": "paint"}.get(verb, "make")
-    return f"{word} {_obj(subject, x)} {noun_phrase(y, 'adj')}"
+_COMMON = 200  # jieba frequency from which a dictionary word counts as common (空调 614, 木板 653; 加点 68)
 
 
-def _become(subject, x, verb, y):
-    if y in WORDS and WORDS[y][0] == "V":
-        return _verb(subject, x, WORDS[y][1])
-    adj = adjective(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
-    return f"make {_obj(subject, x)} {adj}"
+def _cuts_a_word(m, inside):
+    """True when a pattern's groups begin or end inside a word: 把空调拆掉 is not 把 X 调 Y, 人物大笑 not 人物大 + 笑."""
+    return any(m.start(g) in inside or m.end(g) in inside
+               for g in range(1, len(m.groups()) + 1) if m.start(g) >= 0 and m.start(g) < m.end(g))
 
 
-def _verb(subject, x, en):
-    return f"make {_obj(subject, x)} {en}"
+def _off(subject, body):
+    """把 X + verb + 掉: 'remove X' (关掉 switches off: left to the other patterns)."""
+    words = segment(body)
+    verb = words[-1] if words else ""
+    if len(words) > 1 and verb != "关" and (verb in _VERB_OFF or is_verb_word(verb)):
+        return f"remove {object_of(subject, body[:-len(verb)])}"
+    return None
 
 
-def _wear(subject, x, verb, y):
-    on = re.fullmatch(rf"(.+?)({PLACE_RE})", x or "")
-    if on and not verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化")):
-        return _place(subject, on.group(1), on.group(2), verb, y)  # 给桌子上加一束花
-    target = _obj(subject, x)
-    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换", "化", "涂", "抹")):
-        return f"put {noun_phrase(y)} on {target}"
-    return f"add {noun_phrase(y)} to {target}"
-
-
-def _place(subject, x, where, _verb, y):
-    return f"add {noun_phrase(y)} {PLACES[where]} {noun_phrase(x, 'old')}"
+_VERB_OFF = set("扫刮摘剪砍撕抠拔吃擦抹扔拿移删去除")
 
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
+    if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
+        return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
     return _clause(rest, subject=noun_phrase(x, "old"))
 
 
-def _look(subject, x, verb, y):
-    target = _obj(subject, x)
-    found = kinds(y)
-    if "像" in verb or not found <= set("AC"):
-        return f"make {target} look like {noun_phrase(y)}"
-    return f"make {target} look {adjective(y)}"
-
-
-def _style(subject, x, _word=None):
-    tail = noun_phrase(x, "adj")
-    return f"make {subject or 'it'} {tail}" if "T" in kinds(x) else f"make {subject or 'it'} {tail} style"
-
-
-def _add(subject, _verb, y):
-    """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
-    if kinds(y) <= {"S"}:
-        return f"make {subject or 'it'} {noun_phrase(y)}"
-    return f"add {noun_phrase(y)} to {subject}" if subject else f"add {noun_phrase(y)}"
-
-
-def _bare(c, subject):
-    """A clause without a known verb: a scene, style or colour means 'make it ...'."""
-    words = segment(c)
-    if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
-        return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
-    found = kinds(c)
-    if found and found <= set("STC"):
-        return f"make {subject or 'it'} {noun_phrase(c, 'adj')}"
-    if found and found <= {"V"}:
-        return _verb(subject, None, WORDS[c][1]) if c in WORDS else noun_phrase(c)
-    if found and found <= set("AC"):
-        return f"make {subject or 'it'} {adjective(c)}"  # 颜色深一点 -> make it darker
-    return noun_phrase(c, "adj")
-
-
-# ---- clauses the older patterns did not know ---------------------------------------------------
-
-_OTHERS = r"(?:其他|其它|其余|别的|剩下|剩余|其他的|其它的|其余的|剩下的)(?:部分|地方|东西|内容|元素)?(?:的)?(?:都|全部|全都|也)?"
-_UNCHANGED = r"(?:原来的样子|原来的颜色|原本的样子|原貌|原状|保持不变|保持原样|保持原状|维持不变|维持原样|不变|原样|不动|不要动|别动|不要改|别改|不要变|保持原来的样子|保持原貌)"
-
-
-_ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting"}
-
-
-def _keep(subject, x):
-    """保持 X 不变 / 保留 X: 'keep X unchanged' (other things: dropped, they are the default)."""
-    return f"keep {noun_phrase(x, 'old')} unchanged" if x else DROP
-
-
-def _keep_only(subject, x):
-    return f"keep {noun_phrase(x, 'old')}"
-
-
-def _from_to(subject, x, a, verb, b):
-    """把 X 从 A 变成 B: colours and styles change X itself; anything else replaces A on X."""
-    if re.fullmatch(_PAINT, verb):
-        return _paint(subject, x or a, verb, b)
-    if x in ("季节", "时间", "天气", "时节", "颜色", "风格", "场景", "整体"):
-        return _change(subject, None, verb, b)  # 把季节从夏天变成秋天 -> make it autumn
-    if x in PRONOUNS:
-        return _change(subject, x + "的" + a, verb, b)
-    return _change(subject, x or a, verb, b)
-
-
-def _weather(subject, where, size, what):
-    """下雨 / 下起大雪 / 窗外下着小雨: make it rain or snow (heavily, lightly) there."""
-    verb = {"雨": "rain", "雪": "snow", "冰雹": "hail"}[what]
-    how = {"大": " heavily", "暴": " heavily", "小": " lightly", "毛毛": " lightly"}.get(size, "")
-    where = re.sub(r"^(让|使得|使|令)", "", where)
-    if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
-        where = ""
-    spot = {"": "", "外面": " outside", "天上": "", "天空": "", "窗外": " outside the window", "外边": " outside"}.get(where)
-    if spot is None:
-        spot = " " + noun_phrase(where, "old")
-    return f"make it {verb}{how}{spot}"
-
-
-def _by(subject, x, y, verb):
-    """X 被 Y 覆盖/淹没/包围: X covered with / flooded by / surrounded by Y."""
-    return f"make {subject or _obj(None, x)} {_PASSIVE[verb]} {noun_phrase(y)}"
-
-
-_PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flooded with", "淹": "flooded with",
-            "包围": "surrounded by", "围绕": "surrounded by", "填满": "filled with", "充满": "filled with",
-            "照亮": "lit by", "点亮": "lit by", "遮住": "covered by", "挡住": "blocked by"}
-_PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
-
-
-
-
-def _ba(subject, rest):
-    """把 X + a verb the patterns do not know (拉开, 点亮, 打开, 瘦一点): 'VERB the X ...'."""
-    split = split_at_verb(rest)
-    if split and split[0]:
-        x, verb, after = split
-        result = re.sub(r"^得", "", after)
-        if result and _only(result, "AC"):  # 修得更清晰, 调亮: make X clearer
-            return f"make {_obj(subject, x)} {adjective(result if result.startswith('更') else '更' + result)}"
-        core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
-        english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
-        tail = (place_phrase("在" + after.lstrip("在到")) or noun_phrase(after, "adj")) if after else ""
-        if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
-            tail = re.sub(r"^(on|in|at) ", "to ", tail)
-        return " ".join(part for part in (english, noun_phrase(x, "old"), tail) if part)
-    adj = re.fullmatch(r"(.+?)((?:更加|更)?[\u4e00-\u9fff]{1,2}?(?:一点|一些|点|些)?)", rest)
-    if adj and _only(adj.group(2), "AC"):
-        return f"make {_obj(subject, adj.group(1))} {adjective(adj.group(2))}"
-    return None
-
-
-def _let(subject, rest):
-    """让/使 + subject + verb phrase that the narrower 让 patterns did not catch (让狗坐在草地上)."""
-    split = split_at_verb(rest)
-    if not split or not split[0]:
-        words = segment(rest)
-        for n in range(1, len(words)):  # 让灯亮 -> make the lamp bright
-            tail = "".join(words[n:])
-            if _only(tail, "AC"):
-                return f"make {noun_phrase(''.join(words[:n]), 'old')} {adjective(tail)}"
-        return None
-    who, where = split[0], ""
-    if "在" in who[1:]:  # 让小猫在毛线球旁边玩耍: the place goes after the verb
-        who, where = who.split("在", 1)
-        where = place_phrase("在" + where)
-    return " ".join(p for p in (f"make {noun_phrase(who, 'old')}", verb_phrase(split[1], split[2]), where) if p)
-
-
-
-
-def _subject_verb(subject, x, verb, y):
-    """X 戴上 Y (the subject first): put Y on X; X 加 Y: add Y to X, or at a place."""
-    if verb + y[:1] in WORDS or verb + y[:2] in WORDS:  # 放大, 加强: a verb of its own, not 放/加
-        return None
-    if verb.startswith(("戴", "穿", "披", "系", "围", "套", "佩", "换上", "化")):
-        return f"put {noun_phrase(y)} on {noun_phrase(x, 'old')}"
-    where = place_phrase(x) if re.search(rf"({PLACE_RE}|{SPOT_RE})$", x) else ""
-    return f"add {noun_phrase(y)} {where}" if where else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}"
-
-
-def _add_at(subject, verb, y, where):
-    """加 Y 在 X 上 (the place after the thing): add Y on X."""
-    return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
-
+_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
+_WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
+_THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
+            "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
+_CUTTERS = {_WEATHER, _WEATHER_AFTER}  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
     (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
-    (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", _keep),
-    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {_obj(s, x)} a new {noun_phrase(y, 'adj')}"),
+    (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
+    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
-    (rf"(.+?)(?:{PLACE_RE})?(?:结满|长满|布满|挂满|铺满|堆满|落满|爬满)(.+)",
+    (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
+     lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
+    (rf"([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
      lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
-    (r"(?:把|将)?(.+?度)(?:调|提|拉|降|减)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
-     lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {_obj(s, x)}"),
-    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if _only(v, "ACV") else None),
+    (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
+     lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {object_of(s, x)}"),
+    (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if all_of(v, "ACV") else None),
     (r"(?:像是|好像|像)?用(.+?)(?:做|捏|拼|折|雕|刻|织|搭)(?:出来|成)?的?", lambda s, x: f"make {s or 'it'} out of {noun_phrase(x, 'adj')}"),
-    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if _only(y, "AC") else None),
-    (r"(.+?)(?:要|都)?(?:保留|留下|留着)", _keep_only),
+    (r"(?:调|弄|搞|修|整|P|p)(?![成为])得?(.+)", lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if all_of(y, "AC") else None),
+    (r"(.+?)(?:要|都)?(?:保留|留下|留着)", to_keep_only),
 
     (rf"{_OTHERS}{_UNCHANGED}", lambda s: DROP),
-    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {_ASPECTS.get(x) or noun_phrase(x, 'adj')}"),
-    (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", _keep),
-    (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else _keep(s, x)),
-    (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", _keep_only),
-    (rf"(?:把|将)?(.+?)从(.+?)({_CHANGE}|{_PAINT})(.+)", _from_to),
-    (r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?", _weather),
-    (r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?",
-     lambda s, where, what, size: _weather(s, where, size, what)),
-    (rf"(?:让|使得|使|令)?(.+?)被(.+?)({_PASSIVE_RE})", lambda s, x, y, v: _by(s, x, y, v)),
-    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在(.+)", lambda s, y, x: _add_at(s, "加", y, x)),
+    (r"(?:保持|维持|保留)(?:原来|原本|原有)的?(.+)", lambda s, x: f"keep the original {ASPECTS.get(x) or noun_phrase(x, 'adj')}"),
+    (rf"(?:保持|维持|保留)(.+?)(?:的)?{_UNCHANGED}", to_keep),
+    (rf"(.+?)(?:都|也)?{_UNCHANGED}", lambda s, x: DROP if re.fullmatch(_OTHERS, x) else to_keep(s, x)),
+    (r"(?:只|仅)?(?:保留|留下|只留|留着)(.+)", to_keep_only),
+    (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{PAINT})(.+)", to_from_to),
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(开|走|跑|飞|游|驶)(?:过来|来)?",  # 火车从远处开过来 -> come from the distance
+     lambda s, x, y, v: f"make {noun_phrase(x, 'old')} come from {re.sub('^(in|on|at) ', '', SPOTS[y]) if y in SPOTS else noun_phrase(y, 'old')}"),
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
+     lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
+    (_WEATHER, to_weather),
+    (_WEATHER_AFTER, lambda s, where, what, size: to_weather(s, where, size, what)),
+    (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: to_more(s, body)),
+    (rf"(?:再|更加|更)?([\u4e00-\u9fff]{{1,2}}?){_LITTLE}的(.+)", lambda s, a, x: to_more(s, x + a)),
+    (rf"(?:让|使得|使|令)?(.+?)被(.+?)({PASSIVE_RE})", lambda s, x, y, v: to_by(s, x, y, v)),
+    (rf"(?:加|添加|增加|放|放上|挂|画)(.+?)在([^的]+)", lambda s, y, x: to_add_at(s, "加", y, x)),
 ]
 _BA_LET = [
-    (rf"(.+?)({_PAINT})(.+)", _paint),
-    (r"(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: _verb(s, x, WORDS[v][1])),
-    (r"(?:把|将)(.+)", _ba),
-    (r"(?:让|使得|使|令)(.+)", _let),
+    (rf"(.+?)({PAINT})(.+)", to_paint),
+    (r"(?:把|将)?(.+?)(放大|缩小|变大|变小|变老|变年轻)(?:一点|一些|点|些)?", lambda s, x, v: to_verb(s, x, WORDS[v][1])),
+    (r"(?:把|将)(.+)", to_ba),
+    (r"(?:让|使得|使|令)(.+)", to_let),
 ]
 _LATE = [
-    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {_obj(s, x)} {adjective(y)}" if _only(y, "AC") else None),
-    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
+    (r"(.+?)(?:上|里)(?:全|满)?是(.+)", lambda s, x, y: f"cover {noun_phrase(x, 'old')} with {noun_phrase(y, 'adj')}"),
+    (r"(.+?)是(.+?)的?", lambda s, x, y: f"make {object_of(s, x)} {adjective(y)}" if all_of(y, "AC") else None),
+    (r"(.+?)(?:偏|偏向)(.+)", lambda s, x, y: f"make {object_of(s, x)} {adjective('更' + y)}" if all_of(y, "AC") else None),
     (r"(.+?)(降低|调低|减少|减弱|减小|提高|调高|增加|增强|加强|加大)(?:一点|一些|点|些)?",
-     lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {_obj(s, x)}"),
+     lambda s, x, v: f"{'lower' if v[0] in '降减' or v == '调低' else 'increase'} {object_of(s, x)}"),
     (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
      lambda s, x, y: f"add {noun_phrase(y)} {place_phrase(x)}" if place_phrase(x) else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}" if kinds(x) & set("NPMR") else None),
     (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {noun_phrase(y)} {place_phrase('在' + x)}" if kinds(y) & set("NPM") else None),
-    (rf"(.+?)({_WEAR})(.+)", _subject_verb),
-    (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", _subject_verb),
+    (rf"在(.+?)({PLACE_RE})(.+)", lambda s, x, where, rest: to_any_verb(rest, f"{PLACES[where]} {noun_phrase(x, 'old')}")),
+    (r"给(.+)", lambda s, rest: to_any_verb(rest, None)),
+    (rf"(.+?)({_WEAR})(.+)", to_subject_verb),
+    (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", to_subject_verb),
     (r"(.+?)(?:剪|剃|修|弄|调|搞|整)得?(.+)",
-     lambda s, x, y: f"make {_obj(s, x)} {adjective('更' + y)}" if _only(y, "AC") else None),
+     lambda s, x, y: f"make {object_of(s, x)} {adjective('更' + y)}" if all_of(y, "AC") else None),
 ]
+
+_LATE.append((r"(.+)", to_does))
 
 
 _PATTERNS = _EARLY + [
-    (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
-    (rf"(?:把|将)(.+?)({_PAINT})(.+)", _paint),
-    (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {_obj(s, x)}"),
-    (rf"(?:把|将)(.+?)({_BECOME}|弄得|弄|调得|调)(.+)", _become),
-    (r"(?:把|将)(.+?)(放大|缩小|上色|着色)", lambda s, x, v: _verb(s, x, WORDS[v][1])),
-    (rf"给(.+?)({_WEAR}|{_ADD})(.+)", _wear),
-    (r"给(.+?)(上色|着色)", lambda s, x, v: f"colorize {_obj(s, x)}"),
-    (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", _look),
-    (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(.+)", _make),
-    (r"(?:让|使得|使|令)(.+?)((?:变|下|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
+    (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
+    (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
+    (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),
+    (r"(?:把|将)(.+)掉", lambda s, body: _off(s, body)),  # 扫掉, 刮掉, 摘掉: any verb + 掉 takes the thing away
+    (rf"(?:把|将)(.+?)({_BECOME}|弄得|弄|调得|调)(.+)", to_become),
+    (r"(?:把|将)(.+?)(放大|缩小|上色|着色)", lambda s, x, v: to_verb(s, x, WORDS[v][1])),
+    (rf"给(.+?)({_WEAR}|{_ADD})(.+)", to_wear),
+    (r"给(.+?)(上色|着色)", lambda s, x, v: f"colorize {object_of(s, x)}"),
+    (rf"(?:让|使得|使|令)(.+?)({_LOOK})(.+)", to_look),
+    (rf"(?:让|使得|使|令)({'|'.join(sorted(PRONOUNS, key=len, reverse=True))})(?!的)(.+)", _make),
+    (r"(?:让|使得|使|令)(.+?)((?:变|下(?=[雨雪大小暴起冰])|看|戴|穿|更|微笑|笑|哭|闭|睁|张|有|出现|长出|结|充满|布满|飘).*)", _make),
     (rf"在?({SPOT_RE})(?:的地方)?({_ADD}|有|出现)(.+)", lambda s, where, v, y: f"add {noun_phrase(y)} {SPOTS[where]}"),
-    (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", _place),
-    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} in {noun_phrase(x, 'old')}"),
-    (r"有(.+)", lambda s, y: _bare(y, s) if kinds(y) <= set("STCA") else _add(s, "有", y)),
+    (rf"在?(.+?)({PLACE_RE})({_ADD}|有|长出|出现)(.+)", to_place),
+    (rf"在(.+?)({_ADD}|有|出现)(.+)", lambda s, x, v, y: f"add {noun_phrase(y)} {place_phrase('在' + x)}"),
+    (r"有(.+)", lambda s, y: to_bare(y, s) if kinds(y) <= set("STCA") else to_add(s, "有", y)),
     (rf"(?:用|拿)(.+?)(?:来)?(?:替换|代替|取代|换掉)(.+)", lambda s, y, x: f"replace {noun_phrase(x, 'old')} with {noun_phrase(y)}"),
-    (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", _style),
+    (rf"(?:用|以|按照|按)(.+?)的?(?:风格|画风|风)(?:来)?(?:画|绘制|重绘|重新画|渲染|表现)?", to_style),
 ] + _BA_LET + [
-    (rf"({_CHANGE})(.+)", lambda s, v, y: _change(s, None, v, y)),
-    (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: _change(s, x, v, y)),
+    (rf"({_CHANGE})(.+)", lambda s, v, y: to_change(s, None, v, y)),
+    (rf"(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"({_REMOVE})(.+)", lambda s, v, x: f"remove {noun_phrase(x, 'old')}"),
     (rf"({_WEAR})(.+)", lambda s, v, y: f"put {noun_phrase(y)} on {s}" if s else f"add {noun_phrase(y)}"),
-    (rf"({_ADD}|出现|长出|充满|布满)(.+)", _add),
+    (rf"({_ADD}|出现|长出|充满|布满)(.+)", to_add),
     (rf"(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {noun_phrase(x, 'old')}"),
-    (rf"(.+?)({_LOOK})(.+)", _look),
-    (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: _become(s, None, v, y)),
-    (rf"(.+?)({_BECOME}|更加|更)(.+)", _become),
-    (r"(.+?)的?(风格|(?<!漫)画风|风)", _style),
+    (rf"(.+?)({_LOOK})(.+)", to_look),
+    (rf"({_BECOME}|更加|更)(.+)", lambda s, v, y: to_become(s, None, v, y)),
+    (rf"(.+?)({_BECOME}|更加|更)(.+)", to_become),
+    (r"(.+?)的?(风格|(?<!漫)画风|风)", to_style),
 ] + _LATE

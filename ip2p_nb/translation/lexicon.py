@@ -27,7 +27,7 @@ import threading
 
 from .vocab import PRONOUNS, WORDS
 
-__all__ = ["to_simplified", "segment", "lookup", "is_verb", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
+__all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
 
 ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
 CACHE_VERSION = 2              # bump when the cache layout changes
@@ -42,6 +42,7 @@ _CJK = CHINESE
 _NOT_A_SENSE = re.compile(r"^(variant of|old variant|japanese variant|see |see also|surname |abbr\. |abbr for|"
                           r"used in|cl:|classifier|erhua variant|also written|pr\. |also pr\.|\(bound form\)$|"
                           r"\(literary\)|\(old\)|\(archaic\)|\(dialect\)|\(slang\)|\(Internet slang\))", re.I)
+_SPECIES = r"[A-Z][a-z]+ [a-z]+(?:is|us|um|ae|ii|ensis|oides|ica|ata|ana|ium)"  # Salix multinervis
 _lock = threading.Lock()
 
 
@@ -213,6 +214,20 @@ def segment(text):
         return list(_jieba().cut(text, HMM=False))
 
 
+@functools.lru_cache(maxsize=4096)
+def word_tag(word):
+    """(frequency, part-of-speech tag) of `word` in jieba's own dictionary, or (0, "") when it has none."""
+    if not word or not _CJK.match(word):
+        return 0, ""
+    with _lock:
+        lines = _jieba().FREQ.grouped.group(word[0])
+    for line in lines:
+        parts = line.split(" ")
+        if parts[0] == word:
+            return int(parts[1]), (parts[2] if len(parts) > 2 else "")
+    return 0, ""
+
+
 # ---- CC-CEDICT ------------------------------------------------------------------------------------
 
 
@@ -233,11 +248,24 @@ def is_verb(word):
     return _entry(word)[1]
 
 
-@functools.lru_cache(maxsize=4096)
+def lookup_noun(word):
+    """Like `lookup`, but the first sense that is not a verb when there is one (发卡: "hair grip", not
+    "issue a card"; 装饰: "decoration"), for a word used as a noun."""
+    senses = _senses(word)
+    return next((english for english, verb in senses if not verb), senses[0][0] if senses else None)
+
+
 def _entry(word):
+    senses = _senses(word)
+    return senses[0] if senses else (None, False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _senses(word):
+    """[(english, is_verb)] for each usable sense of `word`, in the order `lookup` prefers them."""
     if not word or not _CJK.match(word):
-        return None, False
-    entries = []
+        return []
+    found, entries = [], []
     with _lock:
         lines = _cedict().group(word[0])
     for line in lines:
@@ -249,8 +277,8 @@ def _entry(word):
         for sense in senses:
             english = _sense(sense)
             if english:
-                return english, sense.strip().startswith("to ")
-    return None, False
+                found.append((english, sense.strip().startswith("to ")))
+    return found
 
 
 def _sense(sense):
@@ -265,6 +293,6 @@ def _sense(sense):
     sense = re.sub(r"^to ", "", sense)
     sense = re.sub(r"\b(sb|sth)\b('s)?", "", sense)
     sense = re.sub(r"[\[\]|]|\s+", " ", sense).strip(" ,;.")
-    if not sense or _CJK.search(sense) or len(sense) > 40:
-        return None
+    if not sense or _CJK.search(sense) or len(sense) > 40 or re.fullmatch(_SPECIES, sense):
+        return None  # "Salix multinervis" (a Latin species name) is no word for a picture
     return sense

@@ -1,7 +1,7 @@
 """Noun, verb and place phrases of the built-in translator: Chinese words in, English words out.
 
-`tokens(text)` cuts a phrase into words with jieba (`lexicon.segment`) and reads each one from the
-curated edit vocabulary (`vocab.py`) or else CC-CEDICT (`lexicon.lookup`). `noun_phrase` puts
+`tokens(text)` (`tokens.py`) cuts a phrase into words and reads each one from the curated edit
+vocabulary (`vocab.py`) or else CC-CEDICT (`lexicon.lookup`). `noun_phrase` puts
 them in English order: articles and plurals, position words (左边的人 -> the person on the left),
 relative clauses (穿红衣服的人 -> the person wearing red clothes), postpositions (桌子上的杯子 ->
 the cup on the table). `adjective`, `verb_phrase` and `place_phrase` do the same for the other
@@ -10,157 +10,18 @@ parts of a clause; `builtin.py` fits them into sentence patterns.
 
 import re
 
-from .lexicon import is_verb, lookup, segment
-from .vocab import (FILLERS, IRREGULAR_MORE, IRREGULAR_PLURAL, MEASURES, NUMBERS, PLACES, PRONOUNS, QUANTITIES,
-                    SPOTS, WORDS)
+from .lexicon import is_verb, lookup, segment, word_tag
+from .tokens import FUNCTION_CHARS, plural, tokens, word_starts
+from .vocab import BEINGS, IRREGULAR_MORE, MEASURES, PLACES, PRONOUNS, SPOTS, WORDS
 
 __all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
            "is_verb_word", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
 
-_MAX_WORD = max(len(word) for word in list(WORDS) + list(PRONOUNS))
-_LATIN_HEADED = tuple(w for w in WORDS if w[:1].isascii() and not w.isascii())  # T恤, 90年代
-
-
-
-# ---- noun phrases -------------------------------------------------------------------------
-
-
-def tokens(text):
-    """Cut a phrase into (kind, English) tokens; unknown Chinese kept as kind '?'.
-
-    jieba's words decide where a word ends; a word is read from the curated vocabulary first,
-    then from CC-CEDICT. Numbers, measure words, fillers and English stay as the patterns made them.
-    """
-    starts = _word_starts(text)
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        latin = _prefix(text, i, _LATIN_HEADED)
-        if latin:
-            out.append(WORDS[latin])
-            i += len(latin)
-            continue
-        m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
-        if m:
-            out.append(("E", m.group().strip()))
-            i += m.end()
-            continue
-        if ch in NUMBERS and i + 1 < len(text) and text[i + 1] in MEASURES:
-            out.append(("D", NUMBERS[ch]))
-            i += 2
-            continue
-        filler = _prefix(text, i, FILLERS)
-        if filler:
-            i += len(filler)
-            continue
-        quantity = _prefix(text, i, QUANTITIES)
-        if quantity:
-            out.append(("D", QUANTITIES[quantity]))
-            i += len(quantity)
-            continue
-        curated = _curated(text, i)
-        word = starts.get(i)
-        if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
-            found = lookup(word)
-            if found:
-                out.append(_kind_of(found))
-                i += len(word)
-                continue
-        if curated:
-            out.append(("R", curated) if curated in PRONOUNS else WORDS[curated])
-            i += len(curated)
-            continue
-        size = 1
-        if ch == "的":
-            out.append(("的", ""))
-        elif ch in "和与跟及、":
-            out.append(("&", "and"))
-        elif ch in MEASURES and (not out or out[-1][0] in "&的"):
-            out.append(("D", "a"))
-        elif ch in _SUFFIXES and out and out[-1][0] in _SUFFIXES[ch]:
-            pass  # 电影感 (a feel of film), 港风/漫画风 (style), 粉色调 (tone): the word before says it
-        elif ch in NUMBERS and len(text) > i + 1:
-            out.append(("D", NUMBERS[ch]))
-        elif ch in FUNCTION_CHARS or ch.isspace() or ch in "更很非常":
-            pass
-        elif out and out[-1][0] == "?":
-            out[-1] = ("?", out[-1][1] + ch)  # keep unknown Chinese together
-        else:
-            out.append(("?", ch))
-        i += size
-    return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
-
-
-_SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
-# grammatical characters that carry no content in an edit instruction: dropped when left alone
-FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
-                      "让使成在起进出到来把将给用上下里中方边面内外场")
-
-
-def _word_starts(text):
-    """{position: word} for the words jieba cuts `text` into."""
-    starts, at = {}, 0
-    for word in segment(text):
-        starts[at] = word
-        at += len(word)
-    return starts
-
-
-def _curated(text, i):
-    """The longest curated word (or pronoun) at position `i`, or None."""
-    for size in range(min(_MAX_WORD, len(text) - i), 0, -1):
-        word = text[i:i + size]
-        if word in WORDS or word in PRONOUNS:
-            return word
-    return None
-
+# body parts a person or an animal owns (熊猫手里 -> in the panda's hand)
+_BODY = {"head", "face", "hand", "hands", "mouth", "nose", "eyes", "eye", "hair", "neck", "ear", "ears", "leg", "legs",
+         "foot", "feet", "back", "arm", "arms", "body", "shoulder", "paw", "paws"}
 
 _CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before 的 describes (丰盛的饭菜), not owns
-
-
-def _kind_of(english):
-    """A token for a CC-CEDICT sense: a verb, a plural noun or a noun."""
-    if english.endswith("s") and not english.endswith(("ss", "us", "is")) and " " not in english:
-        return ("P", english)
-    return ("N", english)
-
-
-def _unknown_run(run):
-    """Unknown Chinese cut by longest match over CC-CEDICT; what it does not know stays Chinese ('?')."""
-    out, i = [], 0
-    while i < len(run):
-        for size in range(min(6, len(run) - i), 0, -1):
-            english = lookup(run[i:i + size])
-            if english:
-                out.append(_kind_of(english))
-                i += size
-                break
-        else:
-            if out and out[-1][0] == "?":
-                out[-1] = ("?", out[-1][1] + run[i])
-            else:
-                out.append(("?", run[i]))
-            i += 1
-    return out
-
-
-def _prefix(text, i, words):
-    """The longest of `words` that `text` has at position `i`, or None."""
-    found = [w for w in words if text.startswith(w, i)]
-    return max(found, key=len) if found else None
-
-
-def _plural(noun):
-    head, _, last = noun.rpartition(" ")
-    if last in IRREGULAR_PLURAL:
-        word = IRREGULAR_PLURAL[last]
-    elif last.endswith(("s", "x", "ch", "sh")):
-        word = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in "aeiou":
-        word = last[:-1] + "ies"
-    else:
-        word = last + "s"
-    return (head + " " + word).strip()
 
 
 def _comparative(adj):
@@ -187,17 +48,36 @@ def noun_phrase(text, role="new"):
         return f"{noun_phrase(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
     if located and located.group(1) in IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
         return f"{noun_phrase(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
+    if located and located.group(1).lstrip("在") + located.group(2) in SPOTS:  # 天上的电线 -> the wires in the sky
+        return f"{noun_phrase(located.group(3), role)} {SPOTS[located.group(1).lstrip('在') + located.group(2)]}"
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
+    made = re.fullmatch(r"(?:用)?(.+?)(?:做的|制成的|制作的|做成的)(.+)", text)
+    if made:  # 木板做的桌子 -> a table made of wooden boards
+        return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
+    having = re.fullmatch(r"有(.+?)的(.+)", text)
+    if having:  # 有星星的夜空 -> a night sky with stars
+        return f"{noun_phrase(having.group(2), role)} with {plural(noun_phrase(having.group(1), 'adj'))}"
+    doing = _holding(text) if "的" not in text else None
+    if doing:  # 骑着自行车的男孩 is above; 男孩骑着自行车 -> a boy riding a bicycle
+        return f"{noun_phrase(doing[0], role)} {doing[1]} {noun_phrase(doing[2], 'new')}"
+    acting = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)在(.+?)({PLACE_RE}|{SPOT_RE})?(.+?)的(.+)", text)
+    if acting and is_verb_word(acting.group(4)):  # 一只在天上飞的风筝 -> a kite flying in the sky
+        where = place_phrase("在" + acting.group(2) + (acting.group(3) or ""))
+        return f"{noun_phrase(acting.group(1) + acting.group(5), role)} {_ing(verb_phrase(acting.group(4), ''))} {where}"
     able = re.fullmatch(r"会(.+?)的(.+)", text)
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
     wearing = re.fullmatch(r"(穿|戴|拿|抱|骑|背|牵)(?:着)?(.+?)的(.+)", text)
-    if wearing and kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
+    if wearing and not word_tag(segment(text)[0])[1].startswith("n") and kinds(wearing.group(3)) & set("NPM?"):  # 穿红衣服的人 -> the person wearing red clothes
         verb = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "骑": "riding",
                 "背": "carrying", "牵": "walking"}[wearing.group(1)]
         return f"{noun_phrase(wearing.group(3), role)} {verb} {noun_phrase(wearing.group(2), 'adj')}"
+    doer = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)([^的]+?)的([^的]+)", text)
+    first = str(next(iter(word_starts(doer.group(2)).values()), "")) if doer else ""
+    if first and is_verb_word(first) and kinds(doer.group(3)) & set("NPM"):  # 钓鱼的老人 -> an old man fishing
+        return f"{noun_phrase(doer.group(1) + doer.group(3), role)} {_ing(verb_phrase(first, doer.group(2)[len(first):]))}"
     placed = re.fullmatch(rf"(.*?)({POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
     if placed and placed.group(3):
         alone, of = POSITIONS[placed.group(2)]
@@ -220,6 +100,8 @@ def noun_phrase(text, role="new"):
             owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
             words.append(PRONOUNS[en][1 if owner else 0])
             det = "-" if owner else det
+        elif kind in "NP" and en.split()[-1] in BEINGS and nxt in ("N", "P") and toks[i + 1][1] in _BODY:  # 熊猫手里 -> in the panda's hand
+            words.append(en + "'s")
         elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
             words.append(en + "'s")
         elif kind in "的":
@@ -230,7 +112,7 @@ def noun_phrase(text, role="new"):
     if not words:
         return ""
     if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
-        words[-1] = _plural(words[-1])
+        words[-1] = plural(words[-1])
     phrase = " ".join(words)
     if det == "all":
         return "all the " + phrase
@@ -249,6 +131,34 @@ def noun_phrase(text, role="new"):
     if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
         return f"{_article(phrase)} {phrase}"
     return phrase
+
+
+_PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "捧": "holding", "举": "holding up",
+                "骑": "riding", "背": "carrying", "牵": "walking", "叼": "holding in its mouth"}
+
+
+def _ing(verb):
+    """'fly' -> 'flying', 'sit down' -> 'sitting down', 'make' -> 'making'."""
+    head, _, rest = verb.partition(" ")
+    if head.endswith("ie"):
+        head = head[:-2] + "y"
+    elif head.endswith("e") and not head.endswith(("ee", "ye")):
+        head = head[:-1]
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head):
+        head += head[-1]
+    return (head + "ing " + rest).strip()
+
+
+def _holding(text):
+    """(who, participle, what) for 'noun + 骑/抱/牵… + noun' (着 already dropped), or None."""
+    words, at = segment(text), 0
+    for n, word in enumerate(words):
+        if n and word in _PARTICIPLES:
+            who, what = text[:at], text[at + len(word):]
+            if kinds(who) & set("NPM") and kinds(what) & set("NPM") and not kinds(what) & set("V"):
+                return who, _PARTICIPLES[word], what
+        at += len(word)
+    return None
 
 
 # position words: (alone, before an object): 左边的人 -> the person on the left; 桌子左边的杯子 -> ... to the left of the table
@@ -298,7 +208,7 @@ def adjective(text):
 
 def split_at_verb(text):
     """(before, verb, after) at the first verb after the first word of `text`, or None."""
-    words, at = segment(text), 0
+    words, at = [str(word) for word in word_starts(text).values()], 0
     for n, word in enumerate(words):
         if n and is_verb_word(word):
             return text[:at], word, text[at + len(word):]
@@ -320,6 +230,15 @@ def verb_phrase(verb, after):
     """A verb and what follows it: 坐在 + 草地上 -> 'sit on the meadow'; 拉开 -> 'pull open'."""
     core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
     english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+    there = re.fullmatch(rf"(.+?)在(.+)({PLACE_RE})(.*)", after)
+    if there and kinds(there.group(1)) & set("NPM"):  # 抱着兔子在地里玩 -> hold a rabbit and play in the field
+        place = f"{PLACES[there.group(3)]} {noun_phrase(there.group(2), 'old')}"
+        then = verb_phrase(there.group(4), "") if there.group(4) else ""
+        return f"{english} {noun_phrase(there.group(1), 'new')}{' and ' + then if then else ''} {place}"
+    then = re.fullmatch(rf"在?(.+?)({PLACE_RE})(.+)", after) if core != verb or after.startswith("在") else None
+    if then and is_verb_word(segment(then.group(3))[0]):  # 趴在窗台上晒太阳 -> lie on the windowsill and sunbathe
+        place = f"{PLACES[then.group(2)]} {noun_phrase(then.group(1), 'old')}"
+        return f"{english} {place} and {verb_phrase(segment(then.group(3))[0], then.group(3)[len(segment(then.group(3))[0]):])}"
     if core != verb or after.startswith("在"):
         return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
     return f"{english} {noun_phrase(after, 'new')}".strip()
@@ -330,7 +249,7 @@ def place_phrase(text):
     m = re.fullmatch(rf"在?({SPOT_RE})", text)
     if m:
         return SPOTS[m.group(1)]
-    m = re.fullmatch(rf"在?(.+?)({PLACE_RE})", text)
+    m = re.fullmatch(rf"在?(.+)({PLACE_RE})", text)  # the longest place first: 房顶 + 上, not 房 + 顶上
     if m:
         return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
     return f"in {noun_phrase(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""

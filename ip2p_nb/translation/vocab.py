@@ -9,7 +9,7 @@ hundred entries stay readable. The kind decides how a word is used in a sentence
 Traditional characters are mapped to simplified ones first (OpenCC, in `lexicon.py`).
 """
 
-__all__ = ["WORDS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
+__all__ = ["WORDS", "BEINGS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
            "SPOTS", "POLITE_HEAD", "POLITE_TAIL", "IRREGULAR_PLURAL", "IRREGULAR_MORE"]
 
 _NOUNS = """
@@ -35,7 +35,7 @@ _NOUNS = """
 头=head|脸=face|鼻子=nose|嘴=mouth|嘴巴=mouth|手=hand|脚=foot|腿=leg|
 尾巴=tail|角=horn|胡子=beard|胡须=beard|小胡子=mustache|发型=hairstyle|
 桌子=table|椅子=chair|沙发=sofa|床=bed|灯=lamp|窗户=window|门=door|墙=wall|墙壁=wall|地板=floor|
-杯子=cup|咖啡=coffee|茶杯=teacup|碗=bowl|盘子=plate|瓶子=bottle|花瓶=vase|书=book|电脑=computer|
+杯子=cup|茶杯=teacup|碗=bowl|盘子=plate|瓶子=bottle|花瓶=vase|书=book|电脑=computer|
 手机=phone|电视=TV|钟=clock|镜子=mirror|蜡烛=candle|气球=balloon|风筝=kite|球=ball|足球=football|
 篮球=basketball|吉他=guitar|钢琴=piano|剑=sword|枪=gun|魔杖=magic wand|礼物=gift|蛋糕=cake|
 苹果=apple|香蕉=banana|橙子=orange|西瓜=watermelon|草莓=strawberry|汉堡=hamburger|披萨=pizza|
@@ -51,11 +51,11 @@ _NOUNS = """
 树=tree|大树=big tree|花=flower|花朵=flower|玫瑰=rose|向日葵=sunflower|樱花树=cherry tree|
 仙人掌=cactus|蘑菇=mushroom|叶子=leaves|石头=rock|房间=room|厨房=kitchen|教室=classroom|
 舞台=stage|雕像=statue|画=painting|照片=photo|图片=picture|图=picture|画面=image|图像=image|
-背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|冰雕=ice sculpture|窗外=view outside the window|
+背景=background|前景=foreground|地面=ground|地上=ground|水面=water|湖面=lake|海面=sea|雪山=snowy mountain|车身=car body|窗=window|绿萝=pothos|积水=puddle|保温杯=thermos|淋浴=shower|项圈=collar|平板=tablet|痣=mole|房顶=roof|冰瀑=frozen waterfall|玻璃窗=glass window|鞋柜=shoe cabinet|防盗网=security grille|发色=hair color|纱帘=sheer curtain|冰雕=ice sculpture|窗外=view outside the window|
 """
 
 _PLURALS = """
-墨镜=sunglasses|太阳镜=sunglasses|眼镜=glasses|耳机=headphones|手套=gloves|鞋=shoes|鞋子=shoes|
+冬装=winter clothes|墨镜=sunglasses|太阳镜=sunglasses|眼镜=glasses|耳机=headphones|手套=gloves|鞋=shoes|鞋子=shoes|
 靴子=boots|裤子=pants|牛仔裤=jeans|短裤=shorts|袜子=socks|雀斑=freckles|眼泪=tears|
 烟花=fireworks|烟火=fireworks|星空=starry sky|樱花=cherry blossoms|鲜花=flowers|花草=flowers and plants|
 气泡=bubbles|泡泡=bubbles|落叶=fallen leaves|树叶=leaves|废墟=ruins|枫叶=maple leaves|灯光=lights|霓虹灯=neon lights|
@@ -63,7 +63,7 @@ _PLURALS = """
 """
 
 _MASS = """
-雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
+咖啡=coffee|清水=clear water|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
 头发=hair|长发=long hair|短发=short hair|卷发=curly hair|金发=blonde hair|白发=white hair|
 化妆=makeup|口红=lipstick|妆=makeup|纹身=tattoo|血=blood|光=light|阳光=sunlight|月光=moonlight|
 沙子=sand|泥=mud|熔岩=lava|岩浆=lava|木头=wood|木材=wood|金子=gold|黄金=gold|白银=silver|铜=copper|
@@ -87,6 +87,7 @@ _ADJECTIVES = """
 中式=Chinese-style|日式=Japanese-style|欧式=European-style|卡通=cartoon|3D=3D|立体=3D|
 木制=wooden|金色的头发=blonde hair|严肃=serious|微笑的=smiling|哭泣的=crying|睡着的=sleeping|
 饱和=saturated|高对比度=high-contrast|对比度高=high-contrast|柔和=soft|锐利=sharp|
+锐=sharp|淡=light|简洁=simple|简单=simple|醒=awake|暖=warm|清楚=clear|通透=clear|艳=vivid|浓=intense|白皙=fair|细=thin|粗=thick|自然=natural|
 """
 
 _COLOURS = """
@@ -137,6 +138,7 @@ _VERBS = """
 睁眼=open its eyes|睁开眼睛=open its eyes|张嘴=open its mouth|跳舞=dance|唱歌=sing|跑=run|飞=fly|
 睡觉=sleep|放大=bigger|缩小=smaller|变大=bigger|变小=smaller|变老=older|变年轻=younger|
 上色=colorized|着色=colorized|
+点亮=light up|消失=disappear|飞上天=fly up into the sky|扎=tie|张开嘴巴=open its mouth|张开翅膀=spread its wings|摇尾巴=wag its tail|喂=feed|发出=give off|落山=set|留=grow|结冰=freeze|拉上=close|叼=carry|晒太阳=bask in the sun|站=stand|站立=stand|坐=sit|坐下=sit down|趴=lie down|躺=lie down|躺下=lie down|走=walk|走路=walk|抬头=look up|低头=look down|盛开=bloom|开花=bloom|转身=turn around|回头=look back|
 """
 
 # ---- more vocabulary, by category (kind first: N countable, P plural, M mass, A adjective, ...) ---------
@@ -368,7 +370,7 @@ _MORE = [
 蒸汽波=vaporwave|故障艺术=glitch art|港风=1980s Hong Kong film style|"""),
     ("M", "景深=shallow depth of field|浅景深=shallow depth of field|散景=bokeh|焦外=bokeh|胶片颗粒=film grain|颗粒=grain|噪点=noise|镜头光晕=lens flare|背景虚化=blurred background|"),
     ("A", """虚化=blurred|颗粒感=grainy|泛黄=yellowed|怀旧=nostalgic|广角=wide-angle|高清=high definition|
-锐化=sharpened|九十年代=1990s|八十年代=1980s|七十年代=1970s|六十年代=1960s|五十年代=1950s|二十年代=1920s|
+锐化=sharp|九十年代=1990s|八十年代=1980s|七十年代=1970s|六十年代=1960s|五十年代=1950s|二十年代=1920s|
 90年代=1990s|80年代=1980s|70年代=1970s|60年代=1960s|50年代=1950s|民国=1930s Chinese|维多利亚=Victorian|
 维多利亚时代=Victorian|中世纪=medieval|文艺复兴=Renaissance|古埃及=ancient Egyptian|古希腊=ancient Greek|
 古罗马=ancient Roman|唐朝=Tang dynasty|宋朝=Song dynasty|明朝=Ming dynasty|清朝=Qing dynasty|哥特=gothic|
@@ -443,6 +445,9 @@ for _pair in (_COLOURS + _MORE_COLOURS).replace("\n", "").split("|"):
         for _form in (_zh, _zh + "色"):  # 红 and 红色 both mean red
             WORDS.setdefault(_form, ("C", _en))
 
+# people and animals (the nouns before 帽子): what can own a hand or a mouth (熊猫手里 -> in the panda's hand)
+BEINGS = {_pair.split("=")[1] for _pair in _NOUNS.split("帽子=")[0].replace("\n", "").split("|") if "=" in _pair}
+
 PRONOUNS = {  # object form, possessive form
     "它": ("it", "its"), "他": ("him", "his"), "她": ("her", "her"), "我": ("me", "my"),
     "你": ("you", "your"), "他们": ("them", "their"), "她们": ("them", "their"),
@@ -459,7 +464,7 @@ NUMBERS = {"一": "a", "两": "two", "二": "two", "三": "three", "四": "four"
            "六": "six", "七": "seven", "八": "eight", "九": "nine", "十": "ten", "几": "some",
            "这": "this", "那": "that", "每": "every", "满": "full of"}
 
-MEASURES = "只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
+MEASURES = "排只个顶副件条张朵头匹棵辆座把支双位名群片道轮颗块杯枚架艘盏根本台面束串堆幅对份盆层滴粒株栋间尊"
 
 QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所有的": "all", "所有": "all", "全部的": "all", "全部": "all", "一点点": "some",
               "一些": "some", "一点": "some", "些": "some", "点": "some", "很多": "many", "许多": "many",
@@ -476,11 +481,12 @@ FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的�
            "风格的", "风格", "的颜色", "颜色")
 PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "里": "in", "中间": "in the middle of",
            "中": "in", "旁边": "next to", "前面": "in front of", "后面": "behind", "背后": "behind",
-           "下面": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
+           "下面": "under", "下": "under", "周围": "around", "头上": "on the head of", "身上": "on"}
 SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on the horizon", "角落": "in the corner",
          "左边": "on the left", "右边": "on the right", "左侧": "on the left", "右侧": "on the right",
          "中央": "in the center", "正中间": "in the center", "空中": "in the air", "半空中": "in the air"}
 IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
-                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder"}
+                   "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder",
+                   "vivid": "more vivid", "golden": "more golden", "rusty": "rustier"}
