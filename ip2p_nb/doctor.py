@@ -1,4 +1,4 @@
-"""What this machine can do: GPU and memory, the max_size to suggest, an edit's predicted CPU time, fonts, translation, model cache, hub.
+"""What this machine can do: the platform (platforms.py), GPU and memory, the max_size to suggest, an edit's predicted CPU time, fonts, translation, model cache, hub.
 
 Used by `python -m ip2p_nb doctor` and by the notebook's hardware-check cell. Every check is
 quick and none downloads anything (the hub probe is one model-info call per endpoint, seconds at most).
