@@ -61,7 +61,9 @@ def _make_venv(folder: Path, *packages: str) -> tuple[Path, float]:
     """A fresh virtual environment with this environment's torch (linked) and `packages` installed by its own pip:
     (its python, seconds taken)."""
     start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    # --upgrade-deps: today's pip and setuptools, as a hosted platform has (venv's bundled setuptools 65 is older
+    # than some requirements accept)
+    subprocess.run([sys.executable, "-m", "venv", "--upgrade-deps", str(folder)], check=True, timeout=300, env=_clean_env())
     python = folder / "bin" / "python"
     # What the platform has: torch and its dependencies, linked. Outside the venv's prefix, so its pip counts them
     # as not its own and would never uninstall them (which would reach through the links).
