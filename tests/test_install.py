@@ -41,8 +41,9 @@ def venv(tmp_path_factory):
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     Path(purelib, "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")  # dependencies, not ip2p_nb
+    # without PYTHONPATH: a checkout on it (with the egg-info a wheel build leaves) reads as ip2p_nb already installed
     done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=_env())
     assert done.returncode == 0, done.stderr[-2000:]
     return env_dir, work / "elsewhere"
 
