@@ -11,7 +11,7 @@ The parts (see docs/ARCHITECTURE.md): `editing/` (the editor, its loop, regions,
 reading photos), `models/` (the catalogue, loading, the hub, runtimes), `outputs/` (posters, grids,
 metadata, fonts, atomic files), `serving/` (batches, the shared worker), `translation/` (Chinese ->
 English), `app/` (the ipywidgets app), `cli/` (the command line), `train/` and `bench/`;
-`defaults.py`, `errors.py`, `resources.py` and `doctor.py` sit at the top.
+`defaults.py`, `errors.py`, `resources.py`, `platforms.py` and `doctor.py` sit at the top.
 """
 from importlib import import_module
 
@@ -29,6 +29,7 @@ _EXPORTS = {
     "DEFAULTS": "defaults", "RANGES": "defaults", "HINTS": "defaults", "check_settings": "defaults",
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",
+    "detect_platform": "platforms", "outputs_dir": "platforms",   # Colab, Kaggle, ModelScope...; where kept files go
     "App": "app", "available_samples": "app", "load_app_editor": "app",   # the notebook app (imports ipywidgets when first used)
 }
 __all__ = sorted(_EXPORTS)

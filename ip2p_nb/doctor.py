@@ -1,4 +1,4 @@
-"""What this machine can do: GPU and memory, the max_size to suggest, an edit's predicted CPU time, fonts, translation, model cache, hub.
+"""What this machine can do: the platform (platforms.py), GPU and memory, the max_size to suggest, an edit's predicted CPU time, fonts, translation, model cache, hub.
 
 Used by `python -m ip2p_nb doctor` and by the notebook's hardware-check cell. Every check is
 quick and none downloads anything (the hub probe is one model-info call per endpoint, seconds at most).
@@ -156,6 +156,13 @@ def _hub_line() -> str:
     return "; ".join(f"{url} ({why}): {answer}" for url, why, answer in probes)
 
 
+def _platform_line() -> str:
+    from .platforms import detect_platform  # noqa: PLC0415
+
+    where = detect_platform()
+    return f"{where.label}: {where.advice}" if where.advice else where.label
+
+
 def _font_line() -> str:
     from .outputs.fonts import font_report  # noqa: PLC0415
 
@@ -214,7 +221,7 @@ def doctor_lines() -> list[tuple[str, str]]:
     info = hardware()
     size = suggest_max_size(info)
     gpu = f"{info['gpu']} ({info['vram_gib']} GiB)" if info["gpu"] else "none: CPU only, an edit takes minutes"
-    lines = [("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
+    lines = [("platform", _platform_line()), ("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
              ("suggested max_size", str(size))]
     if info["device"] == "cpu":  # what load_editor and the app use here, and what it costs
         lines.append(("CPU defaults", _cpu_defaults_line(size, info)))

@@ -1,4 +1,4 @@
-"""Where the package's data lives: the demo model, the sample photos and the app notebook.
+"""Where the package's data lives: the demo model, the sample photos and the notebooks.
 
 In a checkout (or an editable install) they are the repository's `assets/` and `notebooks/`
 folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` and
@@ -6,7 +6,7 @@ folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` 
 """
 from pathlib import Path
 
-__all__ = ["DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK"]
+__all__ = ["DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -21,4 +21,5 @@ ASSETS_DIR = _find("_assets", "assets")
 NOTEBOOKS_DIR = _find("_notebooks", "notebooks")
 DEMO_DIR = ASSETS_DIR / "demo"                 # the toy model trained in this repository (docs/TRAINING.md)
 SAMPLES_DIR = ASSETS_DIR / "samples"           # photos with open licences (assets/samples/SOURCES.md)
-APP_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"
+TUTORIAL_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"   # the walkthrough: install, hardware, the app, examples, tips
+APP_NOTEBOOK = NOTEBOOKS_DIR / "app.ipynb"             # what `app` serves with Voila: the title, then the app (first screen)

@@ -3,7 +3,8 @@ folder, edits with the demo model, finds its sample photos and notebook, and ser
 
 The fresh environment gets the already-installed dependencies through a `.pth` line (no download,
 and the checkout's own editable install is not visible there); ip2p_nb itself comes only from
-the wheel.
+the wheel. The notebook opened alone, and its install cell's economy on a hosted-like environment,
+are in tests/test_notebook_alone.py (real virtual environments, real pip).
 """
 import os
 import signal
@@ -21,22 +22,28 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def build_wheel(folder: Path) -> Path:
+    """The wheel of this checkout (no dependencies), built into `folder`."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(folder), str(ROOT)], capture_output=True, text=True, timeout=300, cwd=folder.parent)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = folder.glob("ip2p_nb-*.whl")
+    return wheel
+
+
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory):
     work = tmp_path_factory.mktemp("install")
-    wheels = work / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                            "-w", str(wheels), str(ROOT)], capture_output=True, text=True, timeout=300, cwd=work)
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = wheels.glob("ip2p_nb-*.whl")
+    wheel = build_wheel(work / "wheels")
     env_dir = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True, timeout=120)
     python = env_dir / "bin" / "python"
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()
     Path(purelib, "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")  # dependencies, not ip2p_nb
+    # without PYTHONPATH: a checkout on it (with the egg-info a wheel build leaves) reads as ip2p_nb already installed
     done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=_env())
     assert done.returncode == 0, done.stderr[-2000:]
     return env_dir, work / "elsewhere"
 

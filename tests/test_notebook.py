@@ -58,6 +58,7 @@ def test_runs_without_errors_and_shows_the_app(executed):
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs)
     assert "model loaded" in text and "tiny" in text and "suggested max_size" in text
+    assert "platform: Jupyter" in text                     # where am I: nbclient's kernel is a plain Jupyter one
     app_cell = next(c for c in nb.cells if c.cell_type == "code" and "App(editor" in c.source)
     assert any(WIDGET in o.get("data", {}) for o in app_cell.outputs)
     assert (folder / "poster_from_python.png").is_file()

@@ -26,13 +26,14 @@ def add_parsers(sub) -> None:
 
 
 def cmd_app(args) -> int:
-    from ..resources import APP_NOTEBOOK  # noqa: PLC0415
+    from ..resources import APP_NOTEBOOK, TUTORIAL_NOTEBOOK  # noqa: PLC0415
 
-    if not APP_NOTEBOOK.is_file():
-        raise UserError(f"The app notebook is missing ({APP_NOTEBOOK}); reinstall ip2p_nb or run from a full copy of the repository.")
+    for notebook in (APP_NOTEBOOK, TUTORIAL_NOTEBOOK):
+        if not notebook.is_file():
+            raise UserError(f"The app notebook is missing ({notebook}); reinstall ip2p_nb or run from a full copy of the repository.")
     env = dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {}))
-    if args.jupyter:
-        cmd = [sys.executable, "-m", "jupyter", "lab", APP_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
+    if args.jupyter:   # JupyterLab opens the walkthrough (its install cell skips what is there); Voila serves the app alone
+        cmd = [sys.executable, "-m", "jupyter", "lab", TUTORIAL_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
     else:
         cmd = [sys.executable, "-m", "voila", APP_NOTEBOOK.name, "--no-browser", f"--port={args.port}", f"--Voila.ip={args.ip}"]
     worker = None
