@@ -7,7 +7,7 @@ endpoint and the loopback hub switch the relevant setting back on for themselves
 
 The suite runs in pytest-xdist workers (`-n 2 --dist loadgroup`, pyproject's addopts). Each worker
 gets its share of the CPU cores for torch (set before numpy and torch are imported), its own cache
-and run folders, and `pytest_collection_modifyitems` groups the tests: the browser tests and the
+and run folders, and `pytest_xdist_make_scheduler` groups the tests: the browser tests and the
 tests that start servers or process groups run one after another on one worker (the `serial`
 group); every other module stays whole on one worker, so its module fixtures are built once.
 """
@@ -119,12 +119,25 @@ def _dictionary_cache_in_tmp(tmp_path_factory):
 SERIAL_MODULES = {"test_app_stop", "test_distributed", "test_docs", "test_install", "test_notebook", "test_shared"}
 
 
-def pytest_collection_modifyitems(config, items):
-    """xdist groups (used by `--dist loadgroup`): `serial` for the browser and multi-process tests, else the module."""
-    for item in items:
-        module = item.path.stem
-        serial = item.get_closest_marker("browser") is not None or module in SERIAL_MODULES
-        item.add_marker(pytest.mark.xdist_group("serial" if serial else module))
+def _group(nodeid: str) -> str:
+    """The xdist group of a test: `serial` for the browser tests (test_browser*.py) and SERIAL_MODULES, else its module."""
+    module = nodeid.split("::", 1)[0]
+    stem = module.rsplit("/", 1)[-1].removesuffix(".py")
+    return "serial" if stem.startswith("test_browser") or stem in SERIAL_MODULES else module
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` by `_group`. (xdist 3.8's own loadgroup renames `item._nodeid`, which pytest 9 no longer
+    reads, so its `xdist_group` marks have no effect; this scheduler groups by the test's file instead.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _group(nodeid)
+
+    return Grouped(config, log)
 
 
 @pytest.fixture(scope="session")
