@@ -82,5 +82,6 @@ def _run_group(editor, group, progress):
         seconds = (time.perf_counter() - start) / len(group)
     return [ItemResult(item, EditResult(image, original, first.get("instruction"), prompt, item["seed"], s["image_guidance"],
                                         s["text_guidance"], s["steps"], s["max_size"], editor.model_name, seconds, backend,
-                                        list(notes)), None, len(group))
+                                        list(notes), editor.sampler, cache_interval=editor.default_cache_interval,
+                                        runtime=editor.runtime), None, len(group))
             for item, image in zip(group, images)]
