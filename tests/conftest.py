@@ -4,15 +4,27 @@ The network is off for every test: connections to anything but loopback addresse
 (in this process), and the environment tells our translators and the hub client to stay offline
 (for the subprocesses, kernels and servers the tests start). Tests of the loopback Google
 endpoint and the loopback hub switch the relevant setting back on for themselves.
-"""
-import errno
-import ipaddress
-import os
-import socket
 
-import numpy as np
-import pytest
-from PIL import Image
+The suite runs in pytest-xdist workers (`-n 2 --dist loadgroup`, pyproject's addopts). Each worker
+gets its share of the CPU cores for torch (set before numpy and torch are imported), its own cache
+and run folders, and `pytest_xdist_make_scheduler` groups the tests: the browser tests and the
+tests that start servers or process groups run one after another on one worker (the `serial`
+group); every other module stays whole on one worker, so its module fixtures are built once.
+"""
+import os
+
+if os.environ.get("PYTEST_XDIST_WORKER") and "OMP_NUM_THREADS" not in os.environ:
+    # Two workers on two cores, each with torch's default of one thread per core, would fight for them.
+    _workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // _workers))
+
+import errno  # noqa: E402
+import ipaddress  # noqa: E402
+import socket  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 # The translators stay offline, the model hub is a closed loopback port and no mirror is probed, also in
 # the subprocesses, kernels and servers tests start. Tests of the loopback endpoints set their own.
@@ -91,10 +103,60 @@ def photo_path(tmp_path):
 
 @pytest.fixture(autouse=True, scope="session")
 def _dictionary_cache_in_tmp(tmp_path_factory):
-    """The translator's dictionary caches (ip2p_nb/translation/lexicon.py) go to a temporary folder,
-    also for the subprocesses tests start, never to the user's ~/.cache."""
-    import os
-
+    """The translator's dictionary caches (ip2p_nb/translation/lexicon.py) and converted models go to a
+    temporary folder, also for the subprocesses tests start, never to the user's ~/.cache; the records
+    of loaded copies (models/memory.py) too, so that another worker's or another run's copies are not
+    counted as this machine's other notebooks."""
     if "IP2P_CACHE_DIR" not in os.environ:
         os.environ["IP2P_CACHE_DIR"] = str(tmp_path_factory.mktemp("ip2p_cache"))
+    if "IP2P_RUN_DIR" not in os.environ:
+        os.environ["IP2P_RUN_DIR"] = str(tmp_path_factory.mktemp("ip2p_run"))
     yield
+
+
+# Modules whose tests start servers, kernels or groups of processes: with the browser tests, they run one
+# after another on one worker rather than beside each other. (test_docs, whose README commands are one
+# process at a time, stays out: with it the serial worker would hold most of the suite's time.)
+SERIAL_MODULES = {"test_app_stop", "test_distributed", "test_install", "test_notebook", "test_shared"}
+
+
+def _group(nodeid: str) -> str:
+    """The xdist group of a test: `serial` for the browser tests (test_browser*.py) and SERIAL_MODULES, else its module."""
+    module = nodeid.split("::", 1)[0]
+    stem = module.rsplit("/", 1)[-1].removesuffix(".py")
+    return "serial" if stem.startswith("test_browser") or stem in SERIAL_MODULES else module
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` by `_group`. (xdist 3.8's own loadgroup renames `item._nodeid`, which pytest 9 no longer
+    reads, so its `xdist_group` marks have no effect; this scheduler groups by the test's file instead.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Grouped(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return _group(nodeid)
+
+    return Grouped(config, log)
+
+
+@pytest.fixture(scope="session")
+def voila_app(tmp_path_factory):
+    """One Voila server of the app notebook on the `tiny` model for every browser test of the run:
+    (server, folder of the served copy). Each test module opens its own page (its own kernel) on it."""
+    import shutil
+    from pathlib import Path
+
+    from voila_server import VoilaServer
+
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path_factory.mktemp("voila") / "notebooks"
+    folder.mkdir()
+    shutil.copy(root / "notebooks" / "ip2p_app.ipynb", folder)
+    env = {"IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    server = VoilaServer(folder / "ip2p_app.ipynb", env)
+    server.start()
+    yield server, folder
+    server.stop()

@@ -33,21 +33,15 @@ RUN_TIMEOUT = 120_000    # ms: one tiny edit on a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("voila") / "notebooks"
-    folder.mkdir()
-    shutil.copy(ROOT / "notebooks" / "ip2p_app.ipynb", folder)
-    env = {"IP2P_MODEL": "tiny", "IP2P_SKIP_INSTALL": "1", "IP2P_TRANSLATE_OFFLINE": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    server = VoilaServer(folder / "ip2p_app.ipynb", env)
-    server.start()
-    yield server, folder
-    server.stop()
+def served(voila_app):
+    """The run's one Voila server (conftest.py `voila_app`): (server, folder of the served notebook)."""
+    return voila_app
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the module (Playwright's sync API allows one running instance per thread)."""
+    """One headless Chromium for the module (Playwright's sync API allows one running instance per thread,
+    and while it runs `asyncio.run` fails in this thread: it must not outlive the module's browser tests)."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
@@ -80,6 +74,16 @@ def _set_slider(page, label, value):
     page.keyboard.type(str(value))
     page.keyboard.press("Enter")
     sync_api.expect(readout).to_have_text(str(value))
+
+
+def edit_and_wait(page, size=r"\d+x\d+"):
+    """Click Edit and wait for this edit's own message: "Done: <size>, seed N" with N not the seed of the Done
+    message shown before the click (seeds are random), so an earlier edit's message never counts."""
+    done = page.get_by_text(re.compile(r"^Done: "))
+    before = re.search(r"seed (\d+)", done.first.inner_text()) if done.count() else None
+    seed = r"\d+" if before is None else rf"(?!{before.group(1)}\b)\d+"
+    page.get_by_role("button", name="编辑 Edit").click()
+    sync_api.expect(page.get_by_text(re.compile(rf"^Done: {size}, seed {seed}\b"))).to_be_visible(timeout=RUN_TIMEOUT)
 
 
 def test_upload_edit_and_poster(page, served, record_property):
@@ -335,8 +339,7 @@ def test_three_pages_share_one_model(tmp_path, browser, record_property):
         expect(a.get_by_text(re.compile(r"^step \d+/60"))).to_be_visible(timeout=RUN_TIMEOUT)
         a.close()
         pages.remove(a)
-        b.get_by_role("button", name="编辑 Edit").click()
-        expect(b.get_by_text(re.compile(r"^Done: \d+x\d+"))).to_be_visible(timeout=RUN_TIMEOUT)
+        edit_and_wait(b)                                      # b's own new message, not its earlier one
         assert worker.poll() is None
         events = [json.loads(line) for line in log.read_text().splitlines()]
         closed = [e for e in events if e.get("visitor") == visitor_a and e["event"] in ("stopped", "done")][-1]

@@ -5,7 +5,7 @@ full-size picture lands as `edited.png` beside the served notebook.
 """
 import pytest
 
-from test_browser import ROOT, RUN_TIMEOUT, _prepare, _shots, browser, page, served, sync_api  # noqa: F401
+from test_browser import ROOT, _prepare, _shots, browser, edit_and_wait, page, served, sync_api  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,6 @@ def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
     from ip2p_nb.editing.regions import feather_width
 
     _, folder = served
-    expect = sync_api.expect
     _prepare(page, "cat.jpg", "make it snowy", 2, 256)
     box, scale = _canvas(page)
     start, end = (120, 100), (300, 160)                          # in canvas pixels (512 wide)
@@ -38,8 +37,7 @@ def test_brush_stroke_with_the_mouse_edits_only_that_part(page, served):
         page.mouse.move(box["x"] + x / scale, box["y"] + y / scale)
     page.mouse.up()
     page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_brush_stroke.png"))
-    page.get_by_role("button", name="编辑 Edit").click()
-    expect(page.get_by_text("Done: 451x300")).to_be_visible(timeout=RUN_TIMEOUT)
+    edit_and_wait(page, "451x300")          # this edit's own message: edited.png on disk is this edit's
     out = np.asarray(Image.open(folder / "edited.png").convert("RGB"))
     photo = np.asarray(load_image(ROOT / "assets" / "samples" / "cat.jpg"))
     diff = (out != photo).any(axis=2)
@@ -63,7 +61,6 @@ def test_dragged_box_edits_only_that_box_at_full_size(page, served):
     from ip2p_nb.editing.regions import context_box
 
     _, folder = served
-    expect = sync_api.expect
     _prepare(page, "cat.jpg", "make it snowy", 2, 256)
     page.get_by_role("button", name="框选 Drag a box").click()
     box, scale = _canvas(page)
@@ -73,8 +70,7 @@ def test_dragged_box_edits_only_that_box_at_full_size(page, served):
         page.mouse.move(box["x"] + (300 + 15 * k) / scale, box["y"] + (60 + 15 * k) / scale)
     page.mouse.up()
     page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_box.png"))
-    page.get_by_role("button", name="编辑 Edit").click()
-    expect(page.get_by_text("Done: 451x300")).to_be_visible(timeout=RUN_TIMEOUT)
+    edit_and_wait(page, "451x300")          # this edit's own message: edited.png on disk is this edit's
     out = np.asarray(Image.open(folder / "edited.png").convert("RGB"))
     photo = np.asarray(load_image(ROOT / "assets" / "samples" / "cat.jpg"))
     diff = (out != photo).any(axis=2)

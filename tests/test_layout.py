@@ -99,6 +99,28 @@ def test_the_library_never_imports_the_layers_above_it():
     assert not upward
 
 
+# The library's parts, lowest first (docs/ARCHITECTURE.md): a part may import its own floor and those below.
+# models/ and editing/ share a floor (loading uses editing.conditioning; the editor loads through models.loading).
+FLOORS = [("ip2p_nb.translation",), ("ip2p_nb.models", "ip2p_nb.editing"), ("ip2p_nb.outputs",), ("ip2p_nb.serving",)]
+
+
+def _floor(module: str):
+    return next((i for i, parts in enumerate(FLOORS) if module.startswith(tuple(p + "." for p in parts))), None)
+
+
+def test_the_parts_import_only_downward():
+    graph = _edges()
+    upward = [(m, d) for m in graph for d in graph[m]
+              if _floor(m) is not None and _floor(d) is not None and _floor(d) > _floor(m)]
+    assert not upward
+
+
+def test_the_editing_loop_knows_no_feature():
+    """The loop gets masks, reuse and previews as hooks: it imports none of their modules (only preview's x0 estimate)."""
+    graph = _edges()
+    assert graph["ip2p_nb.editing.loop"] <= {"ip2p_nb.errors", "ip2p_nb.editing.preview"}
+
+
 def test_train_and_bench_do_not_import_the_app_or_the_cli():
     graph = _edges()
     for m in graph:

@@ -122,3 +122,15 @@ def test_cli_scheduler_option(tmp_path):
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.strip().count("\n") == 0 and "Unknown scheduler 'Euler b'; choose one of: Euler a, Euler," in p.stderr
     assert not (tmp_path / "photo_edited.png").exists()
+
+
+def test_edit_many_results_name_the_sampler_and_reuse_that_ran(tiny_editor, tmp_path):
+    """A batch's results (and so its PNG metadata) carry the sampler, cache interval and runtime that made them."""
+    tiny_editor.use_scheduler("DPM++ 2M Karras")
+    tiny_editor.default_cache_interval = 2
+    items = [dict(image=scene(), instruction="x", english=PROMPT, seed=s, steps=2, max_size=256) for s in (1, 2)]
+    results = list(tiny_editor.edit_many(items, seed_batch=2))
+    assert [r.result.settings["sampler"] for r in results] == ["DPM++ 2M Karras"] * 2
+    assert [(r.result.cache_interval, r.result.runtime) for r in results] == [(2, "torch")] * 2
+    path = save_png(results[0].result.image, tmp_path / "one.png", results[0].result)
+    assert read_png_settings(path)["sampler"] == "DPM++ 2M Karras"

@@ -12,7 +12,9 @@ the last preview of a `demo` edit closer to its result (19.2 dB PSNR instead of 
 picture forming, not its detail.
 
 What is previewed is the predicted clean latent x0 (the scheduler's `pred_original_sample` when its
-step returns one), not the noisy latent, which would be mostly noise until the last steps.
+step returns one, `clean_latent`), not the noisy latent, which would be mostly noise until the last steps.
+`Previews` is the denoising loop's preview hook (ip2p_nb/editing/loop.py): when a preview is due
+(`Cadence`), it draws x0 through the map and hands the pictures to the caller's `preview` callback.
 """
 import time
 from dataclasses import dataclass
@@ -20,9 +22,12 @@ from dataclasses import dataclass
 import torch
 from PIL import Image
 
+from ..defaults import PREVIEW
+from ..errors import UserError
 from .conditioning import upcast_vae
 
-__all__ = ["LatentRGB", "fit_latent_rgb", "estimate_x0", "preview_size", "Cadence"]
+__all__ = ["LatentRGB", "fit_latent_rgb", "estimate_x0", "clean_latent", "preview_size", "Cadence", "check_every", "cadence",
+           "Previews"]
 
 _FIT_SIDE = 64  # the fitting photos' longest side: 8x8 latent pixels each for SD, 5 pictures -> 320 samples for 15 numbers
 
@@ -106,6 +111,14 @@ def estimate_x0(scheduler, model_input: torch.Tensor, noise: torch.Tensor, t) ->
     return (x - (1 - a).sqrt() * e) / a.sqrt()
 
 
+def clean_latent(out, scheduler, model_input, noise, t):
+    """The predicted clean latent after a step: the scheduler's own where its step returns one, else from the noise."""
+    x0 = getattr(out, "pred_original_sample", None)
+    if x0 is None:
+        x0 = getattr(out, "denoised", None)  # LCM and TCD call it so
+    return x0 if x0 is not None else estimate_x0(scheduler, model_input, noise, t)
+
+
 class Cadence:
     """When a preview is due after a step.
 
@@ -136,3 +149,35 @@ def preview_size(size: tuple, longest: int) -> tuple:
     w, h = size
     scale = min(1.0, longest / max(w, h))
     return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def check_every(preview_every) -> None:
+    """Refuse, in one sentence, a `preview_every` that is not a whole number of steps (None: the time budget)."""
+    if preview_every is not None and (isinstance(preview_every, bool) or not isinstance(preview_every, int) or preview_every < 1):
+        raise UserError(f"`preview_every` must be a whole number of steps, 1 or more, but got {preview_every!r}.")
+
+
+def cadence(preview_every=None) -> Cadence:
+    """Every `preview_every` steps, or (None) as often as costs at most `PREVIEW["budget"]` of the time (defaults.py)."""
+    return Cadence(preview_every, PREVIEW["budget"])
+
+
+class Previews:
+    """The loop's preview hook: `show(step, total, images)` with one picture per seed when a preview is due.
+
+    `to_rgb(latents, size)` draws latents (the fitted `LatentRGB`); `size` is the edit's (w, h), previews
+    are at most `PREVIEW["longest"]` a side. The time a preview takes, `show` included, counts against the budget.
+    """
+
+    def __init__(self, show, every, to_rgb, size):
+        self.show, self.cadence, self.to_rgb = show, cadence(every), to_rgb
+        self.size = preview_size(size, PREVIEW["longest"])
+
+    def __call__(self, step, total, x0):
+        if not self.cadence.due(step):
+            return
+        start = time.perf_counter()
+        latent = x0()
+        if latent is not None:
+            self.show(step, total, self.to_rgb(latent, self.size))
+        self.cadence.record(time.perf_counter() - start)

@@ -8,7 +8,8 @@
 - `feather(mask, radius)` and `box_alpha(box, crop)`: the soft edges; `composite(base, edit, alpha, at)`
   pastes back so that every pixel where the alpha is 0 keeps its exact bytes.
 - `latent_mask` and `blend_latents`: the per-step blend in latent space (blended latent diffusion):
-  the kept area's latents, re-noised to the next timestep, replace the model's there.
+  the kept area's latents, re-noised to the next timestep, replace the model's there; `LatentBlend`
+  is that blend as the denoising loop's mask hook (ip2p_nb/editing/loop.py).
 
 Numbers (feather width, margins) live in defaults.py `REGION_DEFAULTS`.
 """
@@ -22,7 +23,8 @@ from ..defaults import REGION_DEFAULTS
 from ..errors import UserError
 
 __all__ = ["load_mask", "mask_box", "paste_back", "parse_region", "check_region", "auto_region", "context_box", "feather",
-           "feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box"]
+           "feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box",
+           "LatentBlend"]
 
 
 # ------------------------------------------------------------------ reading and checking
@@ -248,3 +250,29 @@ def blend_latents(latents, mask, known, noise, scheduler, next_t):
     """
     kept = known if next_t is None else scheduler.add_noise(known, noise, next_t.reshape(1))
     return mask * latents + (1 - mask) * kept.to(latents.dtype)
+
+
+class LatentBlend:
+    """The loop's mask hook: `blend(latents, next_t)` after each step (`blend_latents`).
+
+    `mask`: the latent mask (`latent_mask`, on the latents' device and dtype); `known`: the input's
+    scaled latents, one per seed; `noise`: the edit's initial noise. A scheduler that cannot noise to
+    `next_t` (no `add_noise`, or it fails) leaves the latents as they are from then on, and `fallback`
+    (one sentence) goes to `notes` once: the mask is then applied to the pixels only, by the paste-back.
+    """
+
+    def __init__(self, mask, known, noise, scheduler, fallback: str, notes: list):
+        self.mask, self.known, self.noise, self.scheduler = mask, known, noise, scheduler
+        self.fallback, self.notes = fallback, notes
+        self.ok, self.noted = hasattr(scheduler, "add_noise"), False
+
+    def __call__(self, latents, next_t):
+        if self.ok:
+            try:
+                return blend_latents(latents, self.mask, self.known, self.noise, self.scheduler, next_t)
+            except (AttributeError, TypeError, IndexError, ValueError, RuntimeError):
+                self.ok = False
+        if not self.noted:
+            self.noted = True
+            self.notes.append(self.fallback)
+        return latents

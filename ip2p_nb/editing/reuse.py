@@ -9,11 +9,12 @@ layer's skip input), the last layer (resnet and attention) and the output convol
 in docs/BENCHMARK.md ("Feature reuse"); N = 3 runs the whole UNet on 7 of 20 steps.
 
 `UNetParts` works on any diffusers `UNet2DConditionModel` with at least two up blocks (SD 1.x,
-SDXL, the `demo` and `tiny` models); `full` gives exactly the UNet's own output.
+SDXL, the `demo` and `tiny` models); `full` gives exactly the UNet's own output. `reuse_hook` gives
+the denoising loop's reuse hook for one edit (ip2p_nb/editing/loop.py runs the UNet through it).
 """
 import torch
 
-__all__ = ["UNetParts", "can_reuse", "ReuseSchedule"]
+__all__ = ["UNetParts", "can_reuse", "ReuseSchedule", "ReuseHook", "reuse_hook"]
 
 
 def can_reuse(unet) -> bool:
@@ -125,3 +126,29 @@ class ReuseSchedule:
             noise, self.deep = run(sample, t, states, None, added)
             return noise
         return run(sample, t, states, self.deep, added)
+
+
+class ReuseHook:
+    """One edit's UNet calls through a `ReuseSchedule`: `hook(x, t, embeds, unet_kwargs)` -> noise.
+
+    `run` is the UNet's own split (`run_parts`, the OpenVINO stand-in's) or `UNetParts` around it.
+    """
+
+    def __init__(self, unet, interval: int):
+        self.schedule = ReuseSchedule(interval)
+        self.run = getattr(unet, "run_parts", None) or UNetParts(unet)
+
+    def __call__(self, x, t, embeds, unet_kwargs):
+        return self.schedule.call(self.run, x, t, embeds, unet_kwargs.get("added_cond_kwargs"))
+
+
+def reuse_hook(unet, interval: int, notes: list):
+    """The reuse hook for an edit with `cache_interval` = `interval`, or None for a plain UNet call each step.
+
+    A UNet that cannot be split runs every step in full; `notes` says so."""
+    if interval <= 1:
+        return None
+    if not (hasattr(unet, "run_parts") or can_reuse(unet)):
+        notes.append("This model's UNet cannot reuse its deep features, so every step ran in full (cache_interval 1).")
+        return None
+    return ReuseHook(unet, interval)

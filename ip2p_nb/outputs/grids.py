@@ -11,7 +11,8 @@ the differences come from the varied settings alone. Each tile is the picture `e
 with the same settings.
 
 The work is shared: the input is resized and encoded once, each prompt is encoded once, and tiles
-that differ only by seed are denoised together as one batch (see `_batch_size`).
+that differ only by seed are denoised together as one batch (see `_batch_size`). What can be varied,
+and how values are checked and parsed from text, is in ip2p_nb/outputs/axes.py.
 """
 import json
 import time
@@ -22,26 +23,14 @@ import torch
 from PIL import Image, ImageDraw
 
 from . import fonts
-from ..defaults import DEFAULTS, check_settings
-from ..editing.editor import EditResult, EditStopped, OutOfMemory, check_instruction, random_seed
-from ..errors import SettingError, UserError
+from ..editing.editor import EditResult, EditStopped, OutOfMemory
+from .axes import AXES, cells_of, check_axes, check_fixed, parse_values, parse_vary
 from .files import atomic_write
 from .metadata import parameters_text, png_info
 from .poster import settings_line, wrap
 
 __all__ = ["explore", "Grid", "AXES", "parse_values", "parse_vary"]
 
-# Settings a grid can vary -> (Chinese title, English title) drawn on the grid.
-AXES = {
-    "image_guidance": ("图片引导强度", "Image guidance"),
-    "text_guidance": ("文本引导强度", "Text guidance"),
-    "seed": ("随机种子", "Seed"),
-    "steps": ("步数", "Steps"),
-    "instruction": ("编辑指令", "Instruction"),
-}
-MAX_AXES = 2     # across and down: a third axis cannot be read off one picture
-MAX_VALUES = 6   # per axis: six 512-px tiles side by side are still comparable on a laptop screen
-MAX_TILES = 24   # 6x4: about a minute of 20-step edits on a T4 at 512 px; many minutes on a CPU
 # Seeds denoised together on a CPU. The CPU is already busy inside one UNet call, so batching only
 # saves per-call overhead; 4 keeps memory modest (a 512-px Stable Diffusion tile needs about 1 GB).
 _CPU_BATCH = 4
@@ -49,7 +38,6 @@ _CPU_BATCH = 4
 # branches plus the VAE decoder, which dominates): an estimate from Stable Diffusion 1.5, not measured here.
 _GPU_BYTES_PER_TILE = 3.0e9
 _GPU_MAX_BATCH = 8
-_FIXED = ("image_guidance", "text_guidance", "steps", "seed", "max_size", "english")
 
 
 @dataclass
@@ -69,71 +57,6 @@ class Grid:
         return {"instruction": t.instruction, "english": t.prompt if t.backend == "override" else None,
                 "seed": t.seed, "image_guidance": t.image_guidance, "text_guidance": t.text_guidance,
                 "steps": t.steps, "max_size": t.max_size}
-
-
-# --- checking ---------------------------------------------------------------------------------
-def _check_value(name, value, raw):
-    if name == "instruction":
-        if not isinstance(value, str) or not value.strip():
-            raise SettingError(f"Every value of `{raw}` must be a non-empty instruction, but got {value!r}.")
-        return value.strip()
-    if value is None:
-        raise SettingError(f"Every value of `{raw}` must be a number, but got None.")
-    return check_settings(**{name: value})[name]
-
-
-def _check_axes(vary) -> list:
-    if not isinstance(vary, dict) or not vary:
-        raise SettingError(f"`vary` must name one or two settings with their values, e.g. "
-                           f"{{'text_guidance': [5, 7.5, 10]}}, but got {vary!r}.")
-    if len(vary) > MAX_AXES:
-        raise SettingError(f"`vary` can vary at most {MAX_AXES} settings (across and down), but got {len(vary)}: {list(vary)}.")
-    axes = []
-    for raw, values in vary.items():
-        name = str(raw).replace("-", "_")
-        if name not in AXES:
-            raise SettingError(f"`vary` cannot vary {raw!r}; choose from {', '.join(AXES)}.")
-        if any(name == n for n, _ in axes):
-            raise SettingError(f"`vary` names {name!r} twice; give all its values in one list.")
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise SettingError(f"`{raw}` needs a list of values, e.g. [1.2, 1.5, 2.0], but got {values!r}.")
-        values = list(values)
-        if not 1 <= len(values) <= MAX_VALUES:
-            raise SettingError(f"`{raw}` must have 1 to {MAX_VALUES} values, but got {len(values)}.")
-        axes.append((name, [_check_value(name, v, raw) for v in values]))
-    tiles = len(axes[0][1]) * (len(axes[1][1]) if len(axes) > 1 else 1)
-    if tiles > MAX_TILES:
-        raise SettingError(f"A grid can have at most {MAX_TILES} tiles, but these values make {tiles}; use fewer values.")
-    return axes
-
-
-def _check_fixed(editor, instruction, axes, settings) -> dict:
-    unknown = sorted(set(settings) - set(_FIXED))
-    if unknown:
-        raise SettingError(f"Unknown setting `{unknown[0]}`; explore takes {', '.join(_FIXED)}.")
-    varied = {name for name, _ in axes}
-    if "instruction" in varied and instruction is not None:
-        raise UserError("Give the instruction either as `instruction` or as the values of the instruction axis, not both.")
-    if "instruction" not in varied:
-        check_instruction(instruction)
-    english = settings.get("english")
-    if "instruction" in varied and english is not None:
-        raise UserError("`english` sets one prompt for every tile, so it cannot be combined with varying the instruction.")
-    fixed = {k: v for k, v in DEFAULTS.items() if k in _FIXED and k != "max_size"}
-    fixed.update({k: v for k, v in settings.items() if k != "english"})
-    fixed = editor.check_settings(**{"max_size": None, **fixed})  # None: the model's own size (64 px for `demo`)
-    if fixed["seed"] is None:  # one seed for the whole grid, so tiles differ only by what is varied
-        fixed["seed"] = random_seed()
-    fixed["english"] = english
-    fixed["instruction"] = instruction
-    return fixed
-
-
-def _cells(axes, fixed) -> list:
-    """rows of per-tile settings: columns follow axes[0], rows axes[1]."""
-    across = [{axes[0][0]: v} for v in axes[0][1]]
-    down = [{axes[1][0]: v} for v in axes[1][1]] if len(axes) > 1 else [{}]
-    return [[{**fixed, **d, **a} for a in across] for d in down]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -232,7 +155,7 @@ def explore(editor, image, instruction, vary: dict, *, output=None, progress=Non
     """Edit `image` once per combination of the `vary` values and draw all results in one grid.
 
     `vary`: one or two of `image_guidance`, `text_guidance`, `seed`, `steps`, `instruction`, each
-    with 1 to `MAX_VALUES` values (at most `MAX_TILES` tiles); the first runs across, the second
+    with 1 to `axes.MAX_VALUES` values (at most `axes.MAX_TILES` tiles); the first runs across, the second
     down. `instruction` is None when the instruction itself is varied. `edit_settings`: the fixed
     settings of `editor.edit` (image_guidance, text_guidance, steps, seed, max_size, english); the
     varied ones replace them. `progress(done, total)` counts steps over the whole grid; raising
@@ -242,9 +165,9 @@ def explore(editor, image, instruction, vary: dict, *, output=None, progress=Non
     """
     start = time.perf_counter()
     # 1. Check the axes and the fixed settings, and lay out the tiles' settings
-    axes = _check_axes(vary)
-    fixed = _check_fixed(editor, instruction, axes, edit_settings)
-    cells = _cells(axes, fixed)
+    axes = check_axes(vary)
+    fixed = check_fixed(editor, instruction, axes, edit_settings)
+    cells = cells_of(axes, fixed)
     # 2. Read and resize the image once for every tile
     notes = []
     original = editor.prepare(image, fixed["max_size"], notes)
@@ -373,36 +296,3 @@ def _draw_grid(original, tiles, axes) -> tuple:
     for r, lines in enumerate(row_labels):
         _draw_block(draw, lines, x_labels, boxes["tiles"][r][0][1] + (th - _block_h(lines)) // 2)
     return canvas, boxes
-
-
-# --- command line -----------------------------------------------------------------------------
-def parse_values(name: str, text: str, what: str | None = None) -> list:
-    """Values typed as text: numbers separated by commas, or instructions separated by `|`.
-
-    `what` names the field in error messages (default: the setting's name).
-    """
-    what = what or f"`{name}`"
-    parts = [v.strip() for v in str(text).split("|" if name == "instruction" else ",")]
-    if not any(parts):
-        raise SettingError(f"{what} needs at least one value, e.g. {'make it snowy|add snow' if name == 'instruction' else '1.2, 1.5, 2.0'}.")
-    if not all(parts):
-        raise SettingError(f"{what} has an empty value in {text!r}; remove the extra separator.")
-    if name == "instruction":
-        return parts
-    kind = int if name in ("seed", "steps") else float
-    try:
-        return [kind(p) for p in parts]
-    except ValueError:
-        kinds = "whole numbers" if kind is int else "numbers"
-        raise SettingError(f"{what} values must be {kinds} separated by commas, but got {text!r}.") from None
-
-
-def parse_vary(text: str) -> tuple:
-    """`AXIS=V1,V2,...` (the command line's `--vary`) -> (axis name, values)."""
-    axis, sep, values = text.partition("=")
-    name = axis.strip().replace("-", "_")
-    if not sep or not values.strip():
-        raise SettingError(f"`--vary` takes AXIS=V1,V2,... (e.g. text-guidance=5,7.5,10), but got {text!r}.")
-    if name not in AXES:
-        raise SettingError(f"`--vary` cannot vary {axis!r}; choose from {', '.join(a.replace('_', '-') for a in AXES)}.")
-    return name, parse_values(name, values, f"`--vary {axis.strip()}`")

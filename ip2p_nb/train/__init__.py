@@ -1,7 +1,7 @@
 """Train an InstructPix2Pix model yourself: the recipe, the synthetic scenes, and quality measures.
 
 `recipe.py`: widen a text-to-image UNet to 8 input channels, conditioning dropout, the training
-loop under accelerate. `scenes.py`: procedural (instruction, before, after) triples whose edits
+loop under accelerate. `data.py`: the training triples (scenes, a folder, a hub dataset). `scenes.py`: procedural (instruction, before, after) triples whose edits
 change only one part. `quality.py`: PSNR and "followed" scores on held-out scenes.
 """
 from ..resources import DEMO_DIR

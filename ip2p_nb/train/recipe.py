@@ -12,22 +12,21 @@ The recipe (Brooks et al. 2023, section 3.3), in three pieces:
    that resume exactly (data and noise are drawn from the step number), and validation edits
    saved as PNG grids.
 
-Data: the synthetic scenes of `scenes.py`, a local folder (`metadata.jsonl` with the public
+Data (`data.py`): the synthetic scenes of `scenes.py`, a local folder (`metadata.jsonl` with the public
 instruct-pix2pix columns `input_image`, `edit_prompt`, `edited_image`), or a Hugging Face
 `datasets` dataset with those columns (imported only when asked for). See docs/TRAINING.md.
 """
 import json
 import math
 import os
-import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..errors import UserError
+from .data import FolderData, HubData, SceneData, micro_batch, training_data
 
 __all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
            "load_training_components", "demo_components", "build_pipeline", "train", "latest_checkpoint",
@@ -89,88 +88,7 @@ def conditioning_dropout(batch_size: int, generator: torch.Generator, p_text=0.0
     return text_only | both, image_only | both
 
 
-# ---- 2. data ------------------------------------------------------------------------------------
-
-class SceneData:
-    """Synthetic triples from `scenes.make_pair`; generator seeds `first_seed` .. `first_seed + count - 1`."""
-
-    def __init__(self, size=64, first_seed=0, count=1_000_000):
-        self.size, self.first_seed, self.count = size, first_seed, count
-
-    def __len__(self):
-        return self.count
-
-    def __getitem__(self, i):
-        from .scenes import make_pair
-
-        pair = make_pair(self.first_seed + i, self.size)
-        return pair.before, pair.instruction, pair.after
-
-
-class FolderData:
-    """A local folder with `metadata.jsonl`: one JSON object per line with `input_image`,
-    `edit_prompt` and `edited_image` (image paths relative to the folder)."""
-
-    def __init__(self, folder):
-        self.folder = Path(folder)
-        meta = self.folder / "metadata.jsonl"
-        if not meta.is_file():
-            raise UserError(f"{str(meta)!r} not found; a training folder needs a metadata.jsonl (see docs/TRAINING.md).")
-        self.rows = [json.loads(line) for line in meta.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if not self.rows:
-            raise UserError(f"{str(meta)!r} has no rows; add one JSON line per training triple.")
-
-    def __len__(self):
-        return len(self.rows)
-
-    def __getitem__(self, i):
-        from PIL import Image
-
-        row = self.rows[i]
-        load = lambda key: Image.open(self.folder / row[key]).convert("RGB")  # noqa: E731
-        return load("input_image"), row["edit_prompt"], load("edited_image")
-
-
-class HubData:
-    """A Hugging Face `datasets` dataset (e.g. `fusing/instructpix2pix-1000-samples`) with the same columns."""
-
-    def __init__(self, name, split="train", columns=("input_image", "edit_prompt", "edited_image")):
-        try:
-            import datasets
-        except ImportError as e:
-            raise UserError("Training from a hub dataset needs the `datasets` package: pip install datasets") from e
-        self.data, self.columns = datasets.load_dataset(name, split=split), columns
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, i):
-        row = self.data[i]
-        a, p, b = self.columns
-        return row[a].convert("RGB"), row[p], row[b].convert("RGB")
-
-
-def _to_tensor(image, resolution):
-    """Square crop from the centre, resize to `resolution`, scale to [-1, 1], channels first."""
-    from PIL import Image
-
-    w, h = image.size
-    side = min(w, h)
-    image = image.crop(((w - side) // 2, (h - side) // 2, (w - side) // 2 + side, (h - side) // 2 + side))
-    image = image.resize((resolution, resolution), Image.BICUBIC)
-    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 127.5 - 1).permute(2, 0, 1)
-
-
-def _micro_batch(data, cfg: TrainConfig, micro: int):
-    """The examples of micro-batch number `micro`: drawn from the step, so a resumed run sees the same."""
-    rng = random.Random(cfg.seed * 1_000_003 + micro)
-    rows = [data[rng.randrange(len(data))] for _ in range(cfg.batch_size)]
-    before = torch.stack([_to_tensor(r[0], cfg.resolution) for r in rows])
-    after = torch.stack([_to_tensor(r[2], cfg.resolution) for r in rows])
-    return before, [r[1] for r in rows], after
-
-
-# ---- 3. components ------------------------------------------------------------------------------
+# ---- 2. components ------------------------------------------------------------------------------
 
 def load_training_components(pretrained: str, seed: int = 0) -> dict:
     """vae, text_encoder, tokenizer, unet (8 input channels) and a DDPM noise scheduler.
@@ -226,7 +144,7 @@ def demo_components(seed: int = 0) -> dict:
     return dict(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet)
 
 
-# ---- 4. the training loop -----------------------------------------------------------------------
+# ---- 3. the training loop -----------------------------------------------------------------------
 
 def _encode_prompts(tokenizer, text_encoder, prompts, device):
     ids = tokenizer(prompts, padding="max_length", max_length=tokenizer.model_max_length,
@@ -237,7 +155,7 @@ def _encode_prompts(tokenizer, text_encoder, prompts, device):
 def _loss(parts, cfg, data, micro, device):
     """The InstructPix2Pix loss on micro-batch `micro`: predict the noise added to the edited image."""
     vae, unet, sched = parts["vae"], parts["unet"], parts["noise_scheduler"]
-    before, prompts, after = _micro_batch(data, cfg, micro)
+    before, prompts, after = micro_batch(data, cfg, micro)
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + micro)
     drop_text, drop_image = conditioning_dropout(len(prompts), gen, cfg.p_text, cfg.p_image, cfg.p_both)
     with torch.no_grad():
@@ -404,7 +322,7 @@ def _unwrapped(acc, parts, ema):
     return out
 
 
-# ---- 5. the demo model: an autoencoder first, then the editor -------------------------------------
+# ---- 4. the demo model: an autoencoder first, then the editor -------------------------------------
 
 def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_seconds=0, log=lambda record: None):
     """Teach a small `AutoencoderKL` to reconstruct `data`'s images (L1 + MSE + a tiny KL term).
@@ -419,7 +337,7 @@ def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_se
     start, step = time.time(), 0
     vae.train()
     while step < steps and not (max_seconds and time.time() - start > max_seconds):
-        before, _, after = _micro_batch(data, cfg, step)
+        before, _, after = micro_batch(data, cfg, step)
         x = torch.cat([before, after])
         posterior = vae.encode(x).latent_dist
         recon = vae.decode(posterior.sample()).sample
@@ -431,7 +349,7 @@ def train_vae(vae, data, resolution=64, batch_size=4, steps=400, lr=1e-3, max_se
         log(dict(stage="vae", step=step, loss=loss.item(), seconds=time.time() - start))
     vae.eval().requires_grad_(False)
     with torch.no_grad():
-        z = vae.encode(_micro_batch(data, cfg, 10**6)[2]).latent_dist.mode()
+        z = vae.encode(micro_batch(data, cfg, 10**6)[2]).latent_dist.mode()
     vae.register_to_config(scaling_factor=float(1 / z.std()))
     return vae
 
@@ -443,16 +361,7 @@ def save_pipeline(parts, folder) -> Path:
     return folder
 
 
-# ---- 6. one call for the command line -----------------------------------------------------------
-
-def training_data(spec: str, resolution: int):
-    """`scenes` (synthetic), `hub:NAME` (a `datasets` dataset) or a local folder with metadata.jsonl."""
-    if spec == "scenes":
-        return SceneData(size=resolution)
-    if spec.startswith("hub:"):
-        return HubData(spec[4:])
-    return FolderData(spec)
-
+# ---- 5. one call for the command line -----------------------------------------------------------
 
 def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes", vae_minutes: float = 0,
                  max_minutes: float = 0, resume=None, log=None) -> Path:
