@@ -117,7 +117,7 @@ def _dictionary_cache_in_tmp(tmp_path_factory):
 # Modules whose tests start servers, kernels or groups of processes: with the browser tests, they run one
 # after another on one worker rather than beside each other. (test_docs, whose README commands are one
 # process at a time, stays out: with it the serial worker would hold most of the suite's time.)
-SERIAL_MODULES = {"test_app_stop", "test_distributed", "test_install", "test_notebook", "test_shared"}
+SERIAL_MODULES = {"test_app_stop", "test_distributed", "test_first_screen", "test_install", "test_notebook", "test_shared"}
 
 
 def _group(nodeid: str) -> str:
