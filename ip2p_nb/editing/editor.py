@@ -280,7 +280,7 @@ class Editor:
         black is kept) and/or `region` ((left, top, right, bottom) in the photo's pixels, or "auto": the
         mask's box plus a margin). With either, the result is the whole photo at its own size, upright,
         with only that part edited (`result.original` is the full-size photo); pixels farther than the
-        feather from the mask, or outside the region's context margin, keep their exact bytes.
+        feather from the mask, or outside the region, keep their exact bytes (the region's edge is feathered inside it).
 
         `cache_interval` N > 1 computes the UNet's deep features on one step in N and reuses them on the
         others (ip2p_nb/editing/reuse.py): faster, slightly different; None is `default_cache_interval`.
