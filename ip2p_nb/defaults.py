@@ -89,7 +89,7 @@ SETTINGS = {
     # patience); 768-1024 need more GPU memory and time and can repeat objects.
     "max_size": Setting(512, 256, 1024, "longest side in pixels; more needs more GPU memory"),
     # Any 32-bit seed; None means a fresh random one, always reported so a result can be repeated.
-    "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture"),
+    "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture (on one machine, with the same CPU thread count)"),
     # Deep-feature reuse (ip2p_nb/editing/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
     # blocks on the others. 1 (off) gives exactly the diffusers pipeline's picture; the CPU default is in
     # CPU_DEFAULTS. Above ~5 the reused features are too stale for the picture to hold together.

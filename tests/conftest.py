@@ -9,6 +9,7 @@ import errno
 import ipaddress
 import os
 import socket
+import tempfile
 
 import numpy as np
 import pytest
@@ -19,6 +20,8 @@ from PIL import Image
 OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9", "IP2P_HUB_MIRRORS": "",
                "HF_HUB_DISABLE_TELEMETRY": "1"}
 os.environ.update(OFFLINE_ENV)
+# A workshop room's visitors' folders (ip2p_nb/serving/room.py) go to a temporary folder, never ~/ip2p-room.
+os.environ.setdefault("IP2P_ROOM_DIR", tempfile.mkdtemp(prefix="ip2p-test-room-"))
 
 
 def _is_loopback(address) -> bool:

@@ -26,7 +26,7 @@ __all__ = ["room_token", "room_link", "lan_address", "qr_terminal", "qr_data_uri
 
 ROOM_DIR_ENV = "IP2P_ROOM_DIR"      # where visitors' folders go (set by `app` for the kernels)
 ROOM_LINK_ENV = "IP2P_ROOM_LINK"    # the link with the token, for the app's first page
-_VISITOR = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_VISITOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def room_token() -> str:
@@ -93,7 +93,7 @@ def new_visitor_id() -> str:
 def visitor_folder(visitor: str, env=None) -> Path:
     """`room_dir()/visitor`, created (owner only); an id that is not one plain folder name is refused."""
     if not isinstance(visitor, str) or not _VISITOR.fullmatch(visitor):
-        raise UserError(f"The visitor id {visitor!r} is not a plain folder name of 8-64 letters, digits, '-' or '_'; "
+        raise UserError(f"The visitor id {visitor!r} is not a plain folder name of 1-64 letters, digits, '-' or '_'; "
                         "a visitor's files must stay in their own folder.")
     folder = room_dir(env) / visitor
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
