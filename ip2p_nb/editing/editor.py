@@ -38,7 +38,7 @@ from PIL import Image
 from ..defaults import CPU_DEFAULTS, DEFAULTS, PREVIEW, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
 from ..errors import Notice, UserError
 from .images import load_image, resize_for_edit
-from ..models.loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
+from ..models.loading import check_sampler_steps, load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from . import conditioning, regions, reuse
 from .preview import Cadence, estimate_x0, fit_latent_rgb, preview_size
 
@@ -451,7 +451,9 @@ class Editor:
         """`defaults.check_settings` with this model's own max_size range; `max_size=None` is the model's default."""
         if settings.get("max_size", 0) is None:
             settings["max_size"] = self.default_max_size
-        return check_settings({"max_size": self.size_range}, **settings)
+        checked = check_settings({"max_size": self.size_range}, **settings)
+        check_sampler_steps(self.sampler, checked.get("steps"))   # PLMS needs 4 (loading.MIN_STEPS)
+        return checked
 
     def prompt_for(self, instruction, english=None, notes=None) -> tuple[str, str]:
         """(English prompt, backend that made it) for `instruction`; `english` overrides the translation.
