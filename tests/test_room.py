@@ -124,3 +124,12 @@ def test_a_room_folder_inside_the_notebook_folder_is_refused(tmp_path):
                         "--room-dir", str(ROOT / "notebooks" / "room")], env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "inside the notebook folder" in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
     assert not (ROOT / "notebooks" / "room").exists()
+
+
+def test_the_first_page_shows_the_link_and_its_qr_code_only_in_a_room():
+    from ip2p_nb.app.room import room_panel
+
+    assert room_panel({}).layout.display == "none"
+    link = "http://192.168.1.20:8866/?token=" + room_token()
+    panel = room_panel({"IP2P_ROOM_LINK": link})
+    assert panel.layout.display != "none" and link in panel.value and "<img src='data:image/png;base64," in panel.value
