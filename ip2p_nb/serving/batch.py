@@ -8,7 +8,7 @@
    same pictures. A bad manifest row becomes an item that fails with one sentence.
    Inputs may be read from anywhere the user can read; outputs stay inside the output folder: an
    `output` cell that is absolute, climbs out with `..`, or leads out through a symbolic link is
-   refused in one sentence naming its line, and the other rows go on (`inside_folder`).
+   refused in one sentence naming its line, and the other rows go on (paths.py).
 2. `BatchRun(editor, items, out_dir)` is iterated for one log record (a dict) per item. Items whose
    output exists with matching settings (stored in the PNG) are skipped unless `force`; the rest
    go through `Editor.edit_many`, which denoises items that differ only in seed as one UNet batch.
@@ -32,9 +32,10 @@ from ..defaults import BATCH_DEFAULTS, DEFAULTS
 from ..errors import SettingError, UserError
 from ..outputs.files import atomic_write
 from ..outputs.metadata import png_info
+from .paths import check_output_cell, inside_folder, plain_relative
 
 __all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state",
-           "several_cpu_processes", "inside_folder", "IMAGE_SUFFIXES"]
+           "several_cpu_processes", "IMAGE_SUFFIXES"]
 
 # What a folder or glob picks up: the formats `load_image` reads; anything else in the folder is ignored.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -176,37 +177,12 @@ def _item(index, root, where, row, problem, instruction, common, variant, varian
             raise UserError(f"{where.capitalize()} was skipped: {problem}.")
         if where is not None:
             _apply_row(item, row, where)
-            _check_output_cell(given, where)
+            check_output_cell(given, where)
     except UserError as e:
         item.error = str(e)
-        given = given if given and _plain_relative(given) else None
+        given = given if given and plain_relative(given) else None
     item.output = _output_name(item, given, variant, variants, taken)
     return item
-
-
-def _plain_relative(text) -> bool:
-    """A relative path with no '..' part (what an `output` cell may be); a backslash counts as a separator."""
-    text = str(text).replace("\\", "/")
-    path = Path(text)
-    return not (path.is_absolute() or text.startswith("~") or (len(text) > 1 and text[1] == ":")) and ".." not in path.parts
-
-
-def _check_output_cell(given, where) -> None:
-    if given in (None, ""):
-        return
-    if not _plain_relative(given):
-        raise UserError(f"{where.capitalize()} was skipped: its output {str(given)!r} is outside the output folder "
-                        "(absolute or with '..'); give a path inside it, such as 'snowy/photo1.png'.")
-    if not Path(str(given).replace("\\", "/")).name or str(given).replace("\\", "/").endswith("/"):
-        raise UserError(f"{where.capitalize()} was skipped: its output {str(given)!r} names a folder, not a file; "
-                        "give a file name such as 'snowy/photo1.png'.")
-
-
-def inside_folder(folder, relative) -> bool:
-    """Whether `folder / relative`, with every symbolic link followed, stays inside `folder`."""
-    base = Path(folder).resolve()
-    target = (Path(folder) / relative).resolve()
-    return target == base or base in target.parents
 
 
 def _apply_row(item: BatchItem, row: dict, where: str) -> None:
