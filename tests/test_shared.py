@@ -336,7 +336,8 @@ def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
 
     assert wants_shared("0.0.0.0") and wants_shared("127.0.0.1", True) and not wants_shared("127.0.0.1")
     log = tmp_path / "worker.jsonl"
-    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run")}
+    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run"),
+           "IP2P_ROOM_DIR": str(tmp_path / "room")}
     port = free_port()
     app = subprocess.Popen([sys.executable, "-m", "ip2p_nb", "app", "--shared", "--model", "tiny", "--port", str(port)],
                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
