@@ -35,8 +35,13 @@ REGION_DEFAULTS = dict(
     feather=0.02,
     feather_min=3,
     # Context around a region: the model sees this fraction of the region's size on each side, so colours and
-    # light at the seam match the surroundings; the seam's soft edge lies in this margin.
+    # light at the seam match the surroundings. The margin is only seen, never pasted back: the soft edge lies
+    # inside the region, so every pixel outside the region keeps its bytes.
     context=0.15,
+    # The soft edge of a region, inside it, as a fraction of the region's shorter side (at least `feather_min`,
+    # at most a third of the side): 5% of a 300 px region is 15 px, wide enough that the model's colour shift
+    # at the edge fades in over about two latent cells instead of showing as a line.
+    region_feather=0.05,
     context_min=8,
     # region="auto": the mask's bounding box grown by this fraction on each side ...
     auto_margin=0.15,
@@ -84,7 +89,7 @@ SETTINGS = {
     # patience); 768-1024 need more GPU memory and time and can repeat objects.
     "max_size": Setting(512, 256, 1024, "longest side in pixels; more needs more GPU memory"),
     # Any 32-bit seed; None means a fresh random one, always reported so a result can be repeated.
-    "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture"),
+    "seed": Setting(None, 0, 2**32 - 1, "same seed + same settings = same picture (on one machine, with the same CPU thread count)"),
     # Deep-feature reuse (ip2p_nb/editing/reuse.py): N > 1 runs the whole UNet on one step in N and only its outer
     # blocks on the others. 1 (off) gives exactly the diffusers pipeline's picture; the CPU default is in
     # CPU_DEFAULTS. Above ~5 the reused features are too stale for the picture to hold together.

@@ -21,6 +21,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and "OMP_NUM_THREADS" not in os.environ
 import errno  # noqa: E402
 import ipaddress  # noqa: E402
 import socket  # noqa: E402
+import tempfile  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -31,6 +32,8 @@ from PIL import Image  # noqa: E402
 OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9", "IP2P_HUB_MIRRORS": "",
                "HF_HUB_DISABLE_TELEMETRY": "1"}
 os.environ.update(OFFLINE_ENV)
+# A workshop room's visitors' folders (ip2p_nb/serving/room.py) go to a temporary folder, never ~/ip2p-room.
+os.environ.setdefault("IP2P_ROOM_DIR", tempfile.mkdtemp(prefix="ip2p-test-room-"))
 
 
 def _is_loopback(address) -> bool:

@@ -187,3 +187,43 @@ def test_batch_variants_count_unet_calls(tmp_path, tiny_editor, seed_batch):
     records = list(BatchRun(tiny_editor, items, tmp_path / f"out{seed_batch}", seed_batch=seed_batch))
     assert [r["status"] for r in records] == ["done"] * 8
     assert counter.calls == 2 * 2 * (4 // seed_batch)  # photos x steps x groups per photo
+
+
+# ---- outputs stay inside OUT_DIR, whatever a manifest says ----------------------------------------------
+def _files(root):
+    return {p for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_a_manifest_cannot_write_outside_the_output_folder(tmp_path, capsys, kind):
+    """`..`, absolute paths and a symlinked subfolder pointing out: each row refused in one sentence naming its
+    line, the other rows done, and not one file written anywhere outside OUT_DIR."""
+    work = tmp_path / "a" / "b"
+    src = _photos(work / "in", sub=False)
+    out = work / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "link").symlink_to(elsewhere, target_is_directory=True)   # a subfolder of OUT_DIR that leads out
+    outputs = ["../../x.png", str(tmp_path / "abs.png"), "link/escaped.png", "fine/ok.png", "..\\..\\win.png", "sub/"]
+    rows = [{"image": "in/p0.png", "instruction": "make it snowy", "output": o} for o in outputs]
+    rows.append({"image": "../b/in/p1.png", "instruction": "make it snowy"})         # an input outside the manifest's folder
+    manifest = work / f"m.{kind}"
+    if kind == "csv":
+        manifest.write_text("image,instruction,output\n" + "".join(f"{r['image']},{r['instruction']},{r.get('output', '')}\n"
+                                                                   for r in rows))
+    else:
+        manifest.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    before = _files(tmp_path) - _files(out)
+    code = cli_main(["batch", str(manifest), "-o", str(out), "--model", "tiny", "--steps", "1", "--max-size", "256"])
+    assert code == 1
+    assert "2 edited, 0 skipped (already done), 5 failed" in capsys.readouterr().out
+    assert {p for p in _files(tmp_path) if out not in p.parents} == before          # nothing new outside OUT_DIR
+    assert not list(elsewhere.iterdir())
+    first = 2 if kind == "csv" else 1                                               # the CSV's line 1 is its header
+    errors = {r["input"] + "#" + str(r["index"]): r["error"] for r in read_log(out / "batch-log.jsonl") if r["status"] == "failed"}
+    assert len(errors) == 5 and all("\n" not in e and e.endswith(".") for e in errors.values()), errors
+    lines = [f"Line {first + n} of m.{kind}" for n in (0, 1, 2, 4, 5)]
+    assert sorted(e.split(" was skipped")[0] for e in errors.values()) == sorted(lines), errors
+    assert "symbolic link" in errors["in/p0.png#2"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png") if not p.is_symlink()) == ["b/in/p1.png", "fine/ok.png"]

@@ -149,3 +149,18 @@ def test_two_process_training_checkpoints_once_and_resumes(tmp_path):
     for step, unet in ((2, load_file(tmp_path / "alone" / "checkpoint-2" / "model.safetensors")), (3, alone["unet"].state_dict())):
         launched = load_file(out / f"checkpoint-{step}" / "model.safetensors")
         assert max((launched[k] - unet[k]).abs().max().item() for k in launched) < 1e-6, step
+
+
+def test_a_failed_item_under_accelerate_launch_prints_no_launcher_traceback(tmp_path):
+    """A broken photo in a launched batch: our one line for it and the summary, then no accelerate/torchrun
+    traceback (CalledProcessError, ChildFailedError) after it; the failure is in the summary and the log."""
+    src = _photos(tmp_path / "in", 2)
+    (src / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n but then nothing")
+    for processes in (1, 2):
+        out = tmp_path / f"out{processes}"
+        done = _run(tmp_path, processes, "batch", src, "make it snowy", "-o", out, *BATCH, "--quiet", check=0)
+        text = done.stdout + done.stderr
+        assert "Traceback" not in text and "CalledProcessError" not in text and "ChildFailedError" not in text, text[-3000:]
+        assert "failed: broken.png: 'broken.png' is not an image Pillow can read" in done.stderr
+        assert "2 edited, 0 skipped (already done), 1 failed" in done.stdout
+        assert [r["status"] for r in read_log(out / "batch-log.jsonl")].count("failed") == 1

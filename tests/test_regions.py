@@ -114,32 +114,71 @@ def test_masks_work_with_other_samplers(tiny_editor, sampler):
 
 
 # ------------------------------------------------------------------ regions: full resolution, soft seam
+def outside(box, size) -> np.ndarray:
+    """True on every pixel of a photo of `size` outside `box`."""
+    left, top, right, bottom = box
+    out = np.ones((size[1], size[0]), bool)
+    out[top:bottom, left:right] = False
+    return out
+
+
 def test_region_of_a_4000x3000_photo_returns_4000x3000(tiny_editor):
     photo = scene(4000, 3000)
     box = (1500, 900, 2300, 1700)
     r = edit(tiny_editor, photo, region=box, steps=1)
     assert r.image.size == (4000, 3000) and r.original.size == (4000, 3000) and r.region == box
     diff = changed(r.image, photo)
-    left, top, right, bottom = regions.context_box(box, photo.size)
-    outside = np.ones_like(diff)
-    outside[top:bottom, left:right] = False
-    assert not diff[outside].any()
+    assert not diff[outside(box, photo.size)].any()
     assert diff[box[1]:box[3], box[0]:box[2]].mean() > 0.9
 
 
+@pytest.mark.parametrize("w,h,box", [
+    (1200, 900, (400, 300, 800, 600)),        # the case of the report: the context margin used to be pasted too
+    (321, 243, (37, 51, 200, 190)),           # odd sizes
+    (333, 517, (0, 0, 120, 200)),             # touching the top-left corner
+    (517, 333, (300, 100, 517, 333)),         # touching the bottom-right corner
+    (640, 480, (0, 100, 640, 300)),           # a band across the whole width
+    (999, 777, (500, 400, 516, 416)),         # the smallest box (16x16), mid-photo
+    (257, 129, (241, 0, 257, 16)),            # the smallest box, in a corner
+])
+def test_a_region_edit_changes_no_byte_outside_the_region(tiny_editor, w, h, box):
+    """The context margin is what the model sees, never what is pasted back: outside the box, every byte is the input's."""
+    photo = scene(w, h, seed=w)
+    r = edit(tiny_editor, photo, region=box)
+    before, after = np.asarray(photo), np.asarray(r.image)
+    out = outside(box, photo.size)
+    assert r.image.size == photo.size
+    assert np.array_equal(after[out], before[out]), f"{changed(r.image, photo)[out].sum()} pixels changed outside {box}"
+    left, top, right, bottom = box
+    inner = changed(r.image, photo)[top:bottom, left:right]
+    assert inner.mean() > 0.5, inner.mean()                       # the region itself was edited
+    cx, cy = (right - left) // 2, (bottom - top) // 2
+    assert inner[cy, cx]                                          # its middle fully
+
+
+def test_the_brush_crop_to_the_painted_part_changes_nothing_outside_its_box(tiny_editor):
+    """The app's brush with "only this region" is mask + region="auto": nothing outside the auto box changes."""
+    photo = scene(1001, 751)
+    mask = np.zeros((751, 1001), bool)
+    mask[300:420, 0:140] = True                                   # on the left edge
+    r = edit(tiny_editor, photo, mask=mask, region="auto")
+    assert not changed(r.image, photo)[outside(r.region, photo.size)].any()
+    assert changed(r.image, photo)[mask].mean() > 0.5
+
+
 def test_the_seam_has_no_step(tiny_editor):
-    """Across the region's edge the picture changes no faster than inside the edit; a hard paste would."""
+    """Across the region's edge (feathered inside it) the jump is spread over many columns; a hard paste makes one step."""
     photo = Image.new("RGB", (1200, 900), (10, 10, 10))
     box = (400, 300, 800, 600)
     r = edit(tiny_editor, photo, region=box)
     a = np.asarray(r.image, float).mean(axis=2)
     rows = slice(box[1] + 50, box[3] - 50)
     dx = np.abs(np.diff(a[rows], axis=1))
-    left = regions.context_box(box, photo.size)[0]
-    seam = dx[:, left - 3:box[0] + 3].mean(axis=0).max()          # the worst column across the seam
+    ramp = regions.region_feather_width(box)
+    seam = dx[:, box[0] - 3:box[0] + ramp + 3].mean(axis=0).max()  # the worst column across the seam (inside the box)
     inside = dx[:, box[0] + 50:box[2] - 50].mean()
-    hard = np.abs(a[rows, box[0] + 1] - 10).mean()               # the jump a hard paste would make there
-    assert seam < 2 * inside, (seam, inside)
+    hard = np.abs(a[rows, box[0] + ramp + 2] - 10).mean()         # the jump a hard paste would make at the edge
+    assert seam < inside + hard / 8, (seam, inside, hard)         # spread over at least ~8 columns
     assert hard > 4 * inside, (hard, inside)                      # so the test can tell a seam
 
 

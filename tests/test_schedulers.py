@@ -134,3 +134,25 @@ def test_edit_many_results_name_the_sampler_and_reuse_that_ran(tiny_editor, tmp_
     assert [(r.result.cache_interval, r.result.runtime) for r in results] == [(2, "torch")] * 2
     path = save_png(results[0].result.image, tmp_path / "one.png", results[0].result)
     assert read_png_settings(path)["sampler"] == "DPM++ 2M Karras"
+
+
+def test_every_sampler_runs_from_its_fewest_steps_and_plms_below_4_is_one_sentence(tiny_pipe):
+    """Each sampler of the table at 1-4 steps on `tiny`: it runs from MIN_STEPS (1 unless named), and below that the
+    edit is refused before the model runs, in one sentence naming the sampler and the least count."""
+    from ip2p_nb.errors import SettingError
+    from ip2p_nb.models.loading import MIN_STEPS
+
+    editor = Editor(tiny_pipe, model_name="tiny")
+    photo = scene(64, 64)
+    for name in SCHEDULERS:
+        editor.use_scheduler(name)
+        least = MIN_STEPS.get(name, 1)
+        for steps in range(1, 5):
+            if steps < least:
+                with pytest.raises(SettingError) as e:
+                    editor.edit(photo, "x", english="make it snowy", seed=1, steps=steps, max_size=256)
+                assert str(e.value) == (f"The {name} sampler needs at least {least} steps, but got {steps}; use {least} "
+                                        "or more steps, or another sampler such as Euler a.")
+            else:
+                assert editor.edit(photo, "x", english="make it snowy", seed=1, steps=steps, max_size=256).image.size == (256, 256)
+    assert MIN_STEPS == {"PLMS": 4}

@@ -61,7 +61,7 @@ def worker(tiny, tmp_path):
     thread.start()
     pages = []
 
-    def page(name):
+    def page(name=None):
         pages.append(SharedEditor(("127.0.0.1", port), key, visitor=name, timeout=30))
         return pages[-1]
 
@@ -245,10 +245,12 @@ def test_the_memory_guard_names_the_other_copies(tmp_path, monkeypatch):
     assert check_memory("tiny", "cpu") is not None                   # a toy model fits in this machine's RAM
 
 
-def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, tmp_path):
-    """Two apps (two pages' kernels) on one worker: b waits its turn, a Stop on a stops only a, two posters."""
+def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, tmp_path, monkeypatch):
+    """Two apps (two pages' kernels) on one worker: b waits its turn, a Stop on a stops only a, two posters,
+    each in its visitor's folder in the room folder (outside the notebook folder, which the server serves)."""
     from ip2p_nb.app import App
 
+    monkeypatch.setenv("IP2P_ROOM_DIR", str(tmp_path / "room"))
     a = App(worker.page("visitor-a"), workdir=tmp_path)
     b = App(worker.page("visitor-b"), workdir=tmp_path)
     assert len(a.widget.children) == 1                     # no Explore tab: its grids need the model in the kernel
@@ -269,10 +271,58 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     assert a.wait(60) and "Done: 256x168" in a.message.value
     for app in (a, b):
         app._on_poster_click(None)
-    pa, pb = tmp_path / "outputs" / "visitor-a" / "poster.png", tmp_path / "outputs" / "visitor-b" / "poster.png"
+    pa, pb = tmp_path / "room" / "visitor-a" / "poster.png", tmp_path / "room" / "visitor-b" / "poster.png"
     assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
-    assert not (tmp_path / "poster.png").exists()
-    assert "outputs/visitor-a/poster.png" in a.download.value
+    assert not (tmp_path / "poster.png").exists() and not (tmp_path / "outputs").exists()
+    assert "room/visitor-a/poster.png" in a.download.value and "data:image/png;base64," in a.download.value
+
+
+def test_in_a_room_the_uploaded_photo_is_never_written_to_disk(worker, tmp_path, monkeypatch):
+    """Upload, edit (a masked one too: its full-size result is saved), poster: no file anywhere holds the upload's
+    bytes or its pixels, and the visitor's folder holds only what the app made for them."""
+    import tempfile
+
+    from ip2p_nb.app import App
+
+    monkeypatch.setenv("IP2P_ROOM_DIR", str(tmp_path / "room"))
+    started = time.time()
+    app = App(worker.page(), workdir=tmp_path / "notebooks")
+    assert len(app.visitor) >= 22 and (tmp_path / "room" / app.visitor).is_dir()      # random, unguessable
+    photo = _photo((12, 34, 56))
+    photo.putpixel((7, 7), (1, 2, 3))                      # one pixel no edit makes: a fingerprint
+    buf = io.BytesIO()
+    photo.save(buf, format="PNG")
+    upload = buf.getvalue()
+    app._use_upload({"name": "private.png", "content": upload, "size": len(upload)})
+    app.instruction.value = "make it snowy"
+    app.steps.value, app.max_size.value = 2, 256
+    app.start_edit()
+    assert app.wait(60) and "Done" in app.message.value
+    app._on_poster_click(None)
+    assert "data:image/png;base64," in app.download.value
+    tmp = [p for p in Path(tempfile.gettempdir()).iterdir() if _newer(p, started) and not p.is_symlink()]
+    new = [p for root in (tmp_path, *tmp) for p in ([root] if root.is_file() else root.rglob("*"))
+           if p.is_file() and _newer(p, started)]
+    assert not any(upload in p.read_bytes() for p in new if p.stat().st_size < 50e6)
+    assert sorted(p.relative_to(tmp_path / "room").as_posix() for p in (tmp_path / "room").rglob("*") if p.is_file()) \
+        == [f"{app.visitor}/poster.png"]
+    assert not (tmp_path / "notebooks").exists()
+
+
+def _newer(path, since):
+    try:
+        return path.stat().st_mtime >= since - 1
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("visitor", ["../escape", "a/b", "..", "", "x" * 65, "bad name!"])
+def test_a_visitor_id_that_is_not_a_plain_folder_name_is_refused(tmp_path, visitor):
+    from ip2p_nb.serving.room import visitor_folder
+
+    with pytest.raises(UserError) as e:
+        visitor_folder(visitor, {"IP2P_ROOM_DIR": str(tmp_path / "room")})
+    assert "own folder" in str(e.value) and not (tmp_path / "escape").exists()
 
 
 def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
@@ -286,7 +336,8 @@ def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
 
     assert wants_shared("0.0.0.0") and wants_shared("127.0.0.1", True) and not wants_shared("127.0.0.1")
     log = tmp_path / "worker.jsonl"
-    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run")}
+    env = {**offline_app_env(tmp_path), "IP2P_WORKER_LOG": str(log), "IP2P_RUN_DIR": str(tmp_path / "run"),
+           "IP2P_ROOM_DIR": str(tmp_path / "room")}
     port = free_port()
     app = subprocess.Popen([sys.executable, "-m", "ip2p_nb", "app", "--shared", "--model", "tiny", "--port", str(port)],
                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)

@@ -8,7 +8,7 @@ sampler is chosen under "Advanced settings", Stop ends the run within a step, a 
 running does nothing, and every failure becomes one sentence in the message area while the
 app stays usable (an unexpected error's traceback goes to the collapsed "Debug" box).
 `poster.png` is written into `workdir` (the notebook's folder) and offered as a download; with a
-shared model (`app.shared.SharedEditor`) into `workdir/outputs/<visitor>/`, the status shows the
+shared model (`app.shared.SharedEditor`) into the visitor's own folder (app/room.py), the status shows the
 edit's place in the queue, and the Explore tab is left out (its grids need the model in the kernel).
 
 For the Explore tab (`explore.ExplorePanel(app)`) the app exposes:
@@ -46,6 +46,7 @@ from .common import EMPTY_PICTURE, png_bytes, seconds_left
 from .explore import ExplorePanel
 from .mask import MaskPainter
 from .picker import ModelPicker
+from .room import outputs_folder, room_panel
 from .start import fallback_banner, scene_samples
 
 __all__ = ["App", "available_samples"]
@@ -106,7 +107,7 @@ class App:
         self.fallback = fallback        # why the app runs on `demo` instead of the model asked for (a banner), or None
         self.scenes = scene_samples() if getattr(editor, "model_name", None) == "demo" else {}
         self.visitor = getattr(editor, "visitor", None)   # shared mode: this page's own folder for its posters
-        self.workdir = Path(workdir) / "outputs" / self.visitor if self.visitor else Path(workdir)
+        self.workdir = outputs_folder(editor, workdir)    # a room's visitor: outside the served folder (app/room.py)
         self.current_image = None       # the photo the next edit starts from (PIL RGB)
         self.results = []               # history of EditResults, oldest first
         self.busy = False
@@ -142,7 +143,7 @@ class App:
                                              "(点击 “作为输入” 继续编辑 · use a result as the next input)</span>"), self.history])
         self.banner = widgets.HTML(fallback_banner(self.fallback) if self.fallback else "",
                                    layout=widgets.Layout(display=None if self.fallback else "none"))
-        page = widgets.VBox([self.banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
+        page = widgets.VBox([room_panel(), self.banner, widgets.HBox([controls, pictures], layout=widgets.Layout(flex_flow="row wrap")),
                              history, self.debug_box])
         self.widget = widgets.Tab(children=[page], titles=["编辑 Edit"])
         if not getattr(self.editor, "shared", False):   # grids need the model in this kernel

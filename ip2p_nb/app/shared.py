@@ -7,11 +7,12 @@ calls `waiting(position, seconds)` while the edit is queued, `progress(step, tot
 `preview(step, total, image)` while it runs, and returns an `EditResult`. Raising from any of these
 callbacks (the app does on Stop) asks the worker to stop this page's edit only: a queued edit leaves
 the queue, a running one stops within a step; `EditStopped` is raised either way.
-Each page has its own `visitor` id; the app writes its posters to `outputs/<visitor>/`.
+Each page has its own random `visitor` id; the app writes its posters to `IP2P_ROOM_DIR/<visitor>/`, outside the
+folder the server serves (ip2p_nb/app/room.py). The uploaded photo is never written to disk: its bytes go to
+the worker, which edits them in memory.
 """
 import io
 import os
-import secrets
 import threading
 import time
 from multiprocessing.connection import Client
@@ -23,6 +24,7 @@ from ..defaults import SHARED_DEFAULTS
 from ..editing.editor import EditResult, EditStopped, OutOfMemory
 from ..errors import SettingError, UserError
 from ..models.loading import check_scheduler
+from ..serving.room import new_visitor_id
 from ..serving.worker import upload_too_big_message
 
 __all__ = ["SharedEditor", "shared_address"]
@@ -50,7 +52,7 @@ class SharedEditor:
             if found is None:
                 raise UserError("The app is not shared: IP2P_SHARED is not set; start it with `python -m ip2p_nb app --shared`.")
             address, key = found
-        self.visitor = visitor or time.strftime("%H%M%S-") + secrets.token_hex(3)
+        self.visitor = visitor or new_visitor_id()     # random, unguessable: also the name of its folder
         self.conn = self._connect(address, key, timeout)
         self.conn.send({"op": "hello", "visitor": self.visitor})
         if not self.conn.poll(timeout):

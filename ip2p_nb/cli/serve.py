@@ -18,7 +18,12 @@ def add_parsers(sub) -> None:
     p.add_argument("--jupyter", action="store_true", help="open the notebook in JupyterLab instead of Voila")
     p.add_argument("--shared", action="store_true",
                    help="one model for every page: a worker loads it once and runs the pages' edits in a queue "
-                        "(on by default with an --ip other than loopback); posters go to outputs/<visitor>/")
+                        "(on by default with an --ip other than loopback): a room with a key (a link with a random "
+                        "token, and its QR code); posters go to --room-dir/<visitor>/")
+    p.add_argument("--no-token", action="store_true",
+                   help="a room without a key: anyone who can reach the address may use it (a warning is printed)")
+    p.add_argument("--room-dir", default=None, metavar="DIR",
+                   help="a room's visitors' folders, outside the notebook folder (default: IP2P_ROOM_DIR or ~/ip2p-room)")
     p = sub.add_parser("worker", help="(started by `app --shared`) the process that holds the shared model")
     p.add_argument("--model", required=True)
     p.add_argument("--port", type=int, required=True)
@@ -43,12 +48,15 @@ def cmd_app(args) -> int:
         from ..defaults import default_model  # noqa: PLC0415
         from ..serving.worker import start_worker  # noqa: PLC0415
 
-        log = Path(os.environ.get("IP2P_WORKER_LOG") or APP_NOTEBOOK.parent / "outputs" / "worker-log.jsonl")
+        link = _open_room(args, cmd, env, APP_NOTEBOOK.parent)
+        log = Path(os.environ.get("IP2P_WORKER_LOG") or Path(env["IP2P_ROOM_DIR"]) / "worker-log.jsonl")
         worker, shared = start_worker(args.model or default_model(), log, env)
         env.update(shared)
         print(f"Shared mode: one model for every page (worker process {worker.pid}, log {log}); "
-              "each visitor's posters go to outputs/<visitor>/.", file=sys.stderr)
-    print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
+              f"each visitor's posters go to {env['IP2P_ROOM_DIR']}/<visitor>/.", file=sys.stderr)
+        print(f"Starting the room on {link} (Ctrl+C to stop) ...", file=sys.stderr)
+    else:
+        print(f"Starting the app on http://{args.ip}:{args.port}/ (Ctrl+C to stop) ...", file=sys.stderr)
     try:
         server = subprocess.Popen(cmd, cwd=APP_NOTEBOOK.parent, env=env, start_new_session=True)
     except FileNotFoundError:
@@ -60,6 +68,27 @@ def cmd_app(args) -> int:
             from ..serving.worker import stop_worker  # noqa: PLC0415
 
             stop_worker(worker)
+
+
+def _open_room(args, cmd, env, served) -> str:
+    """A room's key and folder: the token on the server's command, the room folder and link in the kernels'
+    environment (ip2p_nb/serving/room.py); prints the link and its QR code. Returns the link."""
+    from ..serving import room  # noqa: PLC0415
+
+    folder = Path(args.room_dir) if args.room_dir else room.room_dir(env)
+    room.check_outside(folder, served)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = None if args.no_token else room.room_token()
+    cmd += room.jupyter_room_args(token) if args.jupyter else room.voila_room_args(token)
+    link = room.room_link(args.ip, args.port, token)
+    env.update({room.ROOM_DIR_ENV: str(folder.resolve()), room.ROOM_LINK_ENV: link})
+    if token is None:
+        print(f"Warning: --no-token: the room has no key; anyone who can reach {link} can use it and its model. "
+              "Use it only on a network you trust.", file=sys.stderr)
+    qr = room.qr_terminal(link)
+    print(f"Room link (share it, or let attendees scan the code): {link}", flush=True)
+    print(qr if qr else "(pip install segno to show a QR code of the link here)", flush=True)
+    return link
 
 
 def cmd_worker(args) -> int:

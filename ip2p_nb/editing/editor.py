@@ -33,7 +33,7 @@ from PIL import Image
 
 from ..defaults import CPU_DEFAULTS, DEFAULTS, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
 from ..errors import Notice, UserError
-from ..models.loading import load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
+from ..models.loading import check_sampler_steps, load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from . import conditioning, decoding, loop, many, prompts, regions
 from .decoding import OutOfMemory
 from .images import load_image, resize_for_edit
@@ -103,7 +103,7 @@ class Editor:
         black is kept) and/or `region` ((left, top, right, bottom) in the photo's pixels, or "auto": the
         mask's box plus a margin). With either, the result is the whole photo at its own size, upright,
         with only that part edited (`result.original` is the full-size photo); pixels farther than the
-        feather from the mask, or outside the region's context margin, keep their exact bytes.
+        feather from the mask, or outside the region, keep their exact bytes (the region's edge is feathered inside it).
 
         `cache_interval` N > 1 computes the UNet's deep features on one step in N and reuses them on the
         others (ip2p_nb/editing/reuse.py): faster, slightly different; None is `default_cache_interval`.
@@ -215,7 +215,9 @@ class Editor:
         """`defaults.check_settings` with this model's own max_size range; `max_size=None` is the model's default."""
         if settings.get("max_size", 0) is None:
             settings["max_size"] = self.default_max_size
-        return check_settings({"max_size": self.size_range}, **settings)
+        checked = check_settings({"max_size": self.size_range}, **settings)
+        check_sampler_steps(self.sampler, checked.get("steps"))   # PLMS needs 4 (loading.MIN_STEPS)
+        return checked
 
     def prompt_for(self, instruction, english=None, notes=None) -> tuple[str, str]:
         """(English prompt, backend that made it) for `instruction`; `english` overrides the translation.

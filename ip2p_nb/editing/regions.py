@@ -4,9 +4,11 @@
   >= 128 in "L", may change; black is kept); checks the size, shape and emptiness in one sentence each.
 - `parse_region(region)` / `check_region(box, size)`: `(left, top, right, bottom)` in the photo's
   pixels, or "auto"; `auto_region(mask, size, minimum)`: the mask's bounding box plus a margin.
-- `context_box(box, size)`: the crop the model sees (the region plus some surroundings).
-- `feather(mask, radius)` and `box_alpha(box, crop)`: the soft edges; `composite(base, edit, alpha, at)`
-  pastes back so that every pixel where the alpha is 0 keeps its exact bytes.
+- `context_box(box, size)`: the crop the model sees (the region plus some surroundings). The context is
+  input only: `box_alpha(box, crop)` is 0 outside the region and feathered inside its edge, so only the
+  region is pasted back and every pixel outside it keeps its exact bytes.
+- `feather(mask, radius)`: the mask's soft edge; `composite(base, edit, alpha, at)` pastes back so that
+  every pixel where the alpha is 0 keeps its exact bytes.
 - `latent_mask` and `blend_latents`: the per-step blend in latent space (blended latent diffusion):
   the kept area's latents, re-noised to the next timestep, replace the model's there; `LatentBlend`
   is that blend as the denoising loop's mask hook (ip2p_nb/editing/loop.py).
@@ -23,7 +25,7 @@ from ..defaults import REGION_DEFAULTS
 from ..errors import UserError
 
 __all__ = ["load_mask", "mask_box", "paste_back", "parse_region", "check_region", "auto_region", "context_box", "feather",
-           "feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box",
+           "feather_width", "region_feather_width", "box_alpha", "composite", "latent_mask", "blend_latents", "format_box",
            "LatentBlend"]
 
 
@@ -179,22 +181,34 @@ def feather(mask: np.ndarray, radius: int) -> np.ndarray:
     return np.maximum(alpha, mask.astype(np.float32))
 
 
-def _ramp(n, inner_lo, inner_hi):
-    """1-D weights over n pixels: 1 in [inner_lo, inner_hi), rising linearly from the ends."""
-    x = np.arange(n, dtype=np.float32) + 0.5
-    up = np.ones(n, np.float32) if inner_lo <= 0 else np.clip(x / inner_lo, 0, 1)
-    down = np.ones(n, np.float32) if inner_hi >= n else np.clip((n - x) / (n - inner_hi), 0, 1)
-    return np.minimum(up, down)
+def region_feather_width(box) -> int:
+    """The soft edge, in pixels inside the region `box`: `REGION_DEFAULTS["region_feather"]` of its shorter side."""
+    side = min(box[2] - box[0], box[3] - box[1])
+    return min(max(REGION_DEFAULTS["feather_min"], round(side * REGION_DEFAULTS["region_feather"])), side // 3)
+
+
+def _ramp(n, lo, hi, width):
+    """1-D weights over n pixels: 0 outside [lo, hi), rising to 1 over `width` pixels inside each end.
+
+    An end on the crop's edge (0 or n) is the photo's edge: there is nothing beyond it to blend with, so no ramp."""
+    x = np.arange(n, dtype=np.float32)
+    up = np.ones(n, np.float32) if lo <= 0 else np.clip((x - lo + 1) / (width + 1), 0, 1)
+    down = np.ones(n, np.float32) if hi >= n else np.clip((hi - x) / (width + 1), 0, 1)
+    inside = (x >= lo) & (x < hi)
+    return np.where(inside, np.minimum(up, down), 0).astype(np.float32)
 
 
 def box_alpha(box, crop) -> np.ndarray:
-    """Alpha over the crop: 1 inside the region `box`, ramping to 0 across the context margin to the crop's edge.
+    """Alpha over the crop: 0 outside the region `box`, 1 inside it, feathered INSIDE the box's edge.
 
-    A side of the crop on the photo's edge has no margin and needs no ramp."""
+    The context margin (crop minus box) is only what the model sees; it is never pasted back, so every pixel
+    outside the box keeps its bytes. A side of the box on the crop's edge is on the photo's edge (the context
+    margin could not grow there): no ramp. The ramp is `region_feather_width(box)` pixels wide."""
     cl, ct, cr, cb = crop
     left, top, right, bottom = box
-    ax = _ramp(cr - cl, left - cl, right - cl)
-    ay = _ramp(cb - ct, top - ct, bottom - ct)
+    width = region_feather_width(box)
+    ax = _ramp(cr - cl, left - cl, right - cl, width)
+    ay = _ramp(cb - ct, top - ct, bottom - ct, width)
     return ay[:, None] * ax[None, :]
 
 
@@ -214,16 +228,20 @@ def composite(base: Image.Image, edit: Image.Image, alpha: np.ndarray, at=(0, 0)
 def paste_back(full: Image.Image, edited: Image.Image, crop, region=None, mask=None) -> Image.Image:
     """`full` with the model's `edited` picture of the `crop` pasted back through the soft edges.
 
-    `region`: the region inside `crop` (its edge ramps over the context margin); `mask`: the boolean mask
-    over the crop (feathered). Only the window where the alpha can be non-zero is resized and blended, so
-    a small mask on a 4000x3000 photo costs little.
+    `region`: the region inside `crop` (feathered inside its edge; the context margin around it is not pasted,
+    so every pixel outside the region keeps its bytes); `mask`: the boolean mask over the crop (feathered).
+    Only the window where the alpha can be non-zero is resized and blended, so a small mask or region on a
+    4000x3000 photo costs little.
     """
     cw, ch = crop[2] - crop[0], crop[3] - crop[1]
     window = (0, 0, cw, ch)
+    if region is not None:
+        window = (region[0] - crop[0], region[1] - crop[1], region[2] - crop[0], region[3] - crop[1])
     if mask is not None:
         radius = feather_width((cw, ch))
         left, top, right, bottom = mask_box(mask)
-        window = (max(0, left - radius - 2), max(0, top - radius - 2), min(cw, right + radius + 2), min(ch, bottom + radius + 2))
+        grown = (max(0, left - radius - 2), max(0, top - radius - 2), min(cw, right + radius + 2), min(ch, bottom + radius + 2))
+        window = (max(window[0], grown[0]), max(window[1], grown[1]), min(window[2], grown[2]), min(window[3], grown[3]))
     wl, wt, wr, wb = window
     alpha = np.ones((ch, cw), np.float32) if region is None else box_alpha(region, crop)
     alpha = alpha[wt:wb, wl:wr]

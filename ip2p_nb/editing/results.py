@@ -2,6 +2,7 @@
 (one item of `Editor.edit_many`: its result, or the one sentence saying why it failed)."""
 from dataclasses import asdict, dataclass, field
 
+import torch
 from PIL import Image
 
 __all__ = ["EditResult", "ItemResult"]
@@ -27,6 +28,10 @@ class EditResult:
     region: tuple | None = None     # with a region: the part edited (left, top, right, bottom) in the photo's pixels
     cache_interval: int = 1         # deep UNet features computed every this many steps (1: every step; reuse.py)
     runtime: str = "torch"          # what ran the UNet and VAE: "torch" or "openvino" (runtime.py)
+    threads: int | None = None      # torch's CPU threads during the edit (another count changes CPU pixels slightly)
+
+    def __post_init__(self):        # made where the edit ran, right after it: the count it ran with
+        self.threads = torch.get_num_threads() if self.threads is None else self.threads
 
     @property
     def settings(self) -> dict:

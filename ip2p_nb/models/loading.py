@@ -17,12 +17,12 @@ from pathlib import Path
 
 import torch
 
-from ..errors import Notice, UserError
+from ..errors import Notice, SettingError, UserError
 from ..resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "EDM_SCHEDULERS",
            "available_schedulers", "schedulers_for", "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name",
-           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO"]
+           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO", "MIN_STEPS", "check_sampler_steps"]
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
@@ -62,6 +62,17 @@ EDM_SCHEDULERS = {
     "EDM DPM++ 2M": ("EDMDPMSolverMultistepScheduler", {}),
 }
 _ALIASES = {"PNDM": "PLMS"}
+# The fewest steps a sampler runs: diffusers' PNDM (PLMS) fails inside its `step` below 4 (its multistep formula
+# keeps 4 earlier model outputs). Every other sampler above runs from 1 step (tests/test_schedulers.py tries 1-4).
+MIN_STEPS = {"PLMS": 4}
+
+
+def check_sampler_steps(sampler: str, steps) -> None:
+    """Refuse, in one sentence, fewer steps than `sampler` can run (`MIN_STEPS`)."""
+    least = MIN_STEPS.get(sampler, 1)
+    if steps is not None and steps < least:
+        raise SettingError(f"The {sampler} sampler needs at least {least} steps, but got {steps}; use {least} or more "
+                           "steps, or another sampler such as Euler a.")
 _RESET = ("use_karras_sigmas", "algorithm_type")  # settings that the table decides
 
 

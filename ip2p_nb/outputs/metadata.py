@@ -8,7 +8,9 @@ The `parameters` text key uses the AUTOMATIC1111 web UI format that metadata rea
 
 First line(s): the English prompt the model saw. Last line: the settings, "key: value" pairs
 separated by commas; a value containing a comma, colon or quote is written as a JSON string.
-The instruction as typed also goes into its own `instruction` key, exactly, so that nothing
+`Threads` is torch's CPU thread count during the edit: on a CPU the same seed and settings give
+slightly different pixels with another count, so `edit --like PICTURE.png` (outputs/reproduce.py)
+runs with the recorded count. The instruction as typed also goes into its own `instruction` key, exactly, so that nothing
 in it can confuse a reader of `parameters`. Text that is not Latin-1 (Chinese) is stored as
 iTXt (UTF-8), so it round-trips.
 """
@@ -40,9 +42,12 @@ _KEYS = {
     "Region": "region",                    # with a region: the part edited, left,top,right,bottom
     "Cache interval": "cache_interval",    # deep UNet features reused (reuse.py): written when not 1, it changes the picture
     "Runtime": "runtime",                  # written when not torch: OpenVINO's pixels differ slightly
+    "Max size": "max_size",                # written when the picture's longest side is not it (a region or mask edit)
+    "Threads": "threads",                  # torch's CPU threads: on a CPU another count changes the pixels slightly
 }
 _BOXES = ("mask_box", "region")
-_NUMBERS = {"steps": int, "seed": int, "text_guidance": float, "image_guidance": float, "cache_interval": int}
+_NUMBERS = {"steps": int, "seed": int, "text_guidance": float, "image_guidance": float, "cache_interval": int,
+            "max_size": int, "threads": int}
 _UNSAID = {"cache_interval": 1, "runtime": "torch"}  # the defaults: not written, so older files read the same
 _PAIR = re.compile(r'\s*([\w][\w \-/]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 
@@ -75,6 +80,11 @@ def parameters_text(result) -> str:
     """The A1111 `parameters` string for an EditResult-like object or a dict of the same fields."""
     prompt = _field(result, "prompt") or _field(result, "instruction") or ""
     values = {"sampler": _field(result, "sampler") or SAMPLER, "size": _size(result)}
+    try:
+        if max(int(v) for v in str(values["size"]).split("x")) == _field(result, "max_size"):
+            values["max_size"] = ""   # the longest side says it
+    except (TypeError, ValueError):
+        pass
     for name in _BOXES:
         box = _field(result, name)
         if isinstance(box, (tuple, list)):

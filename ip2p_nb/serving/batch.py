@@ -6,6 +6,9 @@
    each with the output path that mirrors the input tree and a seed that depends only on
    `--seed` (default 0) and the photo's path, so a rerun or any number of processes gives the
    same pictures. A bad manifest row becomes an item that fails with one sentence.
+   Inputs may be read from anywhere the user can read; outputs stay inside the output folder: an
+   `output` cell that is absolute, climbs out with `..`, or leads out through a symbolic link is
+   refused in one sentence naming its line, and the other rows go on (paths.py).
 2. `BatchRun(editor, items, out_dir)` is iterated for one log record (a dict) per item. Items whose
    output exists with matching settings (stored in the PNG) are skipped unless `force`; the rest
    go through `Editor.edit_many`, which denoises items that differ only in seed as one UNet batch.
@@ -29,6 +32,7 @@ from ..defaults import BATCH_DEFAULTS, DEFAULTS
 from ..errors import SettingError, UserError
 from ..outputs.files import atomic_write
 from ..outputs.metadata import png_info
+from .paths import check_output_cell, inside_folder, plain_relative
 
 __all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state",
            "several_cpu_processes", "IMAGE_SUFFIXES"]
@@ -54,6 +58,7 @@ class BatchItem:
     steps: int = DEFAULTS["steps"]
     max_size: int | None = None  # None: the model's own size
     error: str | None = None     # a bad manifest row: why it cannot run
+    where: str | None = None     # a manifest row: 'line 3 of photos.csv' (for the sentences that name it)
 
     def edit_args(self) -> dict:
         """The item as `Editor.edit_many` takes it."""
@@ -165,14 +170,18 @@ def _item(index, root, where, row, problem, instruction, common, variant, varian
     """One item from a row; a row that cannot run becomes an item with `error` set."""
     name = str(row.get("image") or "")
     item = BatchItem(index, name or f"({where})", str(root / name) if name else "", "", instruction, **common)
+    item.where = where
+    given = row.get("output") if where else None
     try:
         if problem:
             raise UserError(f"{where.capitalize()} was skipped: {problem}.")
         if where is not None:
             _apply_row(item, row, where)
+            check_output_cell(given, where)
     except UserError as e:
         item.error = str(e)
-    item.output = _output_name(item, row.get("output") if where else None, variant, variants, taken)
+        given = given if given and plain_relative(given) else None
+    item.output = _output_name(item, given, variant, variants, taken)
     return item
 
 
@@ -214,7 +223,12 @@ def _check(key, value):
 
 def _output_name(item, given, variant, variants, taken) -> str:
     """The output path relative to the output folder: the input's path with .png, unique in the batch."""
-    base = Path(given) if given else Path(item.name if item.source else f"row-{item.index + 1}")
+    if given:
+        base = Path(str(given).replace("\\", "/"))
+    else:  # mirrors the input's path; an absolute or '..' input path loses those parts (outputs stay inside)
+        parts = Path(item.name).parts if item.source else (f"row-{item.index + 1}",)
+        kept = [p for p in parts if p not in ("..", ".") and p != Path(item.name).anchor]
+        base = Path(*kept) if kept else Path(f"row-{item.index + 1}")
     stem = base.with_suffix("").as_posix()
     candidate = f"{stem}_v{variant + 1}.png" if variants > 1 else f"{stem}.png"
     n = 2
@@ -267,8 +281,14 @@ class BatchRun:
         self.log_path = self.out_dir / BATCH_DEFAULTS["log_name"]
         self.part_path = self.out_dir / f"{self.log_path.stem}.part-{self.state.process_index}.jsonl"
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
-        # 1. Plan: every process reads the same outputs before any process writes one
+        # 1. Plan: every process reads the same outputs before any process writes one; an output that a
+        #    symbolic link inside the folder leads outside it is refused before anything there is read or removed
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        for item in self.items:
+            if item.error is None and not inside_folder(self.out_dir, item.output):
+                where = item.where.capitalize() if item.where else f"The output of {item.name!r}"
+                item.error = (f"{where} was skipped: its output {item.output!r} leads outside the output folder "
+                              f"{str(self.out_dir)!r} through a symbolic link; write it to a folder inside it.")
         self.bad = [item for item in self.items if item.error is not None]
         ready = [item for item in self.items if item.error is None]
         self.skipped = [] if force else [item for item in ready if self._finished(item)]
@@ -355,6 +375,9 @@ class BatchRun:
 
     def _save(self, item: BatchItem, result) -> Path:
         path = self.out_dir / item.output
+        if not inside_folder(self.out_dir, item.output):  # a link made while the batch ran
+            raise UserError(f"The output {item.output!r} leads outside the output folder {str(self.out_dir)!r} through a "
+                            "symbolic link; it was not written.")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:

