@@ -253,7 +253,7 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     b = App(worker.page("visitor-b"), workdir=tmp_path)
     assert len(a.widget.children) == 1                     # no Explore tab: its grids need the model in the kernel
     for app, color, steps in ((a, (200, 40, 40), 100), (b, (40, 200, 40), 2)):
-        app._set_input(_photo(color), "Photo uploaded")
+        app.set_input(_photo(color), "Photo uploaded")
         app.instruction.value = "make it snowy"
         app.steps.value, app.max_size.value = steps, 256
     a.start_edit()
@@ -268,7 +268,7 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     a.start_edit()
     assert a.wait(60) and "Done: 256x168" in a.message.value
     for app in (a, b):
-        app._on_poster_click(None)
+        app.poster_button.click()
     pa, pb = tmp_path / "outputs" / "visitor-a" / "poster.png", tmp_path / "outputs" / "visitor-b" / "poster.png"
     assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
     assert not (tmp_path / "poster.png").exists()
