@@ -261,7 +261,7 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     b.start_edit()
     _wait_for(lambda: b.queue_places)
     assert b.queue_places[0] == 1 and b.status.value.startswith("place 1 in the queue")
-    a._on_stop_click(None)
+    a.stop_button.click()
     assert a.wait(60) and b.wait(60)
     assert "stopped after step" in a.message.value and "Done: 256x168" in b.message.value
     a.steps.value = 2
