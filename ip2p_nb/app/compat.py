@@ -29,10 +29,10 @@ def clear_upload(upload) -> None:
         upload.value = ()
         return
     # ipywidgets 7: `value` is computed from `data` and `metadata`; the counter makes the next pick a change
-    upload.set_trait("_counter", 0)
     upload.set_trait("data", [])
     upload.set_trait("metadata", [])
-    upload.value.clear()
+    upload.set_trait("_counter", 0)
+    upload.set_trait("value", {})
 
 
 def _set_titles(widget, titles) -> None:
