@@ -55,17 +55,17 @@ def colab_download(path) -> bool:
     return True
 
 
-def kaggle_output_dir(env=None):
+def kaggle_output_dir(env=None, working=KAGGLE_WORKING):
     """/kaggle/working on Kaggle (its kernels set KAGGLE_KERNEL_RUN_TYPE), else None."""
     env = os.environ if env is None else env
-    if "KAGGLE_KERNEL_RUN_TYPE" in env and KAGGLE_WORKING.is_dir():
-        return KAGGLE_WORKING
+    if "KAGGLE_KERNEL_RUN_TYPE" in env and Path(working).is_dir():
+        return Path(working)
     return None
 
 
-def keep_output(path, env=None):
+def keep_output(path, env=None, working=KAGGLE_WORKING):
     """On Kaggle, a copy of `path` under /kaggle/working (unless it is there already); its path, else None."""
-    folder = kaggle_output_dir(env)
+    folder = kaggle_output_dir(env, working)
     if folder is None:
         return None
     path = Path(path).resolve()

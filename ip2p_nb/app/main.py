@@ -74,7 +74,7 @@ class App:
     def _build(self):
         # 1. the panels, and their widgets under the names the Explore tab and the tests use
         self.photo_panel = PhotoPanel(self)
-        self.upload, self.sample, self.painter = self.photo_panel.upload, self.photo_panel.sample, self.photo_panel.painter
+        self.upload, self.sample, self.path = self.photo_panel.upload, self.photo_panel.sample, self.photo_panel.path
         self.instruction_panel = InstructionPanel(self)
         p = self.instruction_panel
         self.instruction, self.prompt, self.backend_label, self.neural = p.instruction, p.prompt, p.backend_label, p.neural
@@ -131,6 +131,11 @@ class App:
         display(self.widget)
 
     # ------------------------------------------------------------------ what the panels keep
+    @property
+    def painter(self):
+        """What marks the part that may change: the brush (mask.py), or the box where the brush cannot show (fallback.py)."""
+        return self.photo_panel.painter
+
     @property
     def results(self) -> list:
         return self.result_panel.results
@@ -217,7 +222,7 @@ class App:
     def set_input(self, image, what):
         """Make `image` the photo the next edit starts from, and say so (`what`)."""
         self.current_image = image
-        self.painter.set_image(image)
+        self.photo_panel.set_image(image)
         self.result_panel.show_input(image)
         self.speed_panel.update()   # a photo that is not square takes less time than the square estimate
         self.show_message(f"{what} ({image.width}x{image.height}); type an instruction and press Edit / 编辑.")
