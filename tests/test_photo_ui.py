@@ -56,7 +56,7 @@ def test_the_box_edits_only_the_box(editor, tmp_path):
     app.set_input(photo, "Photo")
     boxes = app.painter
     assert boxes is app.photo_panel.boxes and "no canvas in this test" in boxes.note.value
-    assert app.photo_panel.boxes.widget.layout.display is None and app.photo_panel.brush.widget.layout.display == "none"
+    assert app.photo_panel.boxes.widget.layout.display is None and app.photo_panel.brush_area.layout.display == "none"
     boxes.use_box.value = True
     boxes.across.value, boxes.down.value = (50, 90), (20, 80)
     region = (160, 48, 288, 192)

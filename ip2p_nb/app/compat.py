@@ -5,12 +5,15 @@
 - `clear_upload(upload)`: empty it, so the same file can be chosen again (7's value is read-only).
 - `tab(children, titles)` / `accordion(children, titles)`: titles are a `titles=` argument in 8 only;
   7 sets them one by one with `set_title`. `add_tab(tab, child, title)` appends one page.
+- `isolated(widget)`: `widget` shown inside an Output, so that a third-party widget whose front-end code
+  fails (ipycanvas in the classic notebook on 7, on Kaggle) breaks only itself: under 7 a container
+  whose child's model cannot be created is not drawn at all, and the whole app would vanish.
 - `html(value, **kw)`: HTML widgets, with `description_allow_html` only where it exists (8).
 Everything else the app uses (Layout, FileUpload's accept/multiple, Checkbox's indent...) is the same in both.
 """
 import ipywidgets as widgets
 
-__all__ = ["IPYWIDGETS_MAJOR", "uploaded_files", "clear_upload", "tab", "accordion", "add_tab", "html"]
+__all__ = ["IPYWIDGETS_MAJOR", "uploaded_files", "clear_upload", "tab", "accordion", "add_tab", "isolated", "html"]
 
 IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
 
@@ -62,6 +65,15 @@ def add_tab(widget, child, title) -> None:
     titles = [widget.get_title(i) or "" for i in range(len(widget.children))]
     widget.children = (*widget.children, child)
     _set_titles(widget, [*titles, title])
+
+
+def isolated(widget):
+    """An Output showing `widget` as a display of its own: the container never refers to its model."""
+    view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+    out = widgets.Output()
+    out.outputs = ({"output_type": "display_data", "metadata": {},
+                    "data": {"application/vnd.jupyter.widget-view+json": view, "text/plain": repr(widget)}},)
+    return out
 
 
 def html(value="", **kwargs):

@@ -21,7 +21,7 @@ import ipywidgets as widgets
 from ..editing.images import load_image
 from ..errors import UserError
 from ..resources import SAMPLES_DIR
-from .compat import clear_upload, uploaded_files
+from .compat import clear_upload, isolated, uploaded_files
 from .fallback import BoxPainter
 from .hosted import colab_upload, enable_colab_widgets, on_colab
 
@@ -76,6 +76,7 @@ class PhotoPanel:
         self.brush = MaskPainter() if MaskPainter is not None else None
         self.boxes = BoxPainter(guard=app.guard)
         self.painter = self.brush or self.boxes
+        self.brush_area = isolated(self.brush.widget) if self.brush else None   # its failure breaks only itself
         self.fallbacks = 0              # times the box replaced the brush, for tests
         if self.brush is None:
             self.use_boxes("ipycanvas is not installed")
@@ -87,7 +88,7 @@ class PhotoPanel:
                 self._timer.daemon = True
                 self._timer.start()
         parts = [widgets.HTML("<b>1. 照片 Photo</b>"), widgets.HBox([self.upload, self.sample]), path_row]
-        self.widget = widgets.VBox(parts + ([self.brush.widget] if self.brush else []) + [self.boxes.widget])
+        self.widget = widgets.VBox(parts + ([self.brush_area] if self.brush else []) + [self.boxes.widget])
         self.upload.observe(self._on_upload_change, names="value")
         self.sample.observe(self._on_sample_change, names="value")
         self.path.observe(self._on_path_change, names="value")
@@ -109,7 +110,7 @@ class PhotoPanel:
         """Show the box and the mask upload instead of the brush, with `reason` in its note."""
         self.boxes.note.value = BoxPainter.note_html(reason)
         if self.brush is not None:
-            self.brush.widget.layout.display = "none"
+            self.brush_area.layout.display = "none"
         self.boxes.widget.layout.display = None
         if self.app.current_image is not None:
             self.boxes.set_image(self.app.current_image)
@@ -119,7 +120,7 @@ class PhotoPanel:
     def use_brush(self) -> None:
         """The canvas's front end is there after all: the brush takes its place back."""
         self.boxes.widget.layout.display = "none"
-        self.brush.widget.layout.display = None
+        self.brush_area.layout.display = None
         if self.app.current_image is not None:
             self.brush.set_image(self.app.current_image)
         self.painter = self.brush
