@@ -16,7 +16,7 @@ from pathlib import Path
 
 from voila_server import VoilaServer, free_port
 
-__all__ = ["NotebookServer", "run_all", "upload", "instruct", "set_slider", "stroke", "edit", "download_poster"]
+__all__ = ["NotebookServer", "run_all", "upload", "instruct", "set_slider", "stroke", "edit", "download_poster", "screenshot"]
 
 START_TIMEOUT = 90.0      # s: a JupyterLab start on a busy 2-core machine
 APP_TIMEOUT = int(os.environ.get("IP2P_APP_TIMEOUT_MS", 240_000))     # ms: Run All (the model load included) until the app's Edit button shows
@@ -130,3 +130,13 @@ def download_poster(page, expect, folder) -> bytes:
     with page.expect_download(timeout=30_000) as download:
         page.locator("a[download='poster.png']").click()
     return Path(download.value.path()).read_bytes()
+
+
+def screenshot(page, top, path):
+    """A screenshot of the window with `top` (a locator) scrolled to its top edge; JupyterLab's news question closed."""
+    no = page.locator(".jp-Notification-Toast-Close, .jp-toast-button:has-text('No')")
+    if no.count():
+        no.first.click()
+    top.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)   # the scroll settles (a screenshot, not a test condition)
+    page.screenshot(path=str(path))

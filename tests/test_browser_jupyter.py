@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from notebook_server import NotebookServer, download_poster, edit, instruct, run_all, set_slider, stroke, upload
+from notebook_server import NotebookServer, download_poster, edit, instruct, run_all, screenshot, set_slider, stroke, upload
 from voila_server import VoilaServer  # noqa: F401  (the process-group stop the server inherits)
 
 pytestmark = pytest.mark.browser
@@ -81,9 +81,7 @@ def test_jupyterlab_run_all_brush_edit_and_download(lab, record_property):
     photo = np.asarray(Image.open(CAT).convert("RGB"))
     diff = (out != photo).any(axis=2)
     assert diff[100:150, 100:200].mean() > 0.5 and not diff[260:, :].any()   # changed under the stroke only
-    app = page.locator(".jp-OutputArea-output .widget-tab").first
-    app.scroll_into_view_if_needed()
-    app.screenshot(path=str(shots() / "jupyterlab.png"))
+    screenshot(page, page.locator(".widget-tab"), shots() / "jupyterlab.png")
     page.close()
 
 
@@ -111,7 +109,5 @@ def test_without_the_canvas_front_end_the_box_edits_only_the_box(lab):
     outside = np.ones_like(diff)
     outside[top:bottom, left:right] = False
     assert not diff[outside].any() and diff[region[1] + 10:region[3] - 10, region[0] + 10:region[2] - 10].mean() > 0.9
-    app = page.locator(".jp-OutputArea-output .widget-tab").first
-    app.scroll_into_view_if_needed()
-    app.screenshot(path=str(shots() / "fallback.png"))
+    screenshot(page, page.locator(".ip2p-box-painter"), shots() / "fallback.png")
     page.close()
