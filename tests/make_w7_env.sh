@@ -16,6 +16,5 @@ py="$dir/bin/python"
 grep -v -E '^\s*(ipywidgets|torch)\b' "$root/requirements.txt" > "$dir/req-w7.txt"
 "$py" -m pip install -q -r "$dir/req-w7.txt" "ipywidgets==7.7.1" "widgetsnbextension==3.6.6" \
       "notebook>=6.5,<6.6" "ipykernel>=6" "pytest>=8" "playwright>=1.40" "nbclient>=0.10"
-"$py" -m pip install -q --no-deps -e "$root"  2>/dev/null || true
 touch "$dir/.ip2p-w7-ready"
 echo "$dir"

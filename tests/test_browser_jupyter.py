@@ -109,5 +109,5 @@ def test_without_the_canvas_front_end_the_box_edits_only_the_box(lab):
     outside = np.ones_like(diff)
     outside[top:bottom, left:right] = False
     assert not diff[outside].any() and diff[region[1] + 10:region[3] - 10, region[0] + 10:region[2] - 10].mean() > 0.9
-    screenshot(page, page.locator(".ip2p-box-painter"), shots() / "fallback.png")
+    screenshot(page, page.locator(".widget-tab"), shots() / "fallback.png")
     page.close()
