@@ -143,3 +143,34 @@ def test_on_kaggle_a_copy_is_kept_in_the_working_folder(tmp_path):
     working.mkdir()
     kept = keep_output(poster, env={"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}, working=working)
     assert kept == working / "poster.png" and kept.read_bytes() == b"png"
+
+
+COLAB_STUB = {   # Colab's own modules cannot run here: a stand-in that records what the app calls
+    "google/__init__.py": "",
+    "google/colab/__init__.py": "",
+    "google/colab/output.py": "def enable_custom_widget_manager():\n    open('calls.txt', 'a').write('widgets\\n')\n",
+    "google/colab/files.py": ("def download(path):\n    open('calls.txt', 'a').write('download ' + path + '\\n')\n"
+                              "def upload():\n    return {'big.png': open('big.png', 'rb').read()}\n"),
+}
+
+
+def test_on_colab_the_app_uses_colabs_widget_manager_upload_and_download(tmp_path):
+    for name, text in COLAB_STUB.items():
+        (tmp_path / "stub" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "stub" / name).write_text(text)
+    _photo((1400, 1000)).save(tmp_path / "big.png")
+    code = ("from ip2p_nb import load_editor\nfrom ip2p_nb.app import App\n"
+            "app = App(load_editor('tiny'))\n"
+            "assert app.photo_panel.colab_button.layout.display is None\n"
+            "app.photo_panel.colab_button.click()\nprint(app.message.value)\n"
+            "app.instruction.value, app.steps.value = 'make it snowy', 2\n"
+            "app.edit_button.click(); app.wait(120); app.poster_button.click()\n"
+            "assert app.result_panel.colab_button.layout.display is None\n"
+            "app.result_panel.colab_button.click()\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "stub"), ROOT]), IP2P_OFFLINE="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-1500:]
+    assert "Photo uploaded (1400x1000)" in out.stdout                       # Colab's own dialog: any size
+    calls = (tmp_path / "calls.txt").read_text().splitlines()
+    assert calls[0] == "widgets" and calls[1].startswith("download") and calls[1].endswith("poster.png") and len(calls) == 2
+    assert (tmp_path / calls[1].split(" ", 1)[1]).is_file()
