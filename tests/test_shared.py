@@ -255,7 +255,7 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     b = App(worker.page("visitor-b"), workdir=tmp_path)
     assert len(a.widget.children) == 1                     # no Explore tab: its grids need the model in the kernel
     for app, color, steps in ((a, (200, 40, 40), 100), (b, (40, 200, 40), 2)):
-        app._set_input(_photo(color), "Photo uploaded")
+        app.set_input(_photo(color), "Photo uploaded")
         app.instruction.value = "make it snowy"
         app.steps.value, app.max_size.value = steps, 256
     a.start_edit()
@@ -263,14 +263,14 @@ def test_apps_on_a_shared_model_queue_stop_and_keep_their_posters_apart(worker, 
     b.start_edit()
     _wait_for(lambda: b.queue_places)
     assert b.queue_places[0] == 1 and b.status.value.startswith("place 1 in the queue")
-    a._on_stop_click(None)
+    a.stop_button.click()
     assert a.wait(60) and b.wait(60)
     assert "stopped after step" in a.message.value and "Done: 256x168" in b.message.value
     a.steps.value = 2
     a.start_edit()
     assert a.wait(60) and "Done: 256x168" in a.message.value
     for app in (a, b):
-        app._on_poster_click(None)
+        app.poster_button.click()
     pa, pb = tmp_path / "room" / "visitor-a" / "poster.png", tmp_path / "room" / "visitor-b" / "poster.png"
     assert pa.is_file() and pb.is_file() and pa.read_bytes() != pb.read_bytes()
     assert not (tmp_path / "poster.png").exists() and not (tmp_path / "outputs").exists()
@@ -293,12 +293,13 @@ def test_in_a_room_the_uploaded_photo_is_never_written_to_disk(worker, tmp_path,
     buf = io.BytesIO()
     photo.save(buf, format="PNG")
     upload = buf.getvalue()
-    app._use_upload({"name": "private.png", "content": upload, "size": len(upload)})
+    app.upload.value = ({"name": "private.png", "type": "image/png", "size": len(upload), "content": memoryview(upload),
+                         "last_modified": 0},)   # as ipywidgets 8's front end sends it
     app.instruction.value = "make it snowy"
     app.steps.value, app.max_size.value = 2, 256
     app.start_edit()
     assert app.wait(60) and "Done" in app.message.value
-    app._on_poster_click(None)
+    app.poster_button.click()
     assert "data:image/png;base64," in app.download.value
     tmp = [p for p in Path(tempfile.gettempdir()).iterdir() if _newer(p, started) and not p.is_symlink()]
     new = [p for root in (tmp_path, *tmp) for p in ([root] if root.is_file() else root.rglob("*"))

@@ -58,7 +58,7 @@ def test_neural_translator_download_runs_in_the_background_and_falls_back_in_one
     app = App(tiny_editor, workdir=tmp_path)
     app.instruction.value = "把天空换成夜晚"
     app.neural.value = True
-    app._neural_thread.join(60)  # the callback returned at once; the download ran in this thread
+    app.instruction_panel.neural_thread.join(60)  # the callback returned at once; the download ran in this thread
     assert not app.neural.value and not app.neural.disabled
     assert "Could not get the neural translator" in app.message.value
     assert app.prompt.value == "turn the sky into night"  # the built-in translation stays
