@@ -12,6 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
+from ..platforms import detect_platform
+
 __all__ = ["on_colab", "enable_colab_widgets", "colab_upload", "colab_download", "kaggle_output_dir", "keep_output"]
 
 KAGGLE_WORKING = Path("/kaggle/working")   # the only folder Kaggle keeps after the session ("Output")
@@ -56,9 +58,9 @@ def colab_download(path) -> bool:
 
 
 def kaggle_output_dir(env=None, working=KAGGLE_WORKING):
-    """/kaggle/working on Kaggle (its kernels set KAGGLE_KERNEL_RUN_TYPE), else None."""
+    """/kaggle/working on Kaggle (platforms.detect_platform, from its environment variables), else None."""
     env = os.environ if env is None else env
-    if "KAGGLE_KERNEL_RUN_TYPE" in env and Path(working).is_dir():
+    if detect_platform(env, root="/nonexistent").name == "kaggle" and Path(working).is_dir():
         return Path(working)
     return None
 
