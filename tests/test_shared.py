@@ -5,6 +5,7 @@ A real worker on the `tiny` model (in a thread of the test process, or as the pr
 a page that disconnects mid-edit, the limits' sentences, one load for many pages, the memory guard.
 Nothing waits on the clock: the tests follow the worker's log and the messages the pages get.
 """
+import datetime
 import io
 import json
 import os
@@ -294,7 +295,7 @@ def test_in_a_room_the_uploaded_photo_is_never_written_to_disk(worker, tmp_path,
     photo.save(buf, format="PNG")
     upload = buf.getvalue()
     app.upload.value = ({"name": "private.png", "type": "image/png", "size": len(upload), "content": memoryview(upload),
-                         "last_modified": 0},)   # as ipywidgets 8's front end sends it
+                         "last_modified": datetime.datetime(2025, 1, 1)},)   # as ipywidgets 8 holds it
     app.instruction.value = "make it snowy"
     app.steps.value, app.max_size.value = 2, 256
     app.start_edit()
