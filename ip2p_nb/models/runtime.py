@@ -233,6 +233,14 @@ class OpenVINOUNet(torch.nn.Module):
     def __init__(self, whole: _Compiled, outer: _Compiled, config, dtype):
         super().__init__()
         self.whole, self.outer, self.config, self._dtype = whole, outer, config, dtype
+        self.folder = whole.path.parent   # the IR folder (quantize.py keeps its 8-bit graphs there too)
+        self.graph = "float"              # which whole-UNet graph runs: "float" or an 8-bit recipe (quantize.RECIPES)
+
+    def use_whole_graph(self, path: Path, graph: str) -> None:
+        """Run the whole UNet from the IR at `path` (named `graph`: an 8-bit recipe) from the next call."""
+        self.whole.path, self.whole.shapes, self.whole.request = Path(path), None, None
+        self.graph = graph
+        _give_back_memory()
 
     @property
     def dtype(self):
