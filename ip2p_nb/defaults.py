@@ -105,11 +105,9 @@ CPU_DEFAULTS = dict(
     # 15.48 dB computing every step, 15.30 with 2 (-0.18 dB, the same share of edits followed: 0.68), 14.94 with
     # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
     cache_interval=2,
-    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, the most reuse we tried)
-    # PSNR to the true edit was 15.5 dB at 20 steps, 14.9 at 15 and 12.7 at 10 (15.9 / 16.0 / 16.0 without reuse),
-    # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
-    # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
-    steps=20,
+    # SAMPLER_STEPS_PLACEHOLDER
+    scheduler="DPM++ 2M Karras",
+    steps=12,
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
     # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows

@@ -264,12 +264,12 @@ class App:
         """Set the Fast switch and the CPU steps for the editor's model, and show the estimate (again after a model switch).
 
         Fast starts as the editor reuses by itself (load_editor: on for real models on a CPU, off on GPUs and for the
-        toy models); real models on a CPU start at CPU_DEFAULTS' steps (their max_size comes from suggest_max_size).
+        toy models); real models on a CPU start at the editor's steps (CPU_DEFAULTS' with its sampler) (their max_size comes from suggest_max_size).
         """
         self.device = _device_of(self.editor)
         self.cpu_defaults = self.device is not None and uses_cpu_defaults(self.device, getattr(self.editor, "model_name", None))
         if self.cpu_defaults:
-            self.steps.value = CPU_DEFAULTS["steps"]
+            self.steps.value = getattr(self.editor, "default_steps", CPU_DEFAULTS["steps"])  # load_editor's (editing/cpu.py)
         self.fast.value = getattr(self.editor, "default_cache_interval", 1) > 1
         self._update_estimate()
 

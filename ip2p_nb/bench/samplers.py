@@ -16,7 +16,7 @@ import torch
 __all__ = ["SAMPLERS", "STEP_COUNTS", "step_economy", "cheapest"]
 
 SAMPLERS = ("Euler a", "DPM++ 2M Karras", "UniPC", "DDIM")   # loading.SCHEDULERS' names; Euler a is the reference
-STEP_COUNTS = (6, 8, 10, 12, 15)   # the other samplers' counts (Euler a runs its 20 only)
+STEP_COUNTS = (8, 10, 12, 15)   # fewer than 20 (6 steps of DPM++ 2M Karras lost 2.3 dB)
 
 
 def _psnr(a, b) -> float:
@@ -24,7 +24,7 @@ def _psnr(a, b) -> float:
     return 99.0 if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
-def step_economy(per_kind: int = 8, samplers=SAMPLERS, step_counts=STEP_COUNTS, intervals=(1, 2), tolerance: float = 0.3,
+def step_economy(per_kind: int = 4, samplers=SAMPLERS, step_counts=STEP_COUNTS, intervals=(1, 2), tolerance: float = 0.3,
                  log=lambda _m: None) -> dict:
     """Rows {sampler, steps, cache_interval, psnr_to_truth, followed, unet_calls, cpu_s, holds} on the demo model."""
     from ..editing.editor import Editor  # noqa: PLC0415
@@ -33,7 +33,7 @@ def step_economy(per_kind: int = 8, samplers=SAMPLERS, step_counts=STEP_COUNTS, 
 
     pairs = held_out_pairs(per_kind)
     editor = Editor(load_pipeline("demo", torch.device("cpu"), torch.float32), model_name="demo")
-    plan = [("Euler a", 20, 1)] + [(s, n, 1) for s in samplers if s != "Euler a" for n in step_counts]
+    plan = [("Euler a", 20, 1)] + [(s, n, 1) for s in samplers for n in step_counts]
     plan += [(s, n, i) for i in intervals if i > 1 for s, n, _ in plan]
     rows = []
     for sampler, steps, interval in plan:
