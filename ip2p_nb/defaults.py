@@ -106,6 +106,7 @@ CPU_DEFAULTS = dict(
     # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
     cache_interval=2,
     # SAMPLER_STEPS_PLACEHOLDER
+    unet="float",
     scheduler="DPM++ 2M Karras",
     steps=12,
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with

@@ -741,5 +741,5 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     if own is not None:
         editor.size_range, editor.default_max_size, editor.default_steps = tuple(own.size_range), own.max_size, own.steps
     if full_size_cpu:
-        apply_cpu_defaults(editor, keep_sampler=scheduler is not None)
+        apply_cpu_defaults(editor, keep_sampler=scheduler is not None, notify=notify or _announce)
     return editor

@@ -14,7 +14,7 @@ import torch
 
 from ..errors import UserError
 
-__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads"]
+__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags"]
 
 
 def attention_processors(pipe) -> dict:
@@ -90,3 +90,17 @@ def cpu_threads() -> int:
     `pick_threads()`."""
     asked = os.environ.get("OMP_NUM_THREADS", "")
     return max(1, int(asked)) if asked.isdigit() else pick_threads()
+
+
+def cpu_flags() -> list:
+    """The CPU's instruction-set flags that decide its speed here (AVX2, AVX-512 and its VNNI/BF16, AMX), sorted:
+    8-bit gains need VNNI or AMX, bfloat16 needs AVX512_BF16 or AMX. Empty when unknown (not Linux)."""
+    wanted = ("avx2", "avx512", "avx_vnni", "amx")
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return sorted(flag for flag in line.split(":", 1)[1].split() if flag.startswith(wanted))
+    except OSError:
+        pass
+    return []
