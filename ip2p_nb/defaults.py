@@ -105,10 +105,19 @@ CPU_DEFAULTS = dict(
     # 15.48 dB computing every step, 15.30 with 2 (-0.18 dB, the same share of edits followed: 0.68), 14.94 with
     # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
     cache_interval=2,
-    # SAMPLER_STEPS_PLACEHOLDER
+    # The sampler and its steps: the cheapest pair (fewest whole-UNet-call equivalents) whose picture stays within 0.3 dB
+    # (PSNR to the true edit) of Euler a at 20 steps, with at most one scene fewer followed (`bench --step-economy`, 28
+    # held-out scenes of the demo model, docs/BENCHMARK.md). Without reuse: Euler a 20: 15.93 dB, followed 0.786;
+    # Euler a 15: 15.98, 0.750 (holds: 15 calls); Euler a 10: 15.96 but 0.643 (four scenes fewer followed);
+    # DPM++ 2M Karras 8/10/12: 15.28/15.31/15.22 dB and UniPC 10: 15.13 (the deterministic samplers settle on another
+    # picture, 0.6-0.8 dB further from the truth, whatever their steps). With reuse 2 (cache_interval above), Euler a 15
+    # fell to 15.65 dB and 0.607 followed (five scenes fewer): fewer steps and reuse compound. Euler a 20 with reuse 2
+    # (10 whole calls + 10 outer-only ones at 6% each, about 10.6 calls' work) holds and costs less than 15 steps without
+    # reuse, so the CPU keeps 20 Euler a steps and saves its time with reuse.
+    scheduler="Euler a",
+    steps=20,
+    # The UNet on OpenVINO: "float", or an 8-bit recipe of models/quantize.py (`bench --unet-cost`, `--int8-quality`).
     unet="float",
-    scheduler="DPM++ 2M Karras",
-    steps=12,
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
     # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows

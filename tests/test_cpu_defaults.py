@@ -39,14 +39,26 @@ def test_cpu_defaults_reach_a_bare_edit(tiny_editor, photo):
     cls, settings = SCHEDULERS[CPU_DEFAULTS["scheduler"]]
     assert type(tiny_editor.pipe.scheduler).__name__ == cls
     assert all(tiny_editor.pipe.scheduler.config[k] == v for k, v in settings.items())
-    assert done["steps"] == result.steps == CPU_DEFAULTS["steps"] != DEFAULTS["steps"]
-    assert result.sampler == CPU_DEFAULTS["scheduler"] and result.cache_interval == CPU_DEFAULTS["cache_interval"]
+    assert done["steps"] == result.steps == CPU_DEFAULTS["steps"]
+    assert result.sampler == CPU_DEFAULTS["scheduler"] and result.cache_interval == CPU_DEFAULTS["cache_interval"] > 1
     assert len(every) == CPU_DEFAULTS["steps"]
     assert len(whole) == math.ceil(CPU_DEFAULTS["steps"] / CPU_DEFAULTS["cache_interval"])
     # a setting given to edit() still wins
     every.clear()
     assert tiny_editor.edit(photo, "x", english="make it snowy", max_size=256, steps=3, cache_interval=1).steps == 3
     assert len(every) == 3
+
+
+def test_another_cpu_sampler_and_steps_reach_a_bare_edit(tiny_editor, photo, monkeypatch):
+    """Were the measurements to pick another sampler and fewer steps, a bare edit would run exactly those."""
+    monkeypatch.setitem(CPU_DEFAULTS, "scheduler", "DPM++ 2M Karras")
+    monkeypatch.setitem(CPU_DEFAULTS, "steps", 7)
+    every = _count(tiny_editor.pipe.unet.conv_in)
+    assert apply_cpu_defaults(tiny_editor)["steps"] == 7
+    result = tiny_editor.edit(photo, "make it snowy", english="make it snowy", max_size=256)
+    assert type(tiny_editor.pipe.scheduler).__name__ == "DPMSolverMultistepScheduler"
+    assert tiny_editor.pipe.scheduler.config["use_karras_sigmas"] is True
+    assert result.steps == 7 and result.sampler == "DPM++ 2M Karras" and len(every) == 7
 
 
 def test_a_chosen_sampler_keeps_its_steps(tiny_editor, photo):

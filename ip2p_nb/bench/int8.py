@@ -41,7 +41,7 @@ def calibration_calls(editor, scenes: int = 24, steps: int = 10, limit: int = 30
 
 
 def int8_quality(recipes=("int8", "int8-hybrid", "int8-weights"), per_kind: int = 8, steps: int = 20, sampler: str = "Euler a",
-                 cache_interval: int = 1, log=lambda _m: None) -> dict:
+                 cache_interval: int = 1, float_openvino: bool = True, log=lambda _m: None) -> dict:
     """Rows {contestant, psnr_to_truth, followed, psnr_to_torch} on the demo model's held-out scenes."""
     from ..editing.editor import Editor  # noqa: PLC0415
     from ..models.loading import load_pipeline  # noqa: PLC0415
@@ -62,7 +62,7 @@ def int8_quality(recipes=("int8", "int8-hybrid", "int8-weights"), per_kind: int 
     editor = Editor(pipe, model_name="demo")
     calls = calibration_calls(editor)
     rows = []
-    for name in ("torch", "openvino", *recipes):
+    for name in ("torch", *(["openvino"] if float_openvino else []), *recipes):
         if name not in ("torch", "openvino"):
             path, seconds = quantize_ir(pipe.unet.folder, name, calls, label=f"demo-scenes-{len(calls)}")
             pipe.unet.use_whole_graph(path, name)

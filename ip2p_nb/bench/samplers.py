@@ -25,11 +25,11 @@ def _psnr(a, b) -> float:
 
 
 def step_economy(per_kind: int = 4, samplers=SAMPLERS, step_counts=STEP_COUNTS, intervals=(1, 2), tolerance: float = 0.3,
-                 plan=None, log=lambda _m: None) -> dict:
+                 plan=None, reference: dict | None = None, log=lambda _m: None) -> dict:
     """Rows {sampler, steps, cache_interval, psnr_to_truth, followed, unet_calls, cpu_s, holds} on the demo model.
 
     `plan`: (sampler, steps, cache_interval) triples to run instead of every sampler x step count x interval
-    (the reference, Euler a at 20 steps without reuse, always runs first)."""
+    (the reference, Euler a at 20 steps without reuse, runs first unless its row from an earlier run is given)."""
     from ..editing.editor import Editor  # noqa: PLC0415
     from ..models.loading import load_pipeline  # noqa: PLC0415
     from ..train.quality import held_out_pairs, score  # noqa: PLC0415
@@ -39,9 +39,9 @@ def step_economy(per_kind: int = 4, samplers=SAMPLERS, step_counts=STEP_COUNTS, 
     if plan is None:
         plan = [(s, n, 1) for s in samplers for n in step_counts]
         plan += [(s, n, i) for i in intervals if i > 1 for s, n, _ in [("Euler a", 20, 1), *plan]]
-    plan = [("Euler a", 20, 1), *[p for p in plan if tuple(p) != ("Euler a", 20, 1)]]
+    plan = [*([] if reference else [("Euler a", 20, 1)]), *[p for p in plan if tuple(p) != ("Euler a", 20, 1)]]
     intervals = sorted({p[2] for p in plan})
-    rows = []
+    rows = [dict(reference)] if reference else []
     for sampler, steps, interval in plan:
         editor.use_scheduler(sampler)
         start = time.process_time()
