@@ -134,8 +134,11 @@ def _snr(ref, x) -> float:
     return round(float(10 * np.log10((ref**2).mean() / max(((ref - x) ** 2).mean(), 1e-30))), 1)
 
 
-def unet_costs(sizes=(256, 512), arms=tuple(ARMS), repeats: int = 2, cache: str | None = None, log=lambda _m: None) -> dict:
-    """Every arm at every size, each in a fresh process; CPU s per call, ratios to torch_fp32, peak MB, SNR to torch_fp32."""
+def unet_costs(sizes=(256, 512), arms=tuple(ARMS), repeats: int = 2, cache: str | None = None, folder: str | None = None,
+               log=lambda _m: None) -> dict:
+    """Every arm at every size, each in a fresh process; CPU s per call, ratios to torch_fp32, peak MB, SNR to torch_fp32.
+
+    `folder`: an IR folder converted (and quantized) before, to skip the preparing process."""
     from ..models.speed import cpu_flags  # noqa: PLC0415
 
     report = dict(cpu_flags=cpu_flags(), rows=[], settings=dict(sizes=list(sizes), repeats=repeats, batch=3,
@@ -143,8 +146,9 @@ def unet_costs(sizes=(256, 512), arms=tuple(ARMS), repeats: int = 2, cache: str 
     with tempfile.TemporaryDirectory(prefix="ip2p-unetcost-") as tmp:
         env = dict(os.environ, IP2P_CACHE_DIR=cache or tmp)
         folder_file = os.path.join(tmp, "folder.txt")
-        report["prepare"] = _child(["prepare", 0, 0, folder_file], env, log)
-        folder = open(folder_file).read().strip()
+        if folder is None:
+            report["prepare"] = _child(["prepare", 0, 0, folder_file], env, log)
+            folder = open(folder_file).read().strip()
         for size in sizes:
             outs = {}
             for arm in arms:
