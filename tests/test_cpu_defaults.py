@@ -123,7 +123,7 @@ def test_int8_recipes_convert_cache_and_stay_close(ov_tiny, photo):
     assert len(calls) == 12 and calls[0][0].shape[0] == 3   # (sample, t, states) of whole calls, 3 guidance rows
     reference = ov_tiny.edit(photo, "x", **EDIT).image
     made = {}
-    for recipe in ("int8", "int8-hybrid", "int8-weights"):
+    for recipe in ("int8", "int8-weights"):   # int8-hybrid: through use_int8 below
         path, seconds = quantize_ir(unet.folder, recipe, calls, label="test")
         assert path.is_file() and path.with_suffix(".bin").is_file() and recipe in path.name and seconds > 0
         assert quantize_ir(unet.folder, recipe, calls, label="test") == (path, 0.0)   # cached: not made again
@@ -131,9 +131,10 @@ def test_int8_recipes_convert_cache_and_stay_close(ov_tiny, photo):
         made[recipe] = ov_tiny.edit(photo, "x", **EDIT).image
         assert unet.graph == recipe
         assert _psnr(made[recipe], reference) > 25, recipe
-    assert len({p.name for p in unet.folder.glob("unet_whole.*.xml")}) == 3
     assert not np.array_equal(np.asarray(made["int8"]), np.asarray(reference))   # it did change the arithmetic
     # use_int8 without inputs calibrates on the sample photos' edits once, then finds its file
     first = use_int8(ov_tiny.pipe, "int8-hybrid", steps=2, limit=4)
-    assert first["calls"] == 4 and "samples-4" in first["path"]
+    assert first["calls"] == 4 and "int8-hybrid-samples-4" in first["path"] and unet.graph == "int8-hybrid"
+    assert _psnr(ov_tiny.edit(photo, "x", **EDIT).image, reference) > 25
     assert use_int8(ov_tiny.pipe, "int8-hybrid")["seconds"] == 0.0
+    assert len({p.name for p in unet.folder.glob("unet_whole.*.xml")}) == 3   # one file per recipe and calibration

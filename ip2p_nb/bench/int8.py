@@ -64,7 +64,7 @@ def int8_quality(recipes=("int8", "int8-hybrid", "int8-weights"), per_kind: int 
     rows = []
     for name in ("torch", *(["openvino"] if float_openvino else []), *recipes):
         if name not in ("torch", "openvino"):
-            path, seconds = quantize_ir(pipe.unet.folder, name, calls, label=f"demo-scenes-{len(calls)}")
+            path, _ = quantize_ir(pipe.unet.folder, name, calls, label=f"demo-scenes-{len(calls)}")
             pipe.unet.use_whole_graph(path, name)
         images = torch_images if name == "torch" else run(editor)
         scored = score(pairs, images)["all"]

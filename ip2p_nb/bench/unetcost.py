@@ -148,7 +148,8 @@ def unet_costs(sizes=(256, 512), arms=tuple(ARMS), repeats: int = 2, cache: str 
         folder_file = os.path.join(tmp, "folder.txt")
         if folder is None:
             report["prepare"] = _child(["prepare", 0, 0, folder_file], env, log)
-            folder = open(folder_file).read().strip()
+            with open(folder_file) as f:
+                folder = f.read().strip()
         for size in sizes:
             outs = {}
             for arm in arms:
