@@ -110,11 +110,20 @@ CPU_DEFAULTS = dict(
     # 15.48 dB computing every step, 15.30 with 2 (-0.18 dB, the same share of edits followed: 0.68), 14.94 with
     # 3 (-0.54 dB, followed 0.63). 3 would be faster but loses more than the 0.5 dB we allow; 2 does not.
     cache_interval=2,
-    # Kept at 20 when reusing: on the demo model (28 held-out scenes, cache_interval 3, the most reuse we tried)
-    # PSNR to the true edit was 15.5 dB at 20 steps, 14.9 at 15 and 12.7 at 10 (15.9 / 16.0 / 16.0 without reuse),
-    # and the share of edits that followed the instruction 0.57 / 0.57 / 0.39 (0.79 / 0.75 / 0.64 without).
-    # Fewer steps and reuse compound, so a CPU saves its time with reuse, not with fewer steps.
+    # The sampler and its steps: the cheapest pair (fewest whole-UNet-call equivalents) whose picture stays within 0.3 dB
+    # (PSNR to the true edit) of Euler a at 20 steps, with at most one scene fewer followed (`bench --step-economy`, 28
+    # held-out scenes of the demo model, docs/BENCHMARK.md). Without reuse: Euler a 20: 15.93 dB, followed 0.786;
+    # Euler a 15: 15.98, 0.750 (holds: 15 calls); Euler a 10: 15.96 but 0.643 (four scenes fewer followed);
+    # DPM++ 2M Karras 8/10/12: 15.28/15.31/15.22 dB and UniPC 10: 15.13 (the deterministic samplers settle on another
+    # picture, 0.6-0.8 dB further from the truth, whatever their steps). With reuse 2 (cache_interval above), Euler a 15
+    # fell to 15.65 dB (-0.28, at the edge of the bound) and 0.607 followed; Euler a 20 with reuse 2 (10 whole calls + 10
+    # outer-only ones at 6% each, about 10.6 calls' work): 15.80 dB, 0.643. Fewer steps and reuse compound, and 15 steps
+    # with reuse is 0.02 dB from the bound on 28 scenes, too thin to change every CPU picture on: the CPU keeps 20 Euler a
+    # steps and saves its time with reuse (cheaper than the 15 calls of 15 steps without it).
+    scheduler="Euler a",
     steps=20,
+    # The UNet on OpenVINO: "float", or an 8-bit recipe of models/quantize.py (`bench --unet-cost`, `--int8-quality`).
+    unet="float",
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
     # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows

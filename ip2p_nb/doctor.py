@@ -206,13 +206,14 @@ __all__ += ["describe_seconds", "machine_probe", "default_runtime"]
 
 
 def _cpu_defaults_line(size: int, info: dict) -> str:
-    from .defaults import CPU_DEFAULTS  # noqa: PLC0415
+    from .defaults import CPU_DEFAULTS, DEFAULTS  # noqa: PLC0415
 
     steps, interval, runtime = CPU_DEFAULTS["steps"], CPU_DEFAULTS["cache_interval"], default_runtime()
     seconds = estimate_seconds(size, steps, info, cache_interval=interval, runtime=runtime)
-    plain = estimate_seconds(size, steps, info, cache_interval=1, runtime="torch")
-    return (f"max_size {size}, {steps} steps, runtime {runtime}, fast: deep features reused (cache_interval {interval}): "
-            f"{describe_seconds(seconds)} per edit (torch without reuse: {describe_seconds(plain)}); "
+    plain = estimate_seconds(size, DEFAULTS["steps"], info, cache_interval=1, runtime="torch")
+    return (f"max_size {size}, {steps} steps of {CPU_DEFAULTS['scheduler']}, runtime {runtime}, fast: deep features reused "
+            f"(cache_interval {interval}): {describe_seconds(seconds)} per edit (torch, {DEFAULTS['steps']} steps without reuse: "
+            f"{describe_seconds(plain)}); "
             f"predicted from a {machine_probe() * 1000:.0f} ms speed test")
 
 

@@ -46,7 +46,7 @@ class SpeedPanel:
         self.device = device_of(editor)
         self.cpu_defaults = self.device is not None and uses_cpu_defaults(self.device, getattr(editor, "model_name", None))
         if self.cpu_defaults:
-            self.app.steps.value = CPU_DEFAULTS["steps"]
+            self.app.steps.value = getattr(self.app.editor, "default_steps", CPU_DEFAULTS["steps"])  # load_editor's (editing/cpu.py)
         self.fast.value = getattr(editor, "default_cache_interval", 1) > 1
         self.update()
 

@@ -45,6 +45,12 @@ def _add_bench(sub) -> None:
                         "in a fresh process, at 256 and 512 px (or --size); about 30 min on 2 cores")
     p.add_argument("--reuse-quality", action="store_true",
                    help="what feature reuse and OpenVINO do to the pictures, on the trained demo model, instead")
+    p.add_argument("--step-economy", action="store_true",
+                   help="how many steps each sampler needs for Euler a's 20-step picture, on the demo model, instead")
+    p.add_argument("--int8-quality", action="store_true",
+                   help="what the 8-bit UNet recipes do to the demo model's pictures (needs nncf), instead")
+    p.add_argument("--unet-cost", action="store_true",
+                   help="one full-size UNet call per runtime, precision and 8-bit recipe, each in a fresh process, instead")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -68,6 +74,24 @@ def _add_train(sub) -> None:
 
 
 
+def _bench_cpu_levers(args, log) -> int:
+    """`bench --step-economy`, `--int8-quality`, `--unet-cost` (issue 25's levers), as JSON."""
+    if args.step_economy:
+        from ..bench.samplers import step_economy  # noqa: PLC0415
+
+        report = step_economy(log=log)
+    elif args.int8_quality:
+        from ..bench.int8 import int8_quality  # noqa: PLC0415
+
+        report = int8_quality(steps=args.steps or 20, log=log)
+    else:
+        from ..bench.unetcost import unet_costs  # noqa: PLC0415
+
+        report = unet_costs(sizes=[args.size] if args.size else (256, 512), log=log)
+    print(json.dumps(report, indent=1))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from ..bench import component_times, dtype_agreement, preview_overhead, run_bench, table  # noqa: PLC0415
     from ..defaults import check_settings  # noqa: PLC0415
@@ -76,6 +100,8 @@ def cmd_bench(args) -> int:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if args.step_economy or args.int8_quality or args.unet_cost:
+        return _bench_cpu_levers(args, log)
     if args.cpu or args.reuse_quality:
         from ..bench.cpu import cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
 

@@ -23,6 +23,7 @@ def fill_model_defaults(args) -> None:
     from ..defaults import model_defaults  # noqa: PLC0415
 
     own = model_defaults(args.model)
+    args.steps_given = args.steps is not None   # else the loaded editor's steps (load_editor_for): a CPU's are fewer
     for name in ("image_guidance", "text_guidance", "steps"):
         if getattr(args, name) is None:
             setattr(args, name, getattr(own, name) if own else DEFAULTS[name])
@@ -38,17 +39,23 @@ def edit_options(p: argparse.ArgumentParser) -> None:
                    help=f"{RANGES['image_guidance']}, default the model's ({DEFAULTS['image_guidance']} for SD 1.5): {HINTS['image_guidance']}")
     p.add_argument("--text-guidance", type=float, default=None,
                    help=f"{RANGES['text_guidance']}, default the model's ({DEFAULTS['text_guidance']} for SD 1.5): {HINTS['text_guidance']}")
-    p.add_argument("--steps", type=int, default=None, help=f"{RANGES['steps']}, default the model's ({DEFAULTS['steps']} for SD 1.5): {HINTS['steps']}")
+    p.add_argument("--steps", type=int, default=None, help=f"{RANGES['steps']}, default the model's ({DEFAULTS['steps']} for SD 1.5; on a CPU "
+                        f"{CPU_DEFAULTS['steps']} with {CPU_DEFAULTS['scheduler']}): {HINTS['steps']}")
     p.add_argument("--max-size", type=int, default=None,
                    help=f"{RANGES['max_size']}, default the model's ({DEFAULTS['max_size']} for SD 1.5, 768 or 1024 for SDXL, 64 for demo): {HINTS['max_size']}")
     p.add_argument("--english", default=None, help="the English prompt to use instead of translating the instruction")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--dtype", default=None, help="float16, bfloat16 or float32 (default: float16 on CUDA, bfloat16 on CPUs that have it)")
     p.add_argument("--scheduler", default=None, metavar="NAME",
-                   help="the sampler, by its SD web UI name: 'Euler a' (default), 'DPM++ 2M Karras', 'DDIM', 'UniPC', ...")
+                   help=f"the sampler, by its SD web UI name: 'Euler a' (default; on a CPU {CPU_DEFAULTS['scheduler']!r}), "
+                        "'DPM++ 2M Karras', 'DDIM', 'UniPC', ...")
     p.add_argument("--runtime", default=None, choices=("torch", "openvino"),
                    help="what runs the model: openvino is ~0.7x of torch's time on a CPU (default: openvino on a CPU where "
                         "it is installed, else torch)")
+    p.add_argument("--unet", default=None, choices=("float", "int8", "int8-hybrid", "int8-weights"),
+                   help="with --runtime openvino and the nncf package: the UNet in 8 bits (int8: static, int8-hybrid: weights "
+                        "and attention, int8-weights: weights only, for a machine short of memory); made once per model "
+                        f"(default: {CPU_DEFAULTS['unet']} on a CPU)")
     p.add_argument("--cache-interval", type=int, default=None, metavar="N",
                    help=f"{RANGES['cache_interval']}: run the UNet's deep layers every N steps and reuse them between; "
                         f"faster, slightly different (default: {CPU_DEFAULTS['cache_interval']} on a CPU, 1 on a GPU and for demo/tiny)")
@@ -141,5 +148,11 @@ def load_editor_for(args, **options):
     editor = load_editor(args.model, runtime=args.runtime, **options)
     if interval is not None:
         editor.default_cache_interval = interval
+    if getattr(args, "unet", None) not in (None, "float"):
+        from ..models.quantize import use_int8  # noqa: PLC0415
+
+        use_int8(editor.pipe, args.unet, notify=lambda text: print(text, file=sys.stderr))
+    if not getattr(args, "steps_given", True):
+        args.steps = editor.default_steps   # the model's, or on a CPU the CPU sampler's (editing/cpu.py)
     return editor
 

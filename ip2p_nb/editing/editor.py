@@ -31,10 +31,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..defaults import CPU_DEFAULTS, DEFAULTS, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
+from ..defaults import DEFAULTS, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
 from ..errors import Notice, UserError
 from ..models.loading import check_sampler_steps, load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from . import conditioning, decoding, loop, many, prompts, regions
+from .cpu import apply_cpu_defaults
 from .decoding import OutOfMemory
 from .images import load_image, resize_for_edit
 from .loop import EditStopped, branches, random_seed
@@ -83,10 +84,11 @@ class Editor:
         # Deep-feature reuse when `edit` is not told (reuse.py): off, so that Editor(pipe) gives the diffusers
         # pipeline's own picture; load_editor sets the CPU default (defaults.CPU_DEFAULTS) for real models.
         self.default_cache_interval = 1
+        self.default_steps = DEFAULTS["steps"]   # `edit(steps=None)`; load_editor sets the model's and the CPU's (cpu.py)
 
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
-             text_guidance=DEFAULTS["text_guidance"], steps=DEFAULTS["steps"], seed=None,
+             text_guidance=DEFAULTS["text_guidance"], steps=None, seed=None,
              max_size=None, progress=None, english=None, preview=None, preview_every=None, mask=None,
              region=None, cache_interval=None) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
@@ -110,6 +112,7 @@ class Editor:
         """
         if cache_interval is None:
             cache_interval = self.default_cache_interval
+        steps = self.default_steps if steps is None else steps
         if mask is not None or region is not None:
             return self._edit_part(image, instruction, mask, region, dict(
                 image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size,
@@ -371,7 +374,8 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     one-line announcements (endpoint, files and size; default: a `Notice` warning).
     `runtime`: "torch" or "openvino" (ip2p_nb/models/runtime.py); None picks OpenVINO on a CPU where it is installed
     (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
-    On a CPU the editor reuses deep UNet features by default (`CPU_DEFAULTS["cache_interval"]`, defaults.py).
+    A full-size model on a CPU gets the CPU defaults (defaults.CPU_DEFAULTS: sampler, steps, feature reuse; editing/cpu.py)
+    unless `scheduler` is given, which keeps that sampler; `edit()` without settings then uses them.
     """
     from ..models.runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
 
@@ -385,7 +389,7 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     editor = Editor(pipe, model_name=name)
     own = model_defaults(name)  # a catalogue model's own size (SDXL 768: 768 px; defaults.MODEL_DEFAULTS has the reasons)
     if own is not None:
-        editor.size_range, editor.default_max_size = tuple(own.size_range), own.max_size
+        editor.size_range, editor.default_max_size, editor.default_steps = tuple(own.size_range), own.max_size, own.steps
     if full_size_cpu:
-        editor.default_cache_interval = CPU_DEFAULTS["cache_interval"]
+        apply_cpu_defaults(editor, keep_sampler=scheduler is not None, notify=notify or _announce)
     return editor

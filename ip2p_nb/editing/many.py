@@ -62,7 +62,8 @@ def _run_group(editor, group, progress):
         start = time.perf_counter()
         notes = []
         try:
-            s = editor.check_settings(**{k: first.get(k, DEFAULTS[k]) for k in ("image_guidance", "text_guidance", "steps")},
+            s = editor.check_settings(**{k: first.get(k, editor.default_steps if k == "steps" else DEFAULTS[k])
+                                              for k in ("image_guidance", "text_guidance", "steps")},
                                       max_size=first.get("max_size"))
             for item in group:
                 editor.check_settings(seed=item["seed"])

@@ -41,9 +41,12 @@ REFERENCE = dict(
     vae_decode=10.34,                # VAE decoder at 256 px, batch 1: as long as a whole UNet call
     text_encoder=0.22,               # CLIP text tower, one prompt (cached after the first edit with it)
     size=256,                        # the size the UNet and VAE times above are for
-    # OpenVINO's time as a fraction of torch's for a whole edit on the same CPU: `bench --cpu` at 256 px, 20 steps,
-    # float32, one thread, each in a fresh process (docs/BENCHMARK.md, "CPU"): 192.8 / 244.0 CPU s = 0.79.
-    openvino_factor=0.79,
+    # OpenVINO's time as a fraction of torch's in the same dtype, from one `bench --unet-cost --size 256` run (issue 25,
+    # docs/BENCHMARK.md: a full-size UNet call, batch 3, one thread, fresh processes; the UNet is over 90% of an edit):
+    # float32 6.58 / 9.63 CPU s = 0.68; bfloat16 (CPUs with native bfloat16) 3.58 / 4.39 = 0.82. (Issue 19's end-to-end
+    # float32 figure on an AVX2-only CPU was 0.79.)
+    openvino_factor=0.68,
+    openvino_factor_bf16=0.82,
 )
 
 # The probe: SD 1.5's first UNet block at 256 px (32x32 latents, 320 channels, 8 heads of 40).
@@ -108,6 +111,8 @@ def predict_seconds(max_size: int, steps: int, n_branches: int, cache_interval: 
     `size`: the edited (width, height), None for a square of `max_size`)."""
     probe = probe_seconds(dtype) if probe is None else probe
     work = edit_work(max_size, steps, n_branches, cache_interval, size)
-    factor = REFERENCE["openvino_factor"] if runtime == "openvino" else 1.0
+    factor = 1.0
+    if runtime == "openvino":
+        factor = REFERENCE["openvino_factor_bf16" if dtype == torch.bfloat16 else "openvino_factor"]
     model = (work["encode"] + work["unet"] + work["decode"]) * factor + work["text"]
     return model * probe / REFERENCE["probe"]

@@ -25,6 +25,7 @@ import torch
 from ..defaults import TOY_MODELS
 from ..errors import UserError
 from ..editing.reuse import UNetParts, can_reuse
+from .speed import cpu_threads
 
 __all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root"]
 
@@ -233,6 +234,14 @@ class OpenVINOUNet(torch.nn.Module):
     def __init__(self, whole: _Compiled, outer: _Compiled, config, dtype):
         super().__init__()
         self.whole, self.outer, self.config, self._dtype = whole, outer, config, dtype
+        self.folder = whole.path.parent   # the IR folder (quantize.py keeps its 8-bit graphs there too)
+        self.graph = "float"              # which whole-UNet graph runs: "float" or an 8-bit recipe (quantize.RECIPES)
+
+    def use_whole_graph(self, path: Path, graph: str) -> None:
+        """Run the whole UNet from the IR at `path` (named `graph`: an 8-bit recipe) from the next call."""
+        self.whole.path, self.whole.shapes, self.whole.request = Path(path), None, None
+        self.graph = graph
+        _give_back_memory()
 
     @property
     def dtype(self):
@@ -318,7 +327,7 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
             notify(f"Converted for OpenVINO in {seconds:.0f} s; kept in {str(folder)!r} for the next runs.")
     precision = _precision(pipe)
     core = ov.Core()
-    config = {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": torch.get_num_threads(),
+    config = {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": cpu_threads(),  # speed.pick_threads: fewer on a busy host
               "PERFORMANCE_HINT": "LATENCY"}
     compiled = {name: _Compiled(core, folder / f"{name}.xml", config)
                 for name in ("unet_whole", "unet_outer", "vae_encoder", "vae_decoder")}

@@ -8,11 +8,13 @@ compile=True)` adds `torch.compile` for CUDA GPUs: the first edit then compiles 
 two (and again for each new image size or batch), later ones run faster. It is opt-in because a
 workshop demo cannot wait through the compile, and it cannot be measured on a CPU-only machine.
 """
+import os
+
 import torch
 
 from ..errors import UserError
 
-__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16"]
+__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags"]
 
 
 def attention_processors(pipe) -> dict:
@@ -60,3 +62,45 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def pick_threads(cpus: int | None = None, load: float | None = None) -> int:
+    """Threads worth giving the model: the cores this process may use (`os.sched_getaffinity`), less the ones other
+    programs keep busy (the 1-minute load average), rounded, at least 1.
+
+    On an idle machine every core pays (a UNet call parallelises well). On a busy one, OpenMP threads that wait on
+    each other cost more than they bring: on this project's shared 2-core VM at load 5-11, one UNet call took 26 s
+    wall with 2 threads against 2.75 s on the idle machine (docs/BENCHMARK.md), so there 1 thread is the answer.
+    """
+    if cpus is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):   # not Linux
+            cpus = os.cpu_count() or 1
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):   # Windows
+            load = 0.0
+    return max(1, min(cpus, int(cpus - load + 0.5)))
+
+
+def cpu_threads() -> int:
+    """The thread count for the model on a CPU: `$OMP_NUM_THREADS` when set (the user's or accelerate's), else
+    `pick_threads()`."""
+    asked = os.environ.get("OMP_NUM_THREADS", "")
+    return max(1, int(asked)) if asked.isdigit() else pick_threads()
+
+
+def cpu_flags() -> list:
+    """The CPU's instruction-set flags that decide its speed here (AVX2, AVX-512 and its VNNI/BF16, AMX), sorted:
+    8-bit gains need VNNI or AMX, bfloat16 needs AVX512_BF16 or AMX. Empty when unknown (not Linux)."""
+    wanted = ("avx2", "avx512", "avx_vnni", "amx")
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return sorted(flag for flag in line.split(":", 1)[1].split() if flag.startswith(wanted))
+    except OSError:
+        pass
+    return []

@@ -1,0 +1,184 @@
+"""An 8-bit UNet for OpenVINO (NNCF post-training quantization), calibrated on the UNet's own inputs.
+
+After `runtime.use_openvino(pipe)`, `use_int8(pipe, recipe)` swaps the whole-UNet graph for an
+8-bit one, made once per model and recipe and kept beside the float IR (`unet_whole.<recipe>-
+<calibration>.xml`, so a new recipe or calibration set never reads an old file). Recipes:
+- "int8": static INT8 of every MatMul and convolution, weights and activations
+  (`nncf.quantize`, transformer model type, which runs SmoothQuant on the MatMuls);
+- "int8-hybrid": weights of every MatMul and convolution compressed to 8 bits, activations
+  quantized only where both inputs are activations (attention's two MatMuls), as optimum-intel's
+  hybrid mode does for diffusion UNets;
+- "int8-weights": weights only, 8 bits, no calibration: a quarter of the float32 weights' memory,
+  arithmetic still in float (for a machine short of memory, not of time).
+In every recipe the input convolution (`conv_in`) stays float: its 8 channels carry the photo.
+Calibration inputs are the (sample, timestep, text states) of whole-UNet calls recorded while the
+pipeline edits (`record_calls`); `use_int8` records them itself from the sample photos when not given.
+The outer-only graph (feature reuse) stays float: it is 5% of the work.
+"""
+import hashlib
+import os
+import shutil
+import time
+import warnings
+
+import numpy as np
+
+from ..errors import UserError
+
+__all__ = ["RECIPES", "record_calls", "quantize_ir", "use_int8", "nncf_available"]
+
+RECIPES = {
+    "int8": "static INT8: weights and activations of every MatMul and convolution, SmoothQuant; conv_in float",
+    "int8-hybrid": "weights in 8 bits; activations quantized only in attention's MatMuls; conv_in float",
+    "int8-weights": "weights only in 8 bits (memory), arithmetic in float",
+}
+# Edits the calibration records when the caller gives no inputs: every sample photo with each instruction.
+CALIBRATION_INSTRUCTIONS = ("make it snowy", "turn it into an oil painting", "make it night", "add flowers")
+_CONV_IN = [".*conv_in.*"]   # the IR's names for the input convolution (traced from unet.conv_in)
+
+
+def nncf_available() -> bool:
+    """Whether the optional `nncf` package can be imported (`pip install nncf`)."""
+    try:
+        import nncf  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return True
+
+
+class record_calls:  # noqa: N801 (a context manager used like a function)
+    """`with record_calls(pipe.unet) as calls:` keeps the numpy inputs of every whole-UNet call made inside,
+    up to `limit`, one entry per call: (sample, timestep, text states), as the whole graph takes them."""
+
+    def __init__(self, unet, limit: int = 300):
+        self.unet, self.limit, self.calls = unet, limit, []
+
+    def __enter__(self):
+        run = self.unet.run_parts
+
+        def recording(sample, timestep, states, deep=None, added=None):
+            if deep is None and len(self.calls) < self.limit:
+                self.calls.append((sample.detach().float().numpy().copy(), np.asarray(float(timestep), dtype=np.float32),
+                                   states.detach().float().numpy().copy()))
+            return run(sample, timestep, states, deep, added)
+
+        self.unet.run_parts = recording
+        return self.calls
+
+    def __exit__(self, *_exc):
+        del self.unet.run_parts   # back to the class's own method
+        return False
+
+
+def _sample_edits(pipe, size: int, steps: int, limit: int) -> list:
+    """Calibration inputs from the pipeline's own edits of the sample photos (resources.SAMPLES_DIR)."""
+    import torch  # noqa: PLC0415
+    from PIL import Image  # noqa: PLC0415
+
+    from ..resources import SAMPLES_DIR  # noqa: PLC0415
+
+    photos = sorted(SAMPLES_DIR.glob("*.jpg"))
+    if not photos:
+        raise UserError(f"No sample photos in {str(SAMPLES_DIR)!r} to calibrate the 8-bit model with; pass `calibration` inputs.")
+    with record_calls(pipe.unet, limit) as calls:
+        for i, path in enumerate(photos):
+            image = Image.open(path).convert("RGB").resize((size, size))
+            for j, text in enumerate(CALIBRATION_INSTRUCTIONS):
+                if len(calls) >= limit:
+                    return calls
+                pipe(text, image=image, num_inference_steps=steps, generator=torch.Generator().manual_seed(100 * i + j))
+    return calls
+
+
+def _weighted_ops(model) -> list:
+    """Names of the MatMuls and convolutions whose second input is a constant (a weight), not an activation."""
+    names = []
+    for op in model.get_ordered_ops():
+        if op.get_type_name() in ("MatMul", "Convolution"):
+            source = op.input_value(1).get_node()
+            while source.get_type_name() == "Convert":   # float16 weights are stored as Constant -> Convert
+                source = source.input_value(0).get_node()
+            if source.get_type_name() == "Constant":
+                names.append(op.get_friendly_name())
+    return names
+
+
+def _quantize(model, recipe: str, calls: list):
+    import logging  # noqa: PLC0415
+
+    import nncf  # noqa: PLC0415
+
+    logging.getLogger("nncf").setLevel(logging.WARNING)   # one INFO line per layer otherwise
+
+    conv_in = nncf.IgnoredScope(patterns=_CONV_IN, validate=False)
+    if recipe == "int8-weights":
+        return nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=conv_in)
+    data = nncf.Dataset(calls, lambda c: list(c))
+    if recipe == "int8":
+        return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER, ignored_scope=conv_in)
+    weighted = _weighted_ops(model)
+    model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=conv_in)
+    return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER,
+                         ignored_scope=nncf.IgnoredScope(names=weighted, patterns=_CONV_IN, validate=False),
+                         advanced_parameters=nncf.AdvancedQuantizationParameters(smooth_quant_alpha=-1))
+
+
+def _calibration_id(calls: list | None, label: str | None) -> str:
+    if not calls:
+        return "none"
+    if label:
+        return label
+    h = hashlib.sha1()
+    for sample, t, states in calls[:8]:
+        h.update(sample.tobytes()[:4096] + t.tobytes() + states.tobytes()[:4096])
+    return f"{len(calls)}-{h.hexdigest()[:10]}"
+
+
+def quantize_ir(folder, recipe: str, calls: list | None, label: str | None = None, notify=lambda _t: None) -> tuple:
+    """The 8-bit whole-UNet IR for `recipe` in `folder` (made from `unet_whole.xml` when missing); (path, seconds)."""
+    import openvino as ov  # noqa: PLC0415
+
+    if recipe not in RECIPES:
+        raise UserError(f"Unknown 8-bit recipe {recipe!r}; use one of {list(RECIPES)}.")
+    if recipe != "int8-weights" and not calls:
+        raise UserError(f"The {recipe!r} recipe needs calibration inputs (recorded UNet calls); none were given.")
+    path = folder / f"unet_whole.{recipe}-{_calibration_id(calls if recipe != 'int8-weights' else None, label)}.xml"
+    if path.is_file():
+        return path, 0.0
+    start = time.perf_counter()
+    notify(f"Quantizing the UNet to 8 bits ({recipe}; once for this model, calibrated on {len(calls or [])} UNet calls)...")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantized = _quantize(ov.Core().read_model(folder / "unet_whole.xml"), recipe, calls)
+    work = folder / f".{path.stem}-{os.getpid()}"
+    ov.save_model(quantized, work.with_suffix(".xml"), compress_to_fp16=False)
+    del quantized
+    shutil.move(work.with_suffix(".bin"), path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
+    shutil.move(work.with_suffix(".xml"), path)
+    return path, time.perf_counter() - start
+
+
+def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None, label: str | None = None,
+             size: int | None = None, steps: int = 10, limit: int = 300, notify=lambda _t: None) -> dict:
+    """Run `pipe`'s UNet (already on OpenVINO: runtime.use_openvino) as 8 bits by `recipe`; returns what it did.
+
+    `calibration`: recorded UNet calls (`record_calls`); None records up to `limit` from `steps`-step edits of the
+    sample photos at `size` px (default: the model's own size), only when the quantized IR is not cached yet.
+    """
+    if not nncf_available():
+        raise UserError("8-bit models need the nncf package: run `pip install nncf`, or leave the UNet in float.")
+    unet = pipe.unet
+    folder = getattr(unet, "folder", None)
+    if folder is None:
+        raise UserError("use_int8 needs the UNet on OpenVINO first: call runtime.use_openvino(pipe).")
+    if recipe != "int8-weights" and calibration is None:
+        cached = sorted(folder.glob(f"unet_whole.{recipe}-samples-*.xml"))
+        if cached:
+            unet.use_whole_graph(cached[0], recipe)
+            return dict(recipe=recipe, path=str(cached[0]), seconds=0.0, calls=0)
+        size = size or unet.config.sample_size * pipe.vae_scale_factor
+        calibration = _sample_edits(pipe, size, steps, limit)
+        label = f"samples-{len(calibration)}-{size}px"
+    path, seconds = quantize_ir(folder, recipe, calibration, label, notify)
+    unet.use_whole_graph(path, recipe)
+    return dict(recipe=recipe, path=str(path), seconds=round(seconds, 1), calls=len(calibration or []))
