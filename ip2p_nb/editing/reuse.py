@@ -80,7 +80,6 @@ class UNetParts(torch.nn.Module):
 
     def forward(self, sample, timestep, encoder_hidden_states, deep=None, added_cond_kwargs=None):
         u = self.unet
-        odd = any(dim % 2**u.num_upsamplers for dim in sample.shape[-2:])
         sample, emb, states = self._embed(sample, timestep, encoder_hidden_states, added_cond_kwargs)
         sample = u.conv_in(sample)
         last = u.up_blocks[-1]
@@ -99,7 +98,10 @@ class UNetParts(torch.nn.Module):
         for block in u.up_blocks[:-1]:
             n = len(block.resnets)
             res, skip = res[:-n], res[-n:]
-            sample = self._up(block, sample, emb, states, skip, res[-1].shape[2:] if odd else None)
+            # Always the skip's own size (diffusers passes it only for sides not divisible by 2**num_upsamplers):
+            # the same pixels (nearest x2 to exactly twice the size), and a traced graph (runtime.py) then follows
+            # the input's shape instead of fixing its example's, so a 512x344 photo runs under OpenVINO too.
+            sample = self._up(block, sample, emb, states, skip, res[-1].shape[2:])
         skips = {j: res[-1 - j] for j in range(final + 1)}  # the block takes its skip inputs from the end
         deep = self._last_layers(last, sample, emb, states, skips, range(final))
         return self._out(self._last_layers(last, deep, emb, states, skips, [final])), deep

@@ -30,7 +30,7 @@ from .speed import cpu_threads
 __all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root"]
 
 RUNTIMES = ("torch", "openvino")
-_FORMAT = 2  # bump when the converted graphs change
+_FORMAT = 3  # bump when the converted graphs change (3: upsample sizes follow the input, any latent side works)
 
 
 def openvino_available() -> bool:
