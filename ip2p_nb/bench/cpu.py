@@ -14,7 +14,6 @@ Contestants (dtype: what `load_editor` picks on this CPU, bfloat16 only where it
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -80,13 +79,9 @@ def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidanc
 
 
 def _child(args: list, env: dict, log) -> dict:
-    out = subprocess.run([sys.executable, "-m", "ip2p_nb.bench.cpu", *map(str, args)], capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"bench child {args} failed: {tail}")
-    row = json.loads(out.stdout.strip().splitlines()[-1])
-    log(f"  {row}")
-    return row
+    from .measure import run_child  # noqa: PLC0415
+
+    return run_child("ip2p_nb.bench.cpu", args, env, log)
 
 
 def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, text_guidance: float = 7.5,

@@ -1,13 +1,15 @@
 """Timers and a peak-memory probe for the benchmarks (CPU seconds, wall seconds, RSS or CUDA peak)."""
+import json
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
 
 import torch
 
-__all__ = ["PeakMemory", "timed"]
+__all__ = ["PeakMemory", "timed", "run_child"]
 
 
 def _rss_bytes() -> int | None:
@@ -90,3 +92,14 @@ def timed(fn, *args, **kwargs):
     if torch.cuda.is_available():
         torch.cuda.synchronize()
     return time.perf_counter() - start, time.process_time() - cpu, result
+
+
+def run_child(module: str, args: list, env: dict, log) -> dict:
+    """`python -m module args...` in a fresh process (one contestant of a bench); its last stdout line, as JSON."""
+    out = subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"bench child {args} failed: {tail}")
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    log(f"  {row}")
+    return row

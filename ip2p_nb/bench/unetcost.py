@@ -15,7 +15,6 @@ the trained demo model by bench/int8.py).
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -121,13 +120,9 @@ def run_arm(arm: str, size: int, repeats: int, folder: str, out: str) -> dict:
 
 
 def _child(args: list, env: dict, log) -> dict:
-    out = subprocess.run([sys.executable, "-m", "ip2p_nb.bench.unetcost", *map(str, args)], capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"bench child {args} failed: {tail}")
-    row = json.loads(out.stdout.strip().splitlines()[-1])
-    log(f"  {row}")
-    return row
+    from .measure import run_child  # noqa: PLC0415
+
+    return run_child("ip2p_nb.bench.unetcost", args, env, log)
 
 
 def _snr(ref, x) -> float:
