@@ -287,7 +287,8 @@ def test_the_app_falls_back_to_demo_with_a_banner_and_generated_scenes(hub, monk
     editor, why = load_app_editor(REPO, display=False)
     assert editor.model_name == "demo" and why.startswith(f"Could not download '{REPO}'")
     app = App(editor, workdir=tmp_path, fallback=why)
-    banner = app.widget.children[0].children[0].value
+    banner = app.banner.value
+    assert app.banner in app.widget.children[0].children[:2]           # at the top of the page (after a room's link)
     assert "Demo mode" in banner and "cartoon scenes" in banner and "HF_ENDPOINT=https://hf-mirror.com" in banner
     assert "HF_HOME" in fallback_banner("Not enough disk space to download x: it needs 4.000 GB and only 1.000 GB is free in /c.")
     scenes = [value for _, value in app.sample.options if value]
