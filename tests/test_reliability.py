@@ -103,7 +103,6 @@ BAD_SETTINGS = [
     ("steps", 2.0, "`steps` must be a whole number between 1 and 100, but got 2.0."),
     ("steps", "20", "`steps` must be a number between 1 and 100, but got '20'."),
     ("steps", True, "`steps` must be a number between 1 and 100, but got True."),
-    ("steps", None, "`steps` must be a number between 1 and 100, but got None."),
     ("image_guidance", float("nan"), "`image_guidance` must be between 1.0 and 5.0, but got nan."),
     ("image_guidance", 0.99, "`image_guidance` must be between 1.0 and 5.0, but got 0.99."),
     ("image_guidance", "1.5", "`image_guidance` must be a number between 1.0 and 5.0, but got '1.5'."),
@@ -127,6 +126,15 @@ def test_bad_setting_is_refused_naming_parameter_value_and_range(editor, photo, 
     with pytest.raises(SettingError) as e:
         editor.edit(photo, "make it snowy", **kwargs)
     assert isinstance(e.value, ValueError) and str(e.value) == message
+
+
+def test_steps_none_means_the_editors_own_steps(editor, photo):
+    """`edit(steps=None)` is not a bad setting: it takes the editor's steps (the model's, or the CPU default's)."""
+    before, editor.default_steps = editor.default_steps, 3
+    try:
+        assert editor.edit(photo, "make it snowy", **dict(FAST, steps=None)).steps == 3
+    finally:
+        editor.default_steps = before
 
 
 @settings(max_examples=300, deadline=None)
