@@ -139,35 +139,49 @@ def _edit_demo_scene(page):
     expect(page.get_by_text("Done: 64x64")).to_be_visible(timeout=RUN_TIMEOUT)
 
 
+# One look at the page, taken at one instant in the page itself, so nothing read can vanish between two reads
+# (a Locator's count() and then its inner_text() raced the preview title being replaced by the next one):
+# the preview title's step, the After picture (natural width and data URL) and the texts of the "Done:" messages.
+_SNAPSHOT_JS = """() => {
+  const texts = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) texts.push(walk.currentNode.textContent);
+  const title = texts.map(t => t.match(/预览 Preview · step (\\d+)\\/40/)).find(m => m);
+  const img = document.querySelector('img.ip2p-after');
+  let picture = null;
+  if (img && img.complete && img.naturalWidth) {
+    const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+    c.getContext('2d').drawImage(img, 0, 0); picture = [img.naturalWidth, c.toDataURL()];
+  }
+  return {step: title ? parseInt(title[1]) : null, picture: picture,
+          done: texts.filter(t => t.includes('Done: 256x168')).map(t => t.trim())};
+}"""
+
+
 def test_previews_form_before_the_result(page, record_property):
     """A longer edit: the After panel shows several different previews, with their step, before the result."""
     _set_slider(page, "步数 Steps", 40)  # previews as often as cost <= 3% of the time: most steps on this CPU
-    after = page.locator("img.ip2p-after")
-    title = page.get_by_text(re.compile(r"预览 Preview · step \d+/40"))
-    done = page.get_by_text("Done: 256x168")
-    # the previous edit's message names its own random seed: this edit is done when a different one shows
-    # (waiting for the old message to go first races a fast machine, where 40 tiny steps take about a second)
-    before = done.first.inner_text() if done.count() else None
-
-    def finished():
-        return done.count() and done.first.is_visible() and done.first.inner_text() != before
-
+    # the previous edit's message names its own random seed: this edit is done when a "Done" message shows that
+    # was not there before the click (waiting for the old message to go first races a fast machine)
+    before = set(page.evaluate(_SNAPSHOT_JS)["done"])
     page.get_by_role("button", name="编辑 Edit").click()
     seen = {}                            # step -> (width, picture data URL) of the preview shown
     end = time.monotonic() + RUN_TIMEOUT / 1000
-    while time.monotonic() < end and not finished():
-        if title.count():
-            text = title.first.inner_text()
-            step = int(re.search(r"step (\d+)/40", text).group(1))
-            picture = tuple(after.evaluate(_PICTURE_JS))
-            # the title's text shows at once, the new picture once decoded: a step counts when its preview is in
-            if step not in seen and picture[0] == 128:
-                seen[step] = picture
-                if len(seen) == 2:
-                    page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_preview.png"))
+    finished = False
+    while time.monotonic() < end:
+        look = page.evaluate(_SNAPSHOT_JS)
+        if set(look["done"]) - before:
+            finished = True
+            break
+        picture = look["picture"] and tuple(look["picture"])
+        # the title's text shows at once, the new picture once decoded: a step counts when its preview is in
+        if look["step"] is not None and picture and picture[0] == 128 and look["step"] not in seen:
+            seen[look["step"]] = picture
+            if len(seen) == 2:
+                page.locator(".widget-tab").first.screenshot(path=str(_shots() / "app_preview.png"))
         time.sleep(0.05)
-    assert finished(), "the edit did not finish in time"
-    final = tuple(after.evaluate(_PICTURE_JS))
+    assert finished, "the edit did not finish in time"
+    final = tuple(page.evaluate(_SNAPSHOT_JS)["picture"])
     record_property("preview_steps_seen", sorted(seen))
     print(f"previews seen at steps {sorted(seen)}")
     pictures = {data for _w, data in seen.values()}
