@@ -163,3 +163,26 @@ def voila_app(tmp_path_factory):
     server.start()
     yield server, folder
     server.stop()
+
+
+# Where the suite's time goes, per xdist worker and per group (printed at the end of every run): the
+# run's wall time is about the busiest worker's, so a cut helps only on the worker that finishes last.
+_WORK: dict = {}
+
+
+def pytest_runtest_logreport(report):
+    node = getattr(report, "node", None)   # set on the controller for a worker's report
+    if node is not None:
+        worker = node.gateway.id
+        group = _group(report.nodeid)
+        seconds = _WORK.setdefault(worker, {})
+        seconds[group] = seconds.get(group, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _WORK:
+        return
+    terminalreporter.section("time per worker (setup + call + teardown, seconds)")
+    for worker, groups in sorted(_WORK.items()):
+        top = sorted(groups.items(), key=lambda kv: -kv[1])[:6]
+        terminalreporter.write_line(f"{worker}: {sum(groups.values()):.0f} s; " + ", ".join(f"{g.rsplit('/', 1)[-1]} {s:.0f}" for g, s in top))

@@ -1,4 +1,8 @@
-"""The command line, run as a user runs it: a subprocess, files on disk, one line per error."""
+"""The command line, run as a user runs it: its own process, files on disk, one line per error.
+
+The commands run as processes forked from one with torch and diffusers imported (tests/commands.py);
+the error test runs each in a fresh interpreter, since what an import prints would be part of its stderr.
+"""
 import json
 import os
 import subprocess
@@ -7,11 +11,14 @@ import sys
 import numpy as np
 from PIL import Image
 
+from commands import run_python
 from conftest import scene
 
 
-def run(*args, cwd, env=None):
+def run(*args, cwd, env=None, fresh=False):
     full_env = {**os.environ, "IP2P_TRANSLATE_OFFLINE": "1", **(env or {})}
+    if not fresh:
+        return run_python(["-m", "ip2p_nb", *args], cwd, full_env, timeout=300)
     return subprocess.run([sys.executable, "-m", "ip2p_nb", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=300)
 
@@ -52,7 +59,7 @@ def test_errors_are_one_line_without_traceback(tmp_path):
         (("edit", "p.png", "make it snowy", "--model", "./nowhere/model"), "no model folder"),
     ]
     for args, expected in cases:
-        p = run(*args, cwd=tmp_path)
+        p = run(*args, cwd=tmp_path, fresh=True)
         assert p.returncode != 0
         lines = [line for line in p.stderr.splitlines() if not line.startswith("note:")]
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in p.stderr, p.stderr

@@ -6,6 +6,9 @@ own 64 px size) stands in for the real checkpoint, which cannot be downloaded he
 set-up commands (`app`, the install line, `bash .ci/run`) are covered elsewhere: the browser test,
 tests/test_install.py and CI itself. `accelerate launch` lines run for real with CPU processes; the
 two-machine launch cannot run here (it waits for a second machine) and is only checked to parse.
+`python -m ...` and `python -c ...` lines run as their own processes forked from one that has already
+imported torch, diffusers and transformers (tests/commands.py): the same argv, folder and environment,
+without 7-8 CPU seconds of imports each.
 """
 import json
 import os
@@ -18,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from commands import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED = ("ip2p_nb app", "bash .ci/run", "python3 -m venv", "pip install")
@@ -79,6 +84,8 @@ def _env():
 def _run_shell(line: str, cwd: Path) -> subprocess.CompletedProcess:
     code = line.split("  #")[0].strip()  # the README's trailing comments
     argv = shlex.split(code)
+    if argv[0] in ("python", "python3") and argv[1] in ("-m", "-c"):
+        return run_python(argv[1:], cwd, _env(), timeout=600)
     if argv[0] in ("python", "python3"):
         argv[0] = sys.executable
     if argv[:2] == ["accelerate", "launch"]:  # the venv's accelerate, on CPU processes joined with gloo

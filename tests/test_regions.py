@@ -1,13 +1,12 @@
 """Editing part of a photo (ip2p_nb/editing/regions.py, Editor.edit(mask=..., region=...)): real edits on `tiny` and `demo`."""
 import io
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from commands import run_python
 from conftest import scene
 from ip2p_nb.editing import regions
 from ip2p_nb.errors import UserError
@@ -262,8 +261,7 @@ def test_demo_house_mask_changes_only_the_house(tmp_path):
 
 def run_cli(*args, cwd):
     env = {**os.environ, "IP2P_TRANSLATE_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "ip2p_nb", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return run_python(["-m", "ip2p_nb", *args], cwd, env, timeout=300)   # its own process (tests/commands.py)
 
 
 def test_cli_mask_and_auto_region_write_full_size_png_with_the_boxes(tmp_path):

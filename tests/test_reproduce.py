@@ -1,12 +1,11 @@
 """Same seed, same picture, on one machine: the PNG records torch's thread count, and `edit --like` reads the
 settings and the count back (ip2p_nb/outputs/reproduce.py). Real edits on `tiny` in fresh processes."""
 import os
-import subprocess
-import sys
 
 import numpy as np
 import torch
 
+from commands import run_python
 from conftest import scene
 from ip2p_nb.outputs.metadata import read_png_settings
 from ip2p_nb.outputs.reproduce import like_settings, torch_threads
@@ -14,8 +13,7 @@ from ip2p_nb.outputs.reproduce import like_settings, torch_threads
 
 def _edit(cwd, threads, *args):
     env = {**os.environ, "IP2P_TRANSLATE_OFFLINE": "1", "OMP_NUM_THREADS": str(threads)}
-    p = subprocess.run([sys.executable, "-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--quiet", *args],
-                       cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    p = run_python(["-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--quiet", *args], cwd, env, timeout=300)
     assert p.returncode == 0, p.stderr
     return p
 

@@ -11,6 +11,7 @@ from ip2p_nb.models.loading import SCHEDULERS, available_schedulers, make_schedu
 from ip2p_nb.outputs.metadata import read_png_settings, save_png
 from ip2p_nb.models.tiny import build_tiny_pipeline
 
+from commands import run_python
 from conftest import scene
 
 STEPS, SEED, PROMPT = 4, 5, "make it snowy"  # 4 steps: PNDM's PRK warm-up fails in diffusers itself at 3
@@ -103,17 +104,15 @@ def test_sdxl_pipeline_with_sd_parts_is_refused(tiny_pipe):
 
 
 def test_cli_scheduler_option(tmp_path):
-    import subprocess
-    import sys
 
     from PIL import Image
 
     scene(320, 240).save(tmp_path / "photo.png")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--model", "tiny",
-                               "--steps", "2", "--max-size", "256", "--seed", "1", *args], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=300, env={**__import__("os").environ, "IP2P_TRANSLATE_OFFLINE": "1"})
+        return run_python(["-m", "ip2p_nb", "edit", "photo.png", "make it snowy", "--model", "tiny", "--steps", "2",
+                           "--max-size", "256", "--seed", "1", *args], tmp_path,
+                          {**__import__("os").environ, "IP2P_TRANSLATE_OFFLINE": "1"}, timeout=300)
 
     p = run("--scheduler", "dpm++ 2m karras", "-o", "out.png")
     assert p.returncode == 0, p.stderr

@@ -128,6 +128,9 @@ def test_bench_refuses_bad_settings(capsys):
     assert "image_guidance" in capsys.readouterr().err
     assert cli_main(["bench", "--repeats", "0"]) == 2
     assert "repeats" in capsys.readouterr().err
+    assert cli_main(["bench", "--cpu", "--contestants", "torch,int9_reuse"]) == 2   # before any model is built
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "int9_reuse" in err and "int8_reuse" in err and "Traceback" not in err
 
 
 def test_fullsize_architecture_is_sd15_instructpix2pix():

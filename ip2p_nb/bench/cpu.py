@@ -4,12 +4,16 @@ Each contestant edits the same synthetic photo with the full-size SD 1.5 Instruc
 architecture (random weights: the timings are the real model's, bench/fullsize.py), end to end:
 text encoder, VAE encode, the steps, VAE decode. Each runs in its own fresh Python process, so
 one's memory and caches cannot help or hurt the next; the process reports wall seconds, CPU
-seconds and the peak resident memory during the edit. The OpenVINO conversion runs once first,
-in its own process, into a temporary cache, and its time and peak are reported apart.
-Contestants (dtype: what `load_editor` picks on this CPU, bfloat16 only where it is native):
-- plain: the diffusers pipeline's own `__call__`;
-- torch: our editor as it was before runtimes and reuse (the baseline of the ratios);
-- torch_reuse, openvino, openvino_reuse: the runtime and feature reuse alone and together.
+seconds and the peak resident memory during the edit. The OpenVINO conversion (and the 8-bit graphs,
+calibrated on 16 UNet calls of 4-step edits at 128 px: enough for speed, quality is bench/int8.py's)
+runs once first, in its own process, into a temporary cache, and its time and peak are reported apart.
+Contestants ("native": the dtype `load_editor` picks on this CPU, bfloat16 only where it is native):
+- plain: the diffusers pipeline's own `__call__`, float32;
+- torch: our editor in float32 without reuse (the baseline of the ratios, issue 25's "torch float32");
+- torch_reuse, openvino, openvino_reuse: the runtime and feature reuse alone and together (native dtype);
+  openvino_reuse is the CPU default (`defaults.CPU_DEFAULTS`, UNet "float");
+- int8_reuse, int8-hybrid_reuse, int8-weights_reuse: the default with the UNet as an 8-bit graph of
+  models/quantize.py's recipe (the rest of the graph in the native dtype).
 `reuse_quality` measures what reuse and OpenVINO do to the pictures on the trained `demo` model.
 """
 import json
@@ -21,28 +25,64 @@ import time
 import numpy as np
 import torch
 
+from ..errors import SettingError
+
 __all__ = ["ARMS", "cpu_bench", "reuse_quality", "cpu_table"]
 
 PROMPT = "make it snowy"
 
 
 def _arms() -> dict:
+    """arm -> (kind, runtime, cache_interval, dtype "f32" or "native", UNet graph on OpenVINO)."""
     from ..defaults import CPU_DEFAULTS  # noqa: PLC0415
 
     n = CPU_DEFAULTS["cache_interval"]
-    return {"plain": ("plain", "torch", 1), "torch": ("ours", "torch", 1), "torch_reuse": ("ours", "torch", n),
-            "openvino": ("ours", "openvino", 1), "openvino_reuse": ("ours", "openvino", n)}
+    arms = {"plain": ("plain", "torch", 1, "f32", None), "torch": ("ours", "torch", 1, "f32", None),
+            "torch_reuse": ("ours", "torch", n, "native", None), "openvino": ("ours", "openvino", 1, "native", "float"),
+            "openvino_reuse": ("ours", "openvino", n, "native", "float")}
+    for recipe in ("int8", "int8-hybrid", "int8-weights"):
+        arms[f"{recipe}_reuse"] = ("ours", "openvino", n, "native", recipe)
+    return arms
 
 
-ARMS = ("torch", "openvino_reuse", "openvino", "torch_reuse", "plain")  # the baseline and the new default first
+# the baseline and the CPU default first; the 8-bit contestants need nncf
+ARMS = ("torch", "openvino_reuse", "int8_reuse", "int8-weights_reuse", "int8-hybrid_reuse", "openvino", "torch_reuse", "plain")
 
 
-def _pipeline():
+def _pipeline(precision: str = "native"):
     from ..models.loading import pick_device_dtype  # noqa: PLC0415
     from .fullsize import build_fullsize_pipeline  # noqa: PLC0415
 
     _, dtype = pick_device_dtype("cpu", None, "fullsize")  # the dtype a real model gets on this CPU
+    dtype = torch.float32 if precision == "f32" else dtype
     return build_fullsize_pipeline(dtype=dtype), dtype
+
+
+def convert(recipes: list) -> dict:
+    """The converting process: the OpenVINO IR of the full-size model, and the 8-bit graphs of `recipes`."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from ..models.quantize import quantize_ir, sample_edits  # noqa: PLC0415
+    from ..models.runtime import use_openvino  # noqa: PLC0415
+    from .measure import PeakMemory  # noqa: PLC0415
+
+    pipe, _ = _pipeline()
+    made = {}
+    with PeakMemory(torch.device("cpu")) as memory:
+        report = use_openvino(pipe)
+        start = time.process_time()
+        calls = sample_edits(pipe, 128, 4, 16) if recipes else []   # recorded on the float graph, one set for every recipe
+        made["calibration_cpu_s"] = round(time.process_time() - start, 1)
+        del pipe   # NNCF holds several copies of the UNet graph: nothing else stays resident while it works
+        import gc  # noqa: PLC0415
+
+        gc.collect()
+        for recipe in recipes:
+            start = time.process_time()
+            quantize_ir(Path(report["folder"]), recipe, calls, f"samples-{len(calls)}-128px")
+            made[recipe] = dict(cpu_s=round(time.process_time() - start, 1), calls=len(calls) if recipe != "int8-weights" else 0)
+    return dict(arm="convert", conversion_s=report["seconds"], converted=report["converted"], peak_mb=round(memory.bytes / 2**20),
+                precision=report["precision"], int8=made)
 
 
 def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidance: float, seed: int = 0) -> dict:
@@ -53,15 +93,14 @@ def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidanc
     from .measure import PeakMemory, timed  # noqa: PLC0415
     from .run import sample_photo  # noqa: PLC0415
 
-    pipe, dtype = _pipeline()
-    if arm == "convert":
-        with PeakMemory(torch.device("cpu")) as memory:
-            report = use_openvino(pipe)
-        return dict(arm=arm, conversion_s=report["seconds"], converted=report["converted"], peak_mb=round(memory.bytes / 2**20),
-                    precision=report["precision"])
-    kind, runtime, interval = _arms()[arm]
+    kind, runtime, interval, precision, graph = _arms()[arm]
+    pipe, dtype = _pipeline(precision)
     if runtime == "openvino":
         use_openvino(pipe)
+        if graph != "float":
+            from ..models.quantize import use_int8  # noqa: PLC0415
+
+            use_int8(pipe, graph)   # the graph the converting process made
     photo = sample_photo(size)
     if kind == "plain":
         resized = resize_for_edit(photo, size)
@@ -73,7 +112,7 @@ def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidanc
                                  steps=steps, seed=seed, max_size=size, cache_interval=interval).image
     with PeakMemory(torch.device("cpu")) as memory:
         seconds, cpu, image = timed(fn)
-    return dict(arm=arm, size=size, runtime=runtime, cache_interval=interval, dtype=str(dtype).removeprefix("torch."),
+    return dict(arm=arm, size=size, runtime=runtime, unet=graph or "float", cache_interval=interval, dtype=str(dtype).removeprefix("torch."),
                 wall_s=round(seconds, 2), cpu_s=round(cpu, 2), peak_mb=round(memory.bytes / 2**20), image_size=list(image.size),
                 threads=torch.get_num_threads())
 
@@ -87,18 +126,27 @@ def _child(args: list, env: dict, log) -> dict:
 def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, text_guidance: float = 7.5,
               arms=ARMS, log=lambda _msg: None) -> dict:
     """Run every contestant at every size, each in a fresh process; times, ratios to `torch` and `plain`, peaks."""
+    from ..models.quantize import nncf_available  # noqa: PLC0415
     from ..models.runtime import openvino_available  # noqa: PLC0415
+    from ..models.speed import cpu_flags  # noqa: PLC0415
     from .run import machine_info  # noqa: PLC0415
 
-    arms = [a for a in arms if "openvino" not in a or openvino_available()]
+    table = _arms()
+    unknown = [a for a in arms if a not in table]
+    if unknown:
+        raise SettingError(f"Unknown contestant(s) {', '.join(unknown)}; choose from {', '.join(table)}.")
+    arms = [a for a in arms if table[a][1] != "openvino" or openvino_available()]
+    arms = [a for a in arms if table[a][4] in (None, "float") or nncf_available()]
     report = dict(settings=dict(sizes=list(sizes), steps=steps, image_guidance=image_guidance, text_guidance=text_guidance,
-                                pipeline="fullsize (SD 1.5 InstructPix2Pix shapes, random weights)"),
-                  machine_before=machine_info(), rows=[])
+                                pipeline="fullsize (SD 1.5 InstructPix2Pix shapes, random weights)",
+                                omp_num_threads=os.environ.get("OMP_NUM_THREADS")),
+                  cpu_flags=cpu_flags(), machine_before=machine_info(), rows=[])
     with tempfile.TemporaryDirectory(prefix="ip2p-bench-") as cache:
         env = dict(os.environ, IP2P_CACHE_DIR=cache)
-        if any("openvino" in a for a in arms):
-            log("converting the full-size model for OpenVINO (once)...")
-            report["conversion"] = _child(["convert", 0, 0, 0, 0], env, log)
+        if any(table[a][1] == "openvino" for a in arms):
+            recipes = sorted({table[a][4] for a in arms} - {None, "float"})
+            log("converting the full-size model for OpenVINO (once)" + (f", making {', '.join(recipes)}" if recipes else "") + "...")
+            report["conversion"] = _child(["convert", ",".join(recipes) or "-"], env, log)
         for size in sizes:
             for arm in arms:
                 log(f"{size} px: {arm}...")
@@ -117,14 +165,19 @@ def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, te
 
 def cpu_table(report: dict) -> str:
     """The report as a Markdown table (ratios of CPU seconds, as docs/BENCHMARK.md compares them)."""
-    lines = ["| size | contestant | reuse | wall s | CPU s | CPU vs torch | CPU vs plain | peak MB | peak vs torch |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [f"CPU flags: {' '.join(report.get('cpu_flags', [])) or 'none of AVX2/AVX512/VNNI/AMX'}; "
+             f"OMP_NUM_THREADS={report['settings'].get('omp_num_threads')}", "",
+             "| size | contestant | dtype | UNet | reuse | wall s | CPU s | CPU vs torch | CPU vs plain | peak MB | peak vs torch |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
-        lines.append(f"| {r['size']} | {r['arm']} | {r['cache_interval']} | {r['wall_s']} | {r['cpu_s']} | {r.get('cpu_vs_torch', '-')} | "
+        lines.append(f"| {r['size']} | {r['arm']} | {r['dtype']} | {r['unet']} | {r['cache_interval']} | {r['wall_s']} | {r['cpu_s']} | "
+                     f"{r.get('cpu_vs_torch', '-')} | "
                      f"{r.get('cpu_vs_plain', '-')} | {r['peak_mb']} | {r.get('peak_vs_torch', '-')} |")
     if "conversion" in report:
         c = report["conversion"]
-        lines.append(f"\nOpenVINO conversion (once per model): {c['conversion_s']} s, peak {c['peak_mb']} MB, precision {c['precision']}.")
+        lines.append(f"\nOpenVINO conversion (once per model): {c['conversion_s']} s, peak {c['peak_mb']} MB, precision {c['precision']}"
+                     + "".join(f"; {k}: {v['cpu_s']} CPU s on {v['calls']} calls" for k, v in c.get("int8", {}).items()
+                             if isinstance(v, dict)) + ".")
     return "\n".join(lines)
 
 
@@ -178,5 +231,8 @@ if __name__ == "__main__":  # the child process of `cpu_bench`
     import warnings
 
     warnings.simplefilter("ignore")
-    arm, size, steps, s_i, s_t = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-    print(json.dumps(run_one(arm, size, steps, s_i, s_t)))
+    if sys.argv[1] == "convert":
+        print(json.dumps(convert([r for r in sys.argv[2].split(",") if r != "-"])))
+    else:
+        arm, size, steps, s_i, s_t = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+        print(json.dumps(run_one(arm, size, steps, s_i, s_t)))

@@ -41,8 +41,10 @@ def _add_bench(sub) -> None:
     p.add_argument("--agreement", action="store_true", help="compare the dtypes' pixels on the trained demo model instead")
     p.add_argument("--preview", action="store_true", help="time live previews against the edit instead (first --dtype; try --pipeline fullsize)")
     p.add_argument("--cpu", action="store_true",
-                   help="a CPU user's wait instead: full-size model end to end, torch and OpenVINO, with and without reuse, each "
-                        "in a fresh process, at 256 and 512 px (or --size); about 30 min on 2 cores")
+                   help="a CPU user's wait instead: full-size model end to end, torch, OpenVINO and the 8-bit UNets, with and "
+                        "without reuse, each in a fresh process, at 256 and 512 px (or --size); about an hour on one core")
+    p.add_argument("--contestants", default=None, metavar="A,B",
+                   help="with --cpu: only these contestants, comma-separated (default: all; `torch` is the baseline of the ratios)")
     p.add_argument("--reuse-quality", action="store_true",
                    help="what feature reuse and OpenVINO do to the pictures, on the trained demo model, instead")
     p.add_argument("--step-economy", action="store_true",
@@ -111,7 +113,10 @@ def cmd_bench(args) -> int:
         s = check_settings(steps=args.steps or 20)
         sizes = [check_settings(max_size=args.size)["max_size"]] if args.size else [256, 512]
         s_i, s_t = args.image_guidance[0]
-        report = cpu_bench(sizes, s["steps"], s_i, s_t, log=log)
+        from ..bench.cpu import ARMS  # noqa: PLC0415
+
+        arms = [a.strip() for a in args.contestants.split(",") if a.strip()] if args.contestants else ARMS
+        report = cpu_bench(sizes, s["steps"], s_i, s_t, arms=arms, log=log)
         print(json.dumps(report, indent=1) if args.json else cpu_table(report))
         return 0
     args.size = args.size or BENCH_DEFAULTS["size"]

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import UserError
 
-__all__ = ["RECIPES", "record_calls", "quantize_ir", "use_int8", "nncf_available"]
+__all__ = ["RECIPES", "record_calls", "sample_edits", "quantize_ir", "use_int8", "nncf_available"]
 
 RECIPES = {
     "int8": "static INT8: weights and activations of every MatMul and convolution, SmoothQuant; conv_in float",
@@ -70,7 +70,7 @@ class record_calls:  # noqa: N801 (a context manager used like a function)
         return False
 
 
-def _sample_edits(pipe, size: int, steps: int, limit: int) -> list:
+def sample_edits(pipe, size: int, steps: int, limit: int) -> list:
     """Calibration inputs from the pipeline's own edits of the sample photos (resources.SAMPLES_DIR)."""
     import torch  # noqa: PLC0415
     from PIL import Image  # noqa: PLC0415
@@ -177,7 +177,7 @@ def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None,
             unet.use_whole_graph(cached[0], recipe)
             return dict(recipe=recipe, path=str(cached[0]), seconds=0.0, calls=0)
         size = size or unet.config.sample_size * pipe.vae_scale_factor
-        calibration = _sample_edits(pipe, size, steps, limit)
+        calibration = sample_edits(pipe, size, steps, limit)
         label = f"samples-{len(calibration)}-{size}px"
     path, seconds = quantize_ir(folder, recipe, calibration, label, notify)
     unet.use_whole_graph(path, recipe)
