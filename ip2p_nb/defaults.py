@@ -122,7 +122,10 @@ CPU_DEFAULTS = dict(
     # steps and saves its time with reuse (cheaper than the 15 calls of 15 steps without it).
     scheduler="Euler a",
     steps=20,
-    # The UNet on OpenVINO: "float", or an 8-bit recipe of models/quantize.py (`bench --unet-cost`, `--int8-quality`).
+    # The UNet on OpenVINO: "float", or an 8-bit recipe of models/quantize.py (`bench --cpu`, `--int8-quality`). Static
+    # "int8" is faster (0.212x / 0.194x of torch float32 at 256 / 512 px against the float default's 0.246x / 0.265x, AVX-512
+    # VNNI + BF16 CPU, docs/BENCHMARK.md) and held the demo model's quality, but making it once peaks at 14 GB of memory
+    # (more than a free Colab has) and needs nncf: it stays a choice (`--unet int8`), not the default.
     unet="float",
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
