@@ -159,11 +159,14 @@ def quantize_ir(folder, recipe: str, calls: list | None, label: str | None = Non
 
 
 def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None, label: str | None = None,
-             size: int | None = None, steps: int = 10, limit: int = 300, notify=lambda _t: None) -> dict:
+             size: int | None = None, steps: int = 4, limit: int = 32, notify=lambda _t: None) -> dict:
     """Run `pipe`'s UNet (already on OpenVINO: runtime.use_openvino) as 8 bits by `recipe`; returns what it did.
 
     `calibration`: recorded UNet calls (`record_calls`); None records up to `limit` from `steps`-step edits of the
-    sample photos at `size` px (default: the model's own size), only when the quantized IR is not cached yet.
+    sample photos at `size` px (default: the model's own size, at most 256), only when the quantized IR is not
+    cached yet. The defaults are sized for a CPU: 32 calls of a full-size model at 256 px take about 2 CPU minutes
+    (300 at 512 px would take over an hour); the bench's speed figures used 16 calls at 128 px, the demo model's
+    quality figures 300 calls (docs/BENCHMARK.md).
     """
     if not nncf_available():
         raise UserError("8-bit models need the nncf package: run `pip install nncf`, or leave the UNet in float.")
@@ -176,7 +179,7 @@ def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None,
         if cached:
             unet.use_whole_graph(cached[0], recipe)
             return dict(recipe=recipe, path=str(cached[0]), seconds=0.0, calls=0)
-        size = size or unet.config.sample_size * pipe.vae_scale_factor
+        size = size or min(256, unet.config.sample_size * pipe.vae_scale_factor)
         calibration = sample_edits(pipe, size, steps, limit)
         label = f"samples-{len(calibration)}-{size}px"
     path, seconds = quantize_ir(folder, recipe, calibration, label, notify)
