@@ -130,6 +130,13 @@ def _group(nodeid: str) -> str:
     return "serial" if stem.startswith("test_browser") or stem in SERIAL_MODULES else module
 
 
+# Seconds per group in the last CI run (its "time per worker" summary), for the order only; any other group counts
+# one second per test.
+_EXPECTED_SECONDS = {"serial": 500, "tests/test_notebook_alone.py": 165, "tests/test_docs.py": 140,
+                     "tests/test_runtime.py": 120, "tests/test_python_versions.py": 70, "tests/test_cpu_defaults.py": 58,
+                     "tests/test_schedulers.py": 47, "tests/test_regions.py": 32, "tests/test_cli.py": 31}
+
+
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` by `_group`. (xdist 3.8's own loadgroup renames `item._nodeid`, which pytest 9 no longer
     reads, so its `xdist_group` marks have no effect; this scheduler groups by the test's file instead.)"""
@@ -140,6 +147,13 @@ def pytest_xdist_make_scheduler(config, log):
     class Grouped(LoadScopeScheduling):
         def _split_scope(self, nodeid):
             return _group(nodeid)
+
+        def _assign_work_unit(self, node):
+            # Longest first: the group expected to take longest goes to the next free worker, so the two long
+            # ones (serial, the notebook alone) start at once on different workers instead of one after another.
+            heaviest = max(self.workqueue, key=lambda scope: _EXPECTED_SECONDS.get(scope, len(self.workqueue[scope])))
+            self.workqueue.move_to_end(heaviest, last=False)
+            super()._assign_work_unit(node)
 
     return Grouped(config, log)
 
