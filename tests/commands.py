@@ -10,7 +10,7 @@ huggingface_hub, torch and the others read from it at import is what a fresh pro
 them once and forks one child per command.
 
 Tests that need a truly fresh interpreter (an installed command, a server, `accelerate launch`) start
-one themselves; tests/test_cli.py keeps one edit in a fresh interpreter too.
+one themselves; tests/test_cli.py runs its error lines in a fresh interpreter too.
 """
 import atexit
 import json

@@ -122,10 +122,6 @@ def test_upload_edit_and_poster(page, served, record_property):
     app.screenshot(path=str(_shots() / "app_after_poster.png"))
 
 
-_PICTURE_JS = """img => { const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
-  c.getContext('2d').drawImage(img, 0, 0); return [img.naturalWidth, c.toDataURL()]; }"""
-
-
 def _edit_demo_scene(page):
     """Pick the demo model's first scene, type "make it night", edit, and wait for the 64x64 result."""
     expect = sync_api.expect

@@ -16,6 +16,7 @@ Contestants ("native": the dtype `load_editor` picks on this CPU, bfloat16 only 
   models/quantize.py's recipe (the rest of the graph in the native dtype).
 `reuse_quality` measures what reuse and OpenVINO do to the pictures on the trained `demo` model.
 """
+import gc
 import json
 import os
 import sys
@@ -72,17 +73,15 @@ def convert(recipes: list) -> dict:
         report = use_openvino(pipe)
         start = time.process_time()
         calls = sample_edits(pipe, 128, 4, 16) if recipes else []   # recorded on the float graph, one set for every recipe
-        made["calibration_cpu_s"] = round(time.process_time() - start, 1)
+        calibration_cpu_s = round(time.process_time() - start, 1)
         del pipe   # NNCF holds several copies of the UNet graph: nothing else stays resident while it works
-        import gc  # noqa: PLC0415
-
         gc.collect()
         for recipe in recipes:
             start = time.process_time()
             quantize_ir(Path(report["folder"]), recipe, calls, f"samples-{len(calls)}-128px")
             made[recipe] = dict(cpu_s=round(time.process_time() - start, 1), calls=len(calls) if recipe != "int8-weights" else 0)
     return dict(arm="convert", conversion_s=report["seconds"], converted=report["converted"], peak_mb=round(memory.bytes / 2**20),
-                precision=report["precision"], int8=made)
+                precision=report["precision"], calibration_cpu_s=calibration_cpu_s, int8=made)
 
 
 def run_one(arm: str, size: int, steps: int, image_guidance: float, text_guidance: float, seed: int = 0) -> dict:
@@ -135,8 +134,8 @@ def cpu_bench(sizes=(256, 512), steps: int = 20, image_guidance: float = 1.5, te
     unknown = [a for a in arms if a not in table]
     if unknown:
         raise SettingError(f"Unknown contestant(s) {', '.join(unknown)}; choose from {', '.join(table)}.")
-    arms = [a for a in arms if table[a][1] != "openvino" or openvino_available()]
-    arms = [a for a in arms if table[a][4] in (None, "float") or nncf_available()]
+    arms = [a for a in arms if (table[a][1] != "openvino" or openvino_available())
+            and (table[a][4] in (None, "float") or nncf_available())]
     report = dict(settings=dict(sizes=list(sizes), steps=steps, image_guidance=image_guidance, text_guidance=text_guidance,
                                 pipeline="fullsize (SD 1.5 InstructPix2Pix shapes, random weights)",
                                 omp_num_threads=os.environ.get("OMP_NUM_THREADS")),
@@ -176,8 +175,7 @@ def cpu_table(report: dict) -> str:
     if "conversion" in report:
         c = report["conversion"]
         lines.append(f"\nOpenVINO conversion (once per model): {c['conversion_s']} s, peak {c['peak_mb']} MB, precision {c['precision']}"
-                     + "".join(f"; {k}: {v['cpu_s']} CPU s on {v['calls']} calls" for k, v in c.get("int8", {}).items()
-                             if isinstance(v, dict)) + ".")
+                     + "".join(f"; {k}: {v['cpu_s']} CPU s on {v['calls']} calls" for k, v in c.get("int8", {}).items()) + ".")
     return "\n".join(lines)
 
 

@@ -105,7 +105,7 @@ def cmd_bench(args) -> int:
     if args.step_economy or args.int8_quality or args.unet_cost:
         return _bench_cpu_levers(args, log)
     if args.cpu or args.reuse_quality:
-        from ..bench.cpu import cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
+        from ..bench.cpu import ARMS, cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
 
         if args.reuse_quality:
             print(json.dumps(reuse_quality(log=log), indent=1))
@@ -113,8 +113,6 @@ def cmd_bench(args) -> int:
         s = check_settings(steps=args.steps or 20)
         sizes = [check_settings(max_size=args.size)["max_size"]] if args.size else [256, 512]
         s_i, s_t = args.image_guidance[0]
-        from ..bench.cpu import ARMS  # noqa: PLC0415
-
         arms = [a.strip() for a in args.contestants.split(",") if a.strip()] if args.contestants else ARMS
         report = cpu_bench(sizes, s["steps"], s_i, s_t, arms=arms, log=log)
         print(json.dumps(report, indent=1) if args.json else cpu_table(report))
