@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .errors import SettingError
 
 __all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS", "HUB_DEFAULTS",
-           "DEFAULT_SCHEDULER", "PREVIEW", "REGION_DEFAULTS"]
+           "DEFAULT_SCHEDULER", "PREVIEW", "REGION_DEFAULTS", "DATAGEN_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
 DEFAULT_MODEL = "timbrooks/instruct-pix2pix"
@@ -192,6 +192,20 @@ __all__.append("BATCH_DEFAULTS")
 
 
 # What `python -m ip2p_nb bench` measures when run without options.
+# The data engine (ip2p_nb/datagen/): pairs drawn with shared attention, then the CLIP filter. The paper's
+# numbers (timothybrooks/instruct-pix2pix dataset_creation/generate_img_dataset.py) unless said otherwise.
+DATAGEN_DEFAULTS = dict(
+    samples=100,              # pairs drawn per caption (the paper's n_samples); a CPU run asks for fewer
+    keep=4,                   # pairs kept per caption: the best directional CLIP scores among those that pass
+    steps=25,                 # the paper draws 100 Euler a steps; its README: 25 also give good data
+    p_range=(0.1, 0.9),       # p ~ U(0.1, 0.9): the fraction of the steps that share attention, per sample
+    cfg_range=(7.5, 15.0),    # text guidance ~ U(7.5, 15) per sample
+    share="self",             # the paper's code shares self-attention ("cross": the original Prompt-to-Prompt)
+    t2i_model="demo-t2i",     # draws offline in seconds; "sd15" is the paper's model (a 4 GB download)
+    clip_model="demo-clip",   # scores offline; "clip-vit-l-14" is the paper's filter
+    writer="rules",           # offline; a catalogue language model writes like the paper's fine-tuned GPT-3
+)
+
 BENCH_DEFAULTS = dict(
     pipeline="tiny",                 # offline and quick; `fullsize` is SD 1.5's shapes (random weights), the real test
     size=256,                        # the editor's smallest size: a CPU run of the full model takes seconds, not minutes

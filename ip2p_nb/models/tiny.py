@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["build_tiny_pipeline", "tiny_components", "TINY_NOTE", "build_tiny_xl_pipeline", "tiny_xl_components", "TINY_XL_NOTE"]
+__all__ = ["build_tiny_pipeline", "build_tiny_t2i_pipeline", "tiny_components", "TINY_NOTE", "build_tiny_xl_pipeline", "tiny_xl_components", "TINY_XL_NOTE"]
 
 TINY_NOTE = "The `tiny` model has random weights: its pictures are noise, it only checks that everything runs."
 TINY_XL_NOTE = "The `tiny-xl` model has random weights: its pictures are noise, it only checks that the SDXL path runs."
@@ -56,14 +56,14 @@ def tiny_tokenizer():
     return tokenizer
 
 
-def tiny_components(seed: int = 0) -> dict:
-    """The pipeline's components with random weights drawn from `seed`."""
+def tiny_components(seed: int = 0, in_channels: int = 8) -> dict:
+    """The pipeline's components with random weights drawn from `seed` (`in_channels` 4: a text-to-image UNet)."""
     from diffusers import AutoencoderKL, EulerAncestralDiscreteScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(seed)
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=8, out_channels=4,
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=in_channels, out_channels=4,
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8,
     )
@@ -91,6 +91,16 @@ def build_tiny_pipeline(seed: int = 0):
     from diffusers import StableDiffusionInstructPix2PixPipeline
 
     pipe = StableDiffusionInstructPix2PixPipeline(**tiny_components(seed), requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def build_tiny_t2i_pipeline(seed: int = 0):
+    """A text-to-image `StableDiffusionPipeline` of the same tiny components (a UNet with 4 input channels):
+    what the data engine draws pairs with in tests (`tiny-t2i`)."""
+    from diffusers import StableDiffusionPipeline
+
+    pipe = StableDiffusionPipeline(**tiny_components(seed, in_channels=4), requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
