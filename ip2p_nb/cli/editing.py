@@ -31,6 +31,9 @@ def _add_edit(sub) -> None:
                         "given here win. With the same photo this makes the same picture again, byte for byte, on this machine")
     p.add_argument("--threads", type=int, default=None, metavar="N",
                    help="torch's CPU threads for the edit (default: as set; on a CPU another count changes the pixels slightly)")
+    p.add_argument("--maps", action="store_true",
+                   help="also write NAME_maps.png beside each output: where each word of the English prompt acted "
+                        "(cross-attention; the edited picture is the same with or without it)")
     edit_options(p)
 
 
@@ -133,12 +136,14 @@ def cmd_edit(args) -> int:
                 result = editor.edit(image, args.instruction, image_guidance=args.image_guidance,
                                      text_guidance=args.text_guidance, steps=args.steps, seed=args.seed,
                                      max_size=args.max_size, english=args.english, progress=bar.callback,
-                                     mask=args.mask, region=args.region)
+                                     mask=args.mask, region=args.region, maps=args.maps)
             bar.next_item(args.steps)
             out = save_png(result.image, _output_for(image, args.output, several), result)
             bar.bar.clear()
             print_notes(result.warnings)
             print(f"{out}: {result.summary()}")
+            if args.maps:
+                print(f"{_save_maps(result, out)}: where each word acts")
             if args.poster:
                 poster = Path(args.poster)
                 if several or poster.is_dir():
@@ -147,6 +152,14 @@ def cmd_edit(args) -> int:
     finally:
         bar.close()
     return 0
+
+
+def _save_maps(result, out) -> Path:
+    """NAME_maps.png beside NAME.png: the edited picture (or the part the model saw) under each word's map."""
+    from ..outputs.wordmaps import maps_path, save_maps_grid  # noqa: PLC0415
+
+    picture = result.image if result.maps_box is None else result.image.crop(result.maps_box)
+    return save_maps_grid(picture, result.maps, maps_path(out), title=result.prompt)
 
 
 def cmd_batch(args) -> int:

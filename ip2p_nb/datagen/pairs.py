@@ -13,7 +13,8 @@
 Each picture's UNet call is the pipeline's own call (classifier-free guidance, batch [empty prompt,
 caption]), so with p = 0 the after picture is exactly what `pipe(edited_caption,
 generator=torch.Generator("cpu").manual_seed(seed))` draws, and two equal captions give two equal pictures
-for every p. `draw(pipe, caption, ...)` draws one picture (with its word maps when asked).
+for every p. (While it is shared, the source's attention is formed by hand, softmax(QK^T)V, so that the target
+can take it: the before picture then differs from the pipeline's own by rounding, a level or two.) `draw(pipe, caption, ...)` draws one picture (with its word maps when asked).
 `sample_settings(base_seed, n)` draws each sample's seed, p ~ U(0.1, 0.9) and guidance ~ U(7.5, 15).
 """
 import copy

@@ -25,12 +25,13 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
 from PIL import Image
 
+from ..attention import has_processors, record_word_maps
 from ..defaults import DEFAULTS, RANGES, REGION_DEFAULTS, check_settings, default_model, model_defaults
 from ..errors import Notice, UserError
 from ..models.loading import check_sampler_steps, load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
@@ -90,7 +91,7 @@ class Editor:
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
              text_guidance=DEFAULTS["text_guidance"], steps=None, seed=None,
              max_size=None, progress=None, english=None, preview=None, preview_every=None, mask=None,
-             region=None, cache_interval=None) -> EditResult:
+             region=None, cache_interval=None, maps=False) -> EditResult:
         """Edit `image` (PIL image, path or bytes) following `instruction` (Chinese or English).
 
         `max_size=None` means the model's own size: 512 px (64 for the toy `demo` model).
@@ -109,6 +110,9 @@ class Editor:
 
         `cache_interval` N > 1 computes the UNet's deep features on one step in N and reuses them on the
         others (ip2p_nb/editing/reuse.py): faster, slightly different; None is `default_cache_interval`.
+
+        `maps=True` also records where each word of the English prompt acted (`result.maps`, a WordMaps of
+        ip2p_nb/attention/maps.py): cross-attention of the text branch, observed without changing a pixel.
         """
         if cache_interval is None:
             cache_interval = self.default_cache_interval
@@ -116,7 +120,7 @@ class Editor:
         if mask is not None or region is not None:
             return self._edit_part(image, instruction, mask, region, dict(
                 image_guidance=image_guidance, text_guidance=text_guidance, steps=steps, seed=seed, max_size=max_size,
-                cache_interval=cache_interval), progress, english, preview, preview_every)
+                cache_interval=cache_interval), progress, english, preview, preview_every, maps)
         with self.busy():
             start = time.perf_counter()
             # 1. Check inputs at the boundary
@@ -129,14 +133,16 @@ class Editor:
             # 2. Read and resize the image
             original = self.prepare(image, s["max_size"], notes)
             # 3. Run the model (an out-of-memory error frees memory and suggests a smaller size)
+            word_maps = [] if maps else None
             edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"],
                                    progress, notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
-                                   cache_interval=s["cache_interval"])[0]
+                                   cache_interval=s["cache_interval"], word_maps=word_maps)[0]
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes,
-                              self.sampler, cache_interval=s["cache_interval"], runtime=self.runtime)
+                              self.sampler, cache_interval=s["cache_interval"], runtime=self.runtime,
+                              maps=word_maps[0] if maps else None)
 
-    def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every):
+    def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every, maps=False):
         """`edit` with a mask and/or region: edit a crop at max_size, paste it back into the full-size photo."""
 
         with self.busy():
@@ -166,14 +172,16 @@ class Editor:
             small = None if part_mask is None else np.asarray(
                 Image.fromarray(part_mask.astype(np.uint8) * 255).resize(original.size, Image.Resampling.BILINEAR)) >= 128
             # 3. Run the model (masked: the kept area blended back in latent space at every step)
+            word_maps = [] if maps else None   # of the part the model saw (`crop`), not of the whole photo
             edited = self.generate(original, prompt, [seed], s["image_guidance"], s["text_guidance"], s["steps"], progress,
                                    notes, max_size=s["max_size"], preview=_first(preview), preview_every=preview_every,
-                                   mask=small, cache_interval=s["cache_interval"])[0]
+                                   mask=small, cache_interval=s["cache_interval"], word_maps=word_maps)[0]
             # 4. Back to the part's size, pasted into the full photo through a soft edge
             result = regions.paste_back(full, edited, crop, region, part_mask)
             return EditResult(result, full, instruction, prompt, seed, s["image_guidance"], s["text_guidance"], s["steps"],
                               s["max_size"], self.model_name, time.perf_counter() - start, backend, notes, self.sampler,
-                              None if keep is None else regions.mask_box(keep), region, s["cache_interval"], self.runtime)
+                              None if keep is None else regions.mask_box(keep), region, s["cache_interval"], self.runtime,
+                              maps=word_maps[0] if maps else None, maps_box=crop if maps else None)
 
     @property
     def sampler(self) -> str:
@@ -234,7 +242,7 @@ class Editor:
         return resize_for_edit(load_image(image, max_size=max_size, notes=notes), max_size)
 
     def generate(self, original, prompt, seeds, image_guidance, text_guidance, steps, progress=None, notes=None,
-                 max_size=None, preview=None, preview_every=None, mask=None, cache_interval=None) -> list:
+                 max_size=None, preview=None, preview_every=None, mask=None, cache_interval=None, word_maps=None) -> list:
         """One edited picture per seed of the prepared `original`, denoised together as one batch.
 
         `mask`: a boolean array of `original`'s (height, width), True where the picture may change; the
@@ -245,6 +253,7 @@ class Editor:
         Settings are taken as given (check them with `check_settings`); call inside `busy()`.
         `preview(step, total, images)` gets one small picture per seed every `preview_every` steps
         (None: as often as costs at most 3% of the time, see `preview_cadence`).
+        `word_maps`: a list to which one WordMaps per seed is appended (where each word of `prompt` acted).
         Running out of GPU memory frees the caches and raises `OutOfMemory` with a smaller size to try.
         """
         notes = [] if notes is None else notes
@@ -257,13 +266,14 @@ class Editor:
                 watch = Previews(preview, preview_every, self.latent_rgb, original.size)
             with decoding.vae_tiling(self.pipe, decoding.needs_vae_tiling(self.pipe, original.size, len(seeds))):
                 return self._generate(original, prompt, list(seeds), image_guidance, text_guidance, steps, progress,
-                                      notes, watch, mask, cache_interval)
+                                      notes, watch, mask, cache_interval, word_maps)
         except torch.OutOfMemoryError:
             self._free_memory()
             raise decoding.out_of_memory(max_size or max(original.size)) from None  # the size the user chose, for the message
 
     # ------------------------------------------------------------------ steps
-    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None, mask=None, interval=1):
+    def _generate(self, original, prompt, seeds, s_i, s_t, steps, progress, notes, watch=None, mask=None, interval=1,
+                  word_maps=None):
         """Denoise one latent per seed for the same image and prompt; return PIL images.
 
         `watch`: the preview hook (preview.Previews) or None; `mask` and `interval` as in `generate`.
@@ -287,12 +297,23 @@ class Editor:
         # 3. The hooks: the mask blend, the previews, the progress (a callback that raises stops the edit)
         blend = None if mask is None else self._mask_blend(mask, img, noise, notes)
         callbacks = [hook for hook in (watch, loop.progress_hook(progress)) if hook is not None]
-        # 4. The denoising loop, with the step's extra arguments as the pipeline passes them (eta 0)
-        with loop.sde_noise_seeded(scheduler, seeds):
+        # 4. The denoising loop, with the step's extra arguments as the pipeline passes them (eta 0); the word maps
+        #    watch the text branch (the batch's first n rows) when asked for
+        recording = nullcontext() if word_maps is None else self._word_recorder(img.shape[-2:], n)
+        with loop.sde_noise_seeded(scheduler, seeds), recording as recorder:
             latents = loop.denoise(model, scheduler, noise * scheduler.init_noise_sigma, steps, blend=blend, callbacks=callbacks,
                                    step_kwargs=pipe.prepare_extra_step_kwargs(generator, 0.0))
+        if word_maps is not None:
+            word_maps.extend(recorder.word_maps(pipe.tokenizer, prompt, row=k) for k in range(n))
         # 5. Decode, check and convert
         return decoding.decode(pipe, latents, embeds.dtype, notes)
+
+    def _word_recorder(self, latent_hw, n):
+        """The cross-attention recorder of the text branch's n rows (attention/maps.py); torch's UNet only."""
+        if not has_processors(self.pipe.unet):
+            raise UserError("Word maps need the model running on torch: OpenVINO runs the UNet as a compiled graph whose "
+                            "attention cannot be watched; load it with runtime=\"torch\" (--runtime torch) to see them.")
+        return record_word_maps(self.pipe.unet, tuple(latent_hw), slice(0, n))
 
     def _mask_blend(self, mask, img, noise, notes):
         """The mask hook (regions.LatentBlend): the input's scaled latents kept where `mask` is False."""

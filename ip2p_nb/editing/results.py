@@ -1,6 +1,6 @@
 """What an edit gives back: `EditResult` (the picture and every setting that made it) and `ItemResult`
 (one item of `Editor.edit_many`: its result, or the one sentence saying why it failed)."""
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 from PIL import Image
@@ -29,6 +29,8 @@ class EditResult:
     cache_interval: int = 1         # deep UNet features computed every this many steps (1: every step; reuse.py)
     runtime: str = "torch"          # what ran the UNet and VAE: "torch" or "openvino" (runtime.py)
     threads: int | None = None      # torch's CPU threads during the edit (another count changes CPU pixels slightly)
+    maps: object = None             # with maps=True: where each word acted (attention.WordMaps), at the model's picture
+    maps_box: tuple | None = None   # with a mask or region: the part of the photo the maps cover (left, top, right, bottom)
 
     def __post_init__(self):        # made where the edit ran, right after it: the count it ran with
         self.threads = torch.get_num_threads() if self.threads is None else self.threads
@@ -36,7 +38,7 @@ class EditResult:
     @property
     def settings(self) -> dict:
         keys = ("seed", "image_guidance", "text_guidance", "steps", "max_size", "model", "sampler", "cache_interval", "runtime")
-        return {k: v for k, v in asdict(self).items() if k in keys}
+        return {k: getattr(self, k) for k in keys}
 
     def summary(self) -> str:
         w, h = self.image.size
