@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 
-__all__ = ["ModelInfo", "available_models", "model_names", "find_model", "resolve_model", "hub_page", "access_sentence",
+__all__ = ["ModelInfo", "available_models", "find_engine_model", "ENGINE_KINDS", "model_names", "find_model", "resolve_model", "hub_page", "access_sentence",
            "model_table", "KINDS", "LEFT_OUT"]
 
 KINDS = ("sd", "sdxl")   # StableDiffusionInstructPix2PixPipeline / StableDiffusionXLInstructPix2PixPipeline
+ENGINE_KINDS = ("t2i", "clip", "lm")   # the data engine's: text-to-image (StableDiffusionPipeline), CLIP, a language model
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,71 @@ _CATALOGUE = (
         good_at="dry runs and tests of the SDXL path: noise pictures, no download"),
 )
 
+# The data engine's models (ip2p_nb/datagen/): what draws the pairs, what filters them, what writes instructions.
+# Sizes of hub models are read from public copies of their model cards and file listings (no machine here reaches
+# the hub): "estimate" where not checked against the hub's own listing.
+_ENGINE = (
+    ModelInfo(
+        # stable-diffusion-v1-5/stable-diffusion-v1-5: the maintained copy of runwayml's SD 1.5 (the model the paper drew
+        # its pairs with); CreativeML OpenRAIL-M; diffusers folders with safetensors and an fp16 variant. Sizes: SD 1.5's
+        # component files above (4.3 GB float32, about half in fp16; the safety checker is not loaded for pairs).
+        name="sd15", hub_id="stable-diffusion-v1-5/stable-diffusion-v1-5", revision=None, kind="t2i", native_size=512,
+        licence="CreativeML Open RAIL-M", download_gb=4.3, gpu_gb=2.6, cpu_gb=5.5, gated=False,
+        measured="estimate (SD 1.5 file sizes; not downloaded here)",
+        good_at="the paper's pairs: photographic pictures of any caption (a GPU draws one pair in seconds)"),
+    ModelInfo(
+        # assets/demo-t2i: trained here from the demo model's weights on the procedural scenes' captions (its README).
+        name="demo-t2i", hub_id=None, revision=None, kind="t2i", native_size=64, licence="this project's own (trained here)",
+        download_gb=0.0, gpu_gb=0.1, cpu_gb=0.1, gated=False, measured="measured (files on disk)",
+        good_at="the whole engine offline in minutes: draws its own 64 px cartoon scenes from their captions"),
+    ModelInfo(
+        # ip2p_nb/models/tiny.py build_tiny_t2i_pipeline: the `tiny` components with a 4-channel UNet, random weights.
+        name="tiny-t2i", hub_id=None, revision=None, kind="t2i", native_size=256, licence="none (random weights built here)",
+        download_gb=0.0, gpu_gb=0.01, cpu_gb=0.05, gated=False, measured="estimate (a few MB of random weights)",
+        good_at="tests of the pair drawing: noise pictures, no download"),
+    ModelInfo(
+        # openai/clip-vit-large-patch14: the paper's filter (metrics/clip_similarity.py uses ViT-L/14); model.safetensors
+        # 1.71 GB; the code's licence is MIT (openai/CLIP), the model card names none.
+        name="clip-vit-l-14", hub_id="openai/clip-vit-large-patch14", revision=None, kind="clip", native_size=224,
+        licence="MIT (openai/CLIP's code licence; the card names none)", download_gb=1.71, gpu_gb=1.0, cpu_gb=2.0,
+        gated=False, measured="estimate (model card; not downloaded here)", good_at="the paper's CLIP filter"),
+    ModelInfo(
+        # openai/clip-vit-base-patch32: a lighter CLIP for CPUs; model.safetensors 605 MB.
+        name="clip-vit-b-32", hub_id="openai/clip-vit-base-patch32", revision=None, kind="clip", native_size=224,
+        licence="MIT (openai/CLIP's code licence; the card names none)", download_gb=0.61, gpu_gb=0.4, cpu_gb=0.8,
+        gated=False, measured="estimate (model card; not downloaded here)", good_at="the filter on a CPU: 5x lighter than ViT-L/14"),
+    ModelInfo(
+        # assets/demo-clip: a small CLIP trained here on scene pictures and captions (its README).
+        name="demo-clip", hub_id=None, revision=None, kind="clip", native_size=64, licence="this project's own (trained here)",
+        download_gb=0.0, gpu_gb=0.05, cpu_gb=0.05, gated=False, measured="measured (files on disk)",
+        good_at="the filter offline: scores the demo scenes and their captions"),
+    ModelInfo(
+        # Qwen/Qwen2.5-0.5B-Instruct: Apache-2.0, model.safetensors (bfloat16, ~0.99 GB), trained on Chinese and English
+        # among others; loaded without remote code (transformers has the Qwen2 classes).
+        name="qwen2.5-0.5b-instruct", hub_id="Qwen/Qwen2.5-0.5B-Instruct", revision=None, kind="lm", native_size=0,
+        licence="Apache-2.0", download_gb=0.99, gpu_gb=1.5, cpu_gb=2.5, gated=False,
+        measured="estimate (model card; not downloaded here)",
+        good_at="writes instructions and edited captions from captions, few-shot in the paper's format (Chinese and English)"),
+)
+
 # Models looked at and left out, with the reason (kept here so the choice is visible).
 LEFT_OUT = {
     "osunlp/InstructPix2Pix-MagicBrush": "only .ckpt pickle checkpoints (MagicBrush-epoch-*.ckpt): pickle can run code",
 }
 
 
-def available_models() -> list[ModelInfo]:
-    """The catalogue, default model first: `[m.name for m in available_models()]` are the short names."""
-    return list(_CATALOGUE)
+def available_models(kind: str | None = None) -> list[ModelInfo]:
+    """The editing models, default first (`[m.name for m in available_models()]` are the short names); with `kind`
+    ("t2i", "clip", "lm": the data engine's, or "sd"/"sdxl") the models of that kind."""
+    if kind is None:
+        return list(_CATALOGUE)
+    return [m for m in _CATALOGUE + _ENGINE if m.kind == kind]
+
+
+def find_engine_model(name: str, kind: str) -> ModelInfo | None:
+    """The data engine's entry of `kind` whose short name or hub id is `name` (any case), else None."""
+    key = (name or "").strip().lower()
+    return next((m for m in available_models(kind) if key in (m.name, (m.hub_id or "").lower())), None)
 
 
 def model_names() -> list[str]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..defaults import HUB_DEFAULTS
 from ..errors import UserError
 
-__all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "needed_files", "cached_model", "plan_download",
+__all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "needed_files", "repo_files", "cached_model", "plan_download",
            "check_free_space", "download", "fetch_model", "fetch_file", "DownloadPlan"]
 
 _VARIANTS = ("fp16", "bf16", "fp32", "ema", "non_ema")   # infixes diffusers uses: unet/diffusion_pytorch_model.fp16.safetensors
@@ -167,6 +167,16 @@ def needed_files(paths: list[str], index: dict, variant: str | None = None) -> t
     return configs + chosen, use
 
 
+def repo_files(paths: list[str]) -> list[str]:
+    """What a transformers model needs (no model_index.json: CLIP, a language model): its top-level configs and
+    tokenizer files and its `.safetensors` weights. Raises UserError when its weights are only pickle files."""
+    top = [p for p in paths if "/" not in p]
+    weights = [p for p in top if p.endswith((".safetensors", ".safetensors.index.json"))]
+    if not weights:
+        raise UserError("This model has no .safetensors weights; only safetensors are loaded (pickle files can run code).")
+    return [p for p in top if p.endswith(_CONFIG_SUFFIXES) and p not in weights] + weights
+
+
 @dataclass
 class DownloadPlan:
     """What `download` will do; `notify` shows `summary()` before it starts."""
@@ -222,26 +232,38 @@ def cached_model(repo_id: str, variant: str | None = None, revision: str | None 
 
     cache = hub_cache_dir()
     index_file = _cached_file(repo_id, "model_index.json", revision, cache)
-    if index_file is None:
+    marker = index_file or _cached_file(repo_id, "config.json", revision, cache)  # a transformers model has no index
+    if marker is None:
         return None
     try:
         paths = [f.path for f in get_cached_repo_tree(repo_id, revision=revision, cache_dir=str(cache))]
     except Exception:  # noqa: BLE001  (no listing cached: downloaded by another tool; the folder decides)
-        folder = Path(index_file).parent
+        folder = Path(marker).parent
         paths = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
     try:
-        files, used = needed_files(paths, json.loads(Path(index_file).read_text(encoding="utf-8")), variant)
+        if index_file is None:
+            files, used = repo_files(paths), None
+        else:
+            files, used = needed_files(paths, json.loads(Path(index_file).read_text(encoding="utf-8")), variant)
     except (UserError, ValueError):
         return None
+    index_file = marker
     folder = Path(index_file).parent
     return (folder, used) if all((folder / p).is_file() for p in files) else None
 
 
 def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None, revision: str | None = None) -> DownloadPlan:
-    """Fetch model_index.json (a few hundred bytes) and decide which files the pipeline needs."""
+    """Fetch model_index.json (a few hundred bytes) and decide which files the pipeline needs; a transformers
+    model (CLIP, a language model: no model_index.json, a config.json) needs its top-level files (`repo_files`)."""
     from huggingface_hub import hf_hub_download  # noqa: PLC0415
 
     cache = hub_cache_dir()
+    siblings = info.siblings or []
+    names = [s.rfilename for s in siblings]
+    sizes = {s.rfilename: (s.lfs.size if s.lfs else s.size) or 0 for s in siblings}
+    sha = {s.rfilename: s.lfs.sha256 for s in siblings if s.lfs}
+    if "model_index.json" not in names and "config.json" in names:
+        return DownloadPlan(repo_id, endpoint, info.sha, repo_files(names), sizes, sha, None, cache, revision)
     try:
         index_file = hf_hub_download(repo_id, "model_index.json", revision=info.sha, endpoint=endpoint, cache_dir=str(cache),
                                      etag_timeout=HUB_DEFAULTS["probe_seconds"])
@@ -252,10 +274,7 @@ def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None,
         raise UserError(f"The model hub {endpoint} stopped answering while listing {repo_id!r} ({_why(e)}); "
                         "run the command again.") from None
     index = json.loads(Path(index_file).read_text(encoding="utf-8"))
-    siblings = info.siblings or []
-    files, used = needed_files([s.rfilename for s in siblings], index, variant)
-    sizes = {s.rfilename: (s.lfs.size if s.lfs else s.size) or 0 for s in siblings}
-    sha = {s.rfilename: s.lfs.sha256 for s in siblings if s.lfs}
+    files, used = needed_files(names, index, variant)
     return DownloadPlan(repo_id, endpoint, info.sha, files, sizes, sha, used, cache, revision)
 
 

@@ -32,7 +32,7 @@ from ..outputs.metadata import png_info
 from .items import IMAGE_SUFFIXES, BatchItem, collect_items, item_seed
 from .paths import inside_folder
 
-__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "process_state",
+__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "merge_logs", "process_state",
            "several_cpu_processes", "IMAGE_SUFFIXES"]
 
 _PNG_KEY = "ip2p_batch"  # PNG text chunk holding the settings an output was made with (for resuming)
@@ -130,7 +130,7 @@ class BatchRun:
 
         everyone = gather_object([self.counts]) if self.state.num_processes > 1 else [self.counts]
         if self.state.is_main_process:
-            _merge_logs(self.log_path)
+            merge_logs(self.log_path)
             self.counts = {k: sum(c[k] for c in everyone) for k in self.counts}
         self.state.wait_for_everyone()
 
@@ -213,7 +213,7 @@ def read_log(path) -> list[dict]:
     return records
 
 
-def _merge_logs(log_path: Path) -> None:
+def merge_logs(log_path: Path) -> None:
     """Append every part's records (in time order) to the merged log, written atomically; then delete the parts."""
     parts = sorted(log_path.parent.glob(f"{log_path.stem}.part-*.jsonl"))
     new = [record for part in parts for record in read_log(part)]
