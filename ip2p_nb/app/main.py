@@ -37,6 +37,7 @@ from .explore import ExplorePanel
 from .instruction import InstructionPanel
 from .photo import PhotoPanel, available_samples
 from .result import ResultPanel
+from .wordmaps import WordMapsPanel
 from .room import outputs_folder, room_panel
 from .settings import SettingsPanel, hint
 from .start import fallback_banner, scene_samples
@@ -89,6 +90,7 @@ class App:
         p = self.result_panel
         self.before, self.after, self.after_title, self.download, self.poster_image, self.history = (
             p.before, p.after, p.after_title, p.download, p.poster_image, p.history)
+        self.maps_panel = WordMapsPanel(self)
         # 2. the edit's own controls
         self.edit_button = widgets.Button(description="编辑 Edit", button_style="primary", icon="magic")
         self.stop_button = widgets.Button(description="停止 Stop", button_style="warning", disabled=True)
@@ -111,7 +113,7 @@ class App:
                                    layout=widgets.Layout(display=None if self.fallback else "none"))
         page = widgets.VBox([room_panel(), self.banner, widgets.HBox([controls, self.result_panel.pictures],
                                                        layout=widgets.Layout(flex_flow="row wrap")),
-                             self.result_panel.history_box, self.debug_box])
+                             self.maps_panel.widget, self.result_panel.history_box, self.debug_box])
         self.widget = tab([page], ["编辑 Edit"])
         if not getattr(self.editor, "shared", False):   # grids need the model in this kernel
             add_tab(self.widget, ExplorePanel(self).widget, "探索 Explore")
@@ -179,6 +181,7 @@ class App:
         self.scenes = scene_samples() if getattr(editor, "model_name", None) == "demo" else {}
         self.photo_panel.refresh_samples()
         self.settings_panel.use_editor(editor)
+        self.maps_panel.use_editor()
         self.speed_panel.apply_defaults()   # the Fast switch and the estimate follow the new model
 
     # ------------------------------------------------------------------ messages
@@ -269,6 +272,8 @@ class App:
         start = time.perf_counter()
         if getattr(self.editor, "shared", False):
             settings = dict(settings, waiting=self._on_waiting)   # its place in the shared queue
+        elif self.maps_panel.wanted():
+            settings = dict(settings, maps=True)                  # where each word acts (the same picture)
         try:
             result = self.editor.edit(image, instruction, english=english, **settings,
                                       progress=partial(self._on_step, start), preview=self._on_preview)
@@ -315,6 +320,7 @@ class App:
         self._poster_result = result
         self.poster_button.disabled = False
         notes = f"{self.result_panel.show_result(result, self.workdir)} {' '.join(result.warnings)}".strip()
+        self.maps_panel.show(result)
         self.status.value = f"done in {result.seconds:.1f}s"
         self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "
                           f"“{result.prompt}”, {result.seconds:.1f} s. {notes}".strip())

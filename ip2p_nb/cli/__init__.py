@@ -2,7 +2,8 @@
 
 One argparse parser with a sub-command per job and one handler function per sub-command
 (`cmd_<name>`), grouped by what they do: `editing` (edit, batch, explore), `tools` (translate,
-poster, doctor), `serve` (app, worker), `develop` (bench, train); `options` holds what they share.
+poster, doctor), `serve` (app, worker), `develop` (bench, train), `datagen`
+(pairs: the paper's data engine); `options` holds what they share.
 A handler calls the public library API, which returns data and never prints, and prints one line
 per result. Long jobs show a tqdm progress bar with the time left on stderr. Every user mistake
 ends with one line on stderr and exit code 2; tracebacks only with `--debug`.
@@ -12,13 +13,14 @@ import sys
 import warnings
 
 from ..errors import Notice, UserError
-from . import develop, editing, serve, tools
+from . import datagen, develop, editing, serve, tools
 
 __all__ = ["main", "build_parser"]
 
 COMMANDS = {"edit": editing.cmd_edit, "batch": editing.cmd_batch, "explore": editing.cmd_explore,
             "translate": tools.cmd_translate, "poster": tools.cmd_poster, "doctor": tools.cmd_doctor,
-            "app": serve.cmd_app, "worker": serve.cmd_worker, "bench": develop.cmd_bench, "train": develop.cmd_train}
+            "app": serve.cmd_app, "worker": serve.cmd_worker, "bench": develop.cmd_bench, "train": develop.cmd_train,
+            "pairs": datagen.cmd_pairs}
 
 
 def _with_parent(add_parser, parent):
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_parsers(sub)
     serve.add_parsers(sub)
     develop.add_parsers(sub)
+    datagen.add_parsers(sub)
     return parser
 
 
