@@ -54,7 +54,9 @@ def test_every_scheduler_gives_the_plain_pipelines_pixels(tiny_pipe, cls, tmp_pa
         assert plain_calls == 2 * STEPS - 1
     # the metadata names the sampler that ran
     assert result.sampler == scheduler_name(tiny_pipe.scheduler)
-    if cls.__name__ != "EDMEulerScheduler":
+    if cls.__name__ == "PNDMScheduler":   # with its Runge-Kutta warm-up (the class default): not the web UI's PLMS
+        assert result.sampler == "PNDM"
+    elif cls.__name__ != "EDMEulerScheduler":
         assert result.sampler in SCHEDULERS
     settings = read_png_settings(save_png(result.image, tmp_path / "out.png", result))
     assert settings["sampler"] == result.sampler
@@ -135,23 +137,47 @@ def test_edit_many_results_name_the_sampler_and_reuse_that_ran(tiny_editor, tmp_
     assert read_png_settings(path)["sampler"] == "DPM++ 2M Karras"
 
 
-def test_every_sampler_runs_from_its_fewest_steps_and_plms_below_4_is_one_sentence(tiny_pipe):
-    """Each sampler of the table at 1-4 steps on `tiny`: it runs from MIN_STEPS (1 unless named), and below that the
-    edit is refused before the model runs, in one sentence naming the sampler and the least count."""
-    from ip2p_nb.errors import SettingError
-    from ip2p_nb.models.loading import MIN_STEPS
-
+def test_every_sampler_of_the_table_runs_from_one_step(tiny_pipe):
+    """Each sampler of the table at 1-4 steps on `tiny` (PLMS too: it is PNDM without the Runge-Kutta warm-up)."""
     editor = Editor(tiny_pipe, model_name="tiny")
     photo = scene(64, 64)
     for name in SCHEDULERS:
         editor.use_scheduler(name)
-        least = MIN_STEPS.get(name, 1)
         for steps in range(1, 5):
-            if steps < least:
-                with pytest.raises(SettingError) as e:
-                    editor.edit(photo, "x", english="make it snowy", seed=1, steps=steps, max_size=256)
-                assert str(e.value) == (f"The {name} sampler needs at least {least} steps, but got {steps}; use {least} "
-                                        "or more steps, or another sampler such as Euler a.")
-            else:
-                assert editor.edit(photo, "x", english="make it snowy", seed=1, steps=steps, max_size=256).image.size == (256, 256)
-    assert MIN_STEPS == {"PLMS": 4}
+            assert editor.edit(photo, "x", english="make it snowy", seed=1, steps=steps, max_size=256).image.size == (256, 256)
+
+
+@pytest.mark.parametrize("steps", [2, 3])
+def test_diffusers_own_fixture_plms_at_2_and_3_steps_gives_diffusers_pixels(steps):
+    """diffusers' InstructPix2Pix test fixture samples with PNDMScheduler(skip_prk_steps=True) at 2 and 3 steps: the
+    editor runs exactly that and gives the pipeline's pixels (it refused below 4 before: issue 34)."""
+    from diffusers import PNDMScheduler
+
+    from ip2p_nb.models.tiny import SCHEDULER_CONFIG, build_tiny_pipeline
+
+    pipe = build_tiny_pipeline()
+    pipe.scheduler = PNDMScheduler(**SCHEDULER_CONFIG, skip_prk_steps=True)
+    photo = scene(64, 64).resize((256, 256))
+    ours = Editor(pipe, model_name="tiny").edit(photo, "x", english=PROMPT, seed=SEED, steps=steps, max_size=256)
+    plain = pipe(PROMPT, image=photo, num_inference_steps=steps, generator=torch.Generator("cpu").manual_seed(SEED),
+                 image_guidance_scale=1.5, guidance_scale=7.5).images[0]
+    assert np.array_equal(np.asarray(ours.image), np.asarray(plain))
+
+
+def test_pndm_with_its_warm_up_refuses_what_diffusers_cannot_run_in_one_sentence():
+    """PNDM with the Runge-Kutta warm-up fails inside diffusers below 4 steps: that alone is refused, before the model runs."""
+    from diffusers import PNDMScheduler
+
+    from ip2p_nb.errors import SettingError
+    from ip2p_nb.models.tiny import SCHEDULER_CONFIG, build_tiny_pipeline
+
+    pipe = build_tiny_pipeline()
+    pipe.scheduler = PNDMScheduler(**SCHEDULER_CONFIG, skip_prk_steps=False)
+    with pytest.raises(ValueError):       # diffusers itself
+        pipe("x", image=scene(64, 64), num_inference_steps=3, generator=torch.Generator("cpu").manual_seed(0))
+    editor = Editor(pipe, model_name="tiny")
+    with pytest.raises(SettingError) as e:
+        editor.edit(scene(64, 64), "x", english=PROMPT, seed=1, steps=3, max_size=256)
+    assert str(e.value) == ("The PNDM sampler needs at least 4 steps, but got 3; use 4 or more steps, or another sampler "
+                            "such as Euler a.")
+    assert editor.edit(scene(64, 64), "x", english=PROMPT, seed=1, steps=4, max_size=256).image.size == (256, 256)

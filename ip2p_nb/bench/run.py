@@ -25,7 +25,7 @@ from ..models.loading import load_pipeline, pick_device_dtype
 from ..models.speed import attention_processors
 from .measure import PeakMemory, timed
 
-__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead", "sample_photo", "machine_info"]
+__all__ = ["run_bench", "component_times", "dtype_agreement", "table", "preview_overhead", "sample_photo", "machine_info", "load_bench_pipeline"]
 
 
 
@@ -36,7 +36,7 @@ def sample_photo(size: int = 512):
     return render(random_scene(random.Random(0)), size=size)[0]
 
 
-def _load(name: str, device, dtype):
+def load_bench_pipeline(name: str, device, dtype):
     """(pipeline, seconds to build or load it)."""
     start = time.perf_counter()
     if name == "fullsize":
@@ -118,7 +118,7 @@ def _bench_setting(pipe, photo, cfg, s_i, s_t, device, log) -> dict:
 def _bench_dtype(cfg, dtype_name, device, log) -> tuple[dict, dict]:
     """Everything for one dtype: load, first image, each guidance setting. Returns (summary, first images)."""
     device, dtype = pick_device_dtype(device, dtype_name)
-    pipe, load_s = _load(cfg["pipeline"], device, dtype)
+    pipe, load_s = load_bench_pipeline(cfg["pipeline"], device, dtype)
     log(f"{dtype_name}: loaded in {load_s:.1f} s; attention {attention_processors(pipe)}")
     photo = sample_photo()
     first_s, _cpu, first_peak, first = _run(lambda: Editor(pipe).edit(
@@ -177,7 +177,7 @@ def dtype_agreement(name: str = "demo", dtypes=("float32", "bfloat16"), seeds=(0
     outputs = {}
     for dtype_name in dtypes:
         device, dtype = pick_device_dtype("cpu", dtype_name)
-        pipe, _ = _load(name, device, dtype)
+        pipe, _ = load_bench_pipeline(name, device, dtype)
         outputs[dtype_name] = [pipe(p.instruction, image=p.before, num_inference_steps=steps,
                                     generator=torch.Generator("cpu").manual_seed(seed)).images[0]
                                for p, seed in zip(pairs, seeds)]
@@ -201,7 +201,7 @@ def component_times(name: str = "fullsize", dtypes=("float32", "bfloat16"), size
     edit is text encoder x2 + VAE encode + steps x UNet + VAE decode; the editor changes only the
     UNet batch (3 -> 2 -> 1) and, on a re-edit, skips the encoders.
     """
-    pipes = {d: _load(name, *pick_device_dtype("cpu", d))[0] for d in dtypes}
+    pipes = {d: load_bench_pipeline(name, *pick_device_dtype("cpu", d))[0] for d in dtypes}
     ids = torch.ones(1, 77, dtype=torch.long)
 
     def unet(p, n):
@@ -245,7 +245,7 @@ def preview_overhead(name: str = "fullsize", size: int = 256, steps: int = 8, dt
     from ..editing.preview import estimate_x0, preview_size  # noqa: PLC0415
 
     device, dtype = pick_device_dtype(device, dtype_name)
-    pipe, _ = _load(name, device, dtype)
+    pipe, _ = load_bench_pipeline(name, device, dtype)
     editor = Editor(pipe, model_name=name)
     photo = sample_photo()
     fit_s, fit_cpu, _ = timed(editor.latent_rgb, torch.zeros(1, 4, 8, 8, device=device), (8, 8))

@@ -53,6 +53,10 @@ def _add_bench(sub) -> None:
                    help="what the 8-bit UNet recipes do to the demo model's pictures (needs nncf), instead")
     p.add_argument("--unet-cost", action="store_true",
                    help="one full-size UNet call per runtime, precision and 8-bit recipe, each in a fresh process, instead")
+    p.add_argument("--maps", action="store_true",
+                   help="CPU seconds of an edit with word maps against without (default --pipeline fullsize, 256 px, 4 steps)")
+    p.add_argument("--pairs", default=None, metavar="CAPTIONS",
+                   help="the data engine's cost per kept pair on a captions file (demo-t2i, demo-clip, rules; --steps)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -104,6 +108,17 @@ def cmd_bench(args) -> int:
 
     if args.step_economy or args.int8_quality or args.unet_cost:
         return _bench_cpu_levers(args, log)
+    if args.maps or args.pairs:
+        from ..bench.datagen import maps_overhead, pair_cost  # noqa: PLC0415
+
+        if args.maps:
+            report = maps_overhead(args.pipeline, args.size or 256, args.steps or 4, max(args.repeats, 1), log=log)
+        else:
+            from ..datagen.engine import read_captions  # noqa: PLC0415
+
+            report = pair_cost([c.caption for c in read_captions(args.pairs)], steps=args.steps or 20, log=log)
+        print(json.dumps(report, indent=1))
+        return 0
     if args.cpu or args.reuse_quality:
         from ..bench.cpu import ARMS, cpu_bench, cpu_table, reuse_quality  # noqa: PLC0415
 

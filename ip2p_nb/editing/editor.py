@@ -227,7 +227,7 @@ class Editor:
         if settings.get("max_size", 0) is None:
             settings["max_size"] = self.default_max_size
         checked = check_settings({"max_size": self.size_range}, **settings)
-        check_sampler_steps(self.sampler, checked.get("steps"))   # PLMS needs 4 (loading.MIN_STEPS)
+        check_sampler_steps(self.pipe.scheduler, checked.get("steps"), self.sampler)   # PNDM's warm-up needs 4
         return checked
 
     def prompt_for(self, instruction, english=None, notes=None) -> tuple[str, str]:

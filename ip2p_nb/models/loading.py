@@ -22,7 +22,7 @@ from ..resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "EDM_SCHEDULERS",
            "available_schedulers", "schedulers_for", "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name",
-           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO", "MIN_STEPS", "check_sampler_steps"]
+           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO", "fewest_steps", "check_sampler_steps"]
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
@@ -50,7 +50,8 @@ SCHEDULERS = {
     "DPM++ SDE Karras": ("DPMSolverSDEScheduler", {"use_karras_sigmas": True}),
     "DDIM": ("DDIMScheduler", {}),
     "DDPM": ("DDPMScheduler", {}),
-    "PLMS": ("PNDMScheduler", {}),                              # diffusers' PNDM; the web UI calls it PLMS
+    "PLMS": ("PNDMScheduler", {"skip_prk_steps": True}),        # diffusers' PNDM without its Runge-Kutta warm-up: the web
+                                                                # UI's PLMS, and what SD 1.5's own scheduler config sets
     "UniPC": ("UniPCMultistepScheduler", {}),
     "DEIS": ("DEISMultistepScheduler", {}),
     # EDMEulerScheduler is in diffusers' compatible list too, but it is made for EDM-trained models (CosXL):
@@ -62,18 +63,24 @@ EDM_SCHEDULERS = {
     "EDM DPM++ 2M": ("EDMDPMSolverMultistepScheduler", {}),
 }
 _ALIASES = {"PNDM": "PLMS"}
-# The fewest steps a sampler runs: diffusers' PNDM (PLMS) fails inside its `step` below 4 (its multistep formula
-# keeps 4 earlier model outputs). Every other sampler above runs from 1 step (tests/test_schedulers.py tries 1-4).
-MIN_STEPS = {"PLMS": 4}
 
 
-def check_sampler_steps(sampler: str, steps) -> None:
-    """Refuse, in one sentence, fewer steps than `sampler` can run (`MIN_STEPS`)."""
-    least = MIN_STEPS.get(sampler, 1)
+def fewest_steps(scheduler) -> int:
+    """The fewest steps `scheduler` runs, as diffusers runs it: PNDM with its Runge-Kutta warm-up (`skip_prk_steps`
+    false) fails inside its `step` below 4; PNDM without it (diffusers' own test fixture, SD 1.5's config, our
+    PLMS) and every other sampler of the table run from 1 step (tests/test_schedulers.py tries 1-4)."""
+    if type(scheduler).__name__ == "PNDMScheduler" and not scheduler.config.get("skip_prk_steps", False):
+        return 4
+    return 1
+
+
+def check_sampler_steps(scheduler, steps, sampler: str) -> None:
+    """Refuse, in one sentence, fewer steps than `scheduler` (named `sampler`) can run (`fewest_steps`)."""
+    least = fewest_steps(scheduler)
     if steps is not None and steps < least:
         raise SettingError(f"The {sampler} sampler needs at least {least} steps, but got {steps}; use {least} or more "
                            "steps, or another sampler such as Euler a.")
-_RESET = ("use_karras_sigmas", "algorithm_type")  # settings that the table decides
+_RESET = ("use_karras_sigmas", "algorithm_type", "skip_prk_steps")  # settings that the table decides
 
 
 def available_schedulers() -> list[str]:
