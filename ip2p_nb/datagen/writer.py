@@ -286,6 +286,9 @@ def _load_lm(folder):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    if not os.path.isfile(os.path.join(folder, "config.json")):
+        raise UserError(f"The folder {str(folder)!r} has no config.json; a language model folder holds config.json, "
+                        "tokenizer files and .safetensors weights.")
     cuda = torch.cuda.is_available()
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
