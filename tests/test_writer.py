@@ -5,6 +5,7 @@ from dataclasses import fields
 import pytest
 
 from ip2p_nb.datagen.examples import human_examples
+from ip2p_nb.datagen.finetune import FinetuneConfig, add_lora, finetune_writer, merge_lora, training_texts
 from ip2p_nb.datagen.rules import GENERAL_KINDS, SCENE_KINDS, general_edits, parse_scene_caption, scene_edits
 from ip2p_nb.datagen.writer import (WRITER_DEFAULTS, LMWriter, RuleWriter, Written, available_writers, build_prompt,
                                     check_written, load_writer, parse_completion)
@@ -272,7 +273,7 @@ def test_lm_writer_translates_a_chinese_caption_first(tiny_lm, monkeypatch):
 
 
 def test_lm_writer_checks_its_settings(tiny_lm):
-    for bad in (dict(shots=0), dict(temperature=0), dict(max_new_tokens=10_000), dict(examples=[])):
+    for bad in (dict(shots=-1), dict(temperature=0), dict(max_new_tokens=10_000), dict(examples=[])):
         with pytest.raises(SettingError):
             LMWriter(tiny_lm.model, tiny_lm.tokenizer, **bad)
 
@@ -310,3 +311,54 @@ def test_load_writer_from_a_folder_and_from_the_hub(tiny_lm, tmp_path, monkeypat
     empty.mkdir()
     with pytest.raises(UserError, match="has no config.json.*safetensors weights"):
         load_writer(str(empty))
+
+
+# ---- fine-tuning (LoRA) ------------------------------------------------------------------------
+
+def test_training_texts_are_the_papers_prompt_and_completion():
+    row = human_examples()[0]
+    assert training_texts([row]) == [(f"{row.caption}\n##\n", f"{row.instruction}\n%%\n{row.edited_caption}\nEND")]
+
+
+def test_merged_lora_gives_the_same_outputs_as_lora_beside_the_weights():
+    import torch
+
+    from ip2p_nb.models.tiny_lm import build_tiny_lm
+
+    model, tokenizer = build_tiny_lm(seed=2)
+    params = add_lora(model, rank=4, alpha=8.0)
+    assert len(params) == 2 * 2 * model.config.num_hidden_layers  # A and B of q_proj and v_proj in each layer
+    with torch.no_grad():
+        for p in params:
+            p.normal_()
+        ids = tokenizer("a dog on a beach", return_tensors="pt")["input_ids"]
+        before = model(ids).logits
+        after = merge_lora(model)(ids).logits
+    assert torch.allclose(before, after, atol=1e-4)
+    assert not any("lora" in name for name in model.state_dict())
+    with pytest.raises(UserError, match="no linear layers named"):
+        add_lora(model, targets=("nothing",))
+
+
+def test_finetune_on_tiny_lm_learns_the_format_and_saves(tmp_path):
+    import torch
+
+    from ip2p_nb.models.tiny_lm import build_tiny_lm
+
+    model, tokenizer = build_tiny_lm(seed=1)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    losses = []
+    config = FinetuneConfig(rank=4, steps=30, batch_size=4, learning_rate=1e-2, max_length=96)
+    finetune_writer(model, tokenizer, human_examples()[:2], config, callback=lambda info: losses.append(info["loss"]))
+    # tiny-lm's logits are near uniform by construction (width 32, weights of std 0.02), so it learns slowly:
+    # the check is that gradients reach LoRA and lower the loss, not that it writes well.
+    assert len(losses) == 30 and sum(losses[-5:]) / 5 < sum(losses[:5]) / 5 - 0.05
+    changed = {k for k, v in model.state_dict().items() if not torch.equal(v, start[k])}
+    assert changed and all(k.endswith(("q_proj.weight", "v_proj.weight")) for k in changed)
+    model.save_pretrained(tmp_path / "tuned")
+    tokenizer.save_pretrained(tmp_path / "tuned")
+    tuned = load_writer(str(tmp_path / "tuned"))
+    tuned.shots = 0
+    assert tuned.prompt("a dog on a beach") == "a dog on a beach\n##\n"
+    with pytest.raises(SettingError, match="`steps`"):
+        finetune_writer(model, tokenizer, config=FinetuneConfig(steps=0))

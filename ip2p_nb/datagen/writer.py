@@ -182,20 +182,25 @@ class LMWriter:
 
     def __init__(self, model, tokenizer, examples=None, shots=WRITER_DEFAULTS["shots"],
                  temperature=WRITER_DEFAULTS["temperature"], max_new_tokens=WRITER_DEFAULTS["max_new_tokens"], name="lm"):
-        if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
-            raise SettingError(f"`shots` must be a whole number of examples, 1 or more, got {shots!r}.")
+        if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
+            raise SettingError(f"`shots` must be a whole number of examples, 0 (a fine-tuned model) or more, got {shots!r}.")
         if not isinstance(temperature, (int, float)) or not 0 < temperature <= 2:
             raise SettingError(f"`temperature` must be a number in (0, 2], got {temperature!r}.")
         if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or not 8 <= max_new_tokens <= 512:
             raise SettingError(f"`max_new_tokens` must be a whole number from 8 to 512, got {max_new_tokens!r}.")
         self.model, self.tokenizer, self.name = model, tokenizer, name
         self.examples = list(human_examples() if examples is None else examples)
-        if not self.examples:
+        if shots and not self.examples:
             raise SettingError("`examples` is empty; the writer needs a few examples to show the model the format.")
         self.shots, self.temperature, self.max_new_tokens = shots, temperature, max_new_tokens
 
     def prompt(self, caption, seed=0) -> str:
-        """The prompt for English `caption`: `shots` examples chosen by `seed` (scene examples for a scene caption)."""
+        """The prompt for English `caption`: `shots` examples chosen by `seed` (scene examples for a scene caption).
+
+        With shots=0 it is the paper's bare `caption + "\\n##\\n"`, for a model fine-tuned on the format.
+        """
+        if not self.shots:
+            return build_prompt(caption, [])
         is_scene = parse_scene_caption(caption) is not None
         pool = [e for e in self.examples if (parse_scene_caption(e.caption) is not None) == is_scene] or self.examples
         shots = random.Random(seed).sample(pool, min(self.shots, len(pool)))
