@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import SettingError, UserError
+from ..models.catalogue import available_models
 from .examples import human_examples
 from .rules import general_edits, parse_scene_caption, scene_edits
 
@@ -33,8 +34,8 @@ WRITER_DEFAULTS = dict(
     max_instruction_words=20,     # the paper's instructions are a few words ("make it snowy")
     max_caption_chars=300,        # longer is a story, not a caption
 )
-# Language models the writer knows by a short name (hub id; Apache-2.0, safetensors, Chinese and English).
-LANGUAGE_MODELS = {"qwen2.5-0.5b": "Qwen/Qwen2.5-0.5B-Instruct"}
+# Language models the writer knows by a short name: the catalogue's (models/catalogue.py, kind "lm"), hub ids.
+LANGUAGE_MODELS = {m.name: m.hub_id for m in available_models("lm")}
 PROMPT_END, SEPARATOR, STOP = "\n##\n", "\n%%\n", "\nEND"  # the paper's completion format
 
 
@@ -283,7 +284,7 @@ def load_writer(name="rules", progress=None, notify=None):
         folder, _ = fetch_model(hub_id, progress=progress, notify=notify)
         return LMWriter(*_load_lm(folder), name=hub_id)
     raise UserError(f"Unknown writer {name!r}; choose one of {available_writers()}, a hub id such as "
-                    f"{LANGUAGE_MODELS['qwen2.5-0.5b']} or a local model folder.")
+                    f"{next(iter(LANGUAGE_MODELS.values()))} or a local model folder.")
 
 
 def _load_lm(folder):
