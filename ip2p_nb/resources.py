@@ -4,9 +4,10 @@ In a checkout (or an editable install) they are the repository's `assets/` and `
 folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` and
 `ip2p_nb/_notebooks` (pyproject.toml maps them), so an installed copy finds them too.
 """
+import os
 from pathlib import Path
 
-__all__ = ["DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK"]
+__all__ = ["DEMO_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK", "with_this_package"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -23,3 +24,14 @@ DEMO_DIR = ASSETS_DIR / "demo"                 # the toy model trained in this r
 SAMPLES_DIR = ASSETS_DIR / "samples"           # photos with open licences (assets/samples/SOURCES.md)
 TUTORIAL_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"   # the walkthrough: install, hardware, the app, examples, tips
 APP_NOTEBOOK = NOTEBOOKS_DIR / "app.ipynb"             # what `app` serves with Voila: the title, then the app (first screen)
+
+
+def with_this_package(env: dict) -> dict:
+    """`env` for a process this one starts (Voila's kernels, the room's worker): in a checkout, PYTHONPATH begins at
+    the checkout, so that process imports this very package, also where it is not installed or another copy is.
+    An installed package needs nothing (its site-packages is on every interpreter's path)."""
+    root = _PACKAGE.parent
+    if not (root / "pyproject.toml").is_file():
+        return dict(env)
+    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p) != root]
+    return {**env, "PYTHONPATH": os.pathsep.join([str(root), *rest])}

@@ -31,12 +31,13 @@ def add_parsers(sub) -> None:
 
 
 def cmd_app(args) -> int:
-    from ..resources import APP_NOTEBOOK, TUTORIAL_NOTEBOOK  # noqa: PLC0415
+    from ..resources import APP_NOTEBOOK, TUTORIAL_NOTEBOOK, with_this_package  # noqa: PLC0415
 
     for notebook in (APP_NOTEBOOK, TUTORIAL_NOTEBOOK):
         if not notebook.is_file():
             raise UserError(f"The app notebook is missing ({notebook}); reinstall ip2p_nb or run from a full copy of the repository.")
-    env = dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {}))
+    # the kernels (and the room's worker) import this very package, also from a checkout that is not installed
+    env = with_this_package(dict(os.environ, **({"IP2P_MODEL": args.model} if args.model else {})))
     if args.jupyter:   # JupyterLab opens the walkthrough (its install cell skips what is there); Voila serves the app alone
         cmd = [sys.executable, "-m", "jupyter", "lab", TUTORIAL_NOTEBOOK.name, f"--ServerApp.ip={args.ip}", f"--ServerApp.port={args.port}"]
     else:
