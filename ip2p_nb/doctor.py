@@ -222,7 +222,10 @@ def doctor_lines() -> list[tuple[str, str]]:
     info = hardware()
     size = suggest_max_size(info)
     gpu = f"{info['gpu']} ({info['vram_gib']} GiB)" if info["gpu"] else "none: CPU only, an edit takes minutes"
-    lines = [("platform", _platform_line()), ("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
+    from .platforms import widget_mismatch  # noqa: PLC0415
+
+    mismatch = widget_mismatch()
+    lines = [("platform", _platform_line())] + ([("widgets", mismatch)] if mismatch else []) + [("device", info["device"]), ("GPU", gpu), ("CPU cores", str(info["cpus"])),
              ("suggested max_size", str(size))]
     if info["device"] == "cpu":  # what load_editor and the app use here, and what it costs
         lines.append(("CPU defaults", _cpu_defaults_line(size, info)))

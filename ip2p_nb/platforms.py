@@ -11,7 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Platform", "PLATFORMS", "detect_platform", "outputs_dir"]
+__all__ = ["Platform", "PLATFORMS", "detect_platform", "outputs_dir", "widget_mismatch", "WIDGET_FIX"]
+
+# ipywidgets 7.7.1 (Colab's) needs widgetsnbextension ~=3.6.0, and pip then picks the newest, 3.6.10, whose front end
+# cannot draw an Output widget in the classic Notebook 6.5 ("_deserialize_state is not a function", checked with a
+# one-cell notebook): the app is blank. 3.6.6 draws it (tests/make_w7_env.sh); 3.6.7-3.6.9 were not checked.
+WIDGET_FIX = "pip install widgetsnbextension==3.6.6"
 
 # Hugging Face is slow or unreachable from mainland China; the same model ids work through the mirror.
 _MIRROR = "Hugging Face is slow or blocked from mainland China: set HF_ENDPOINT=https://hf-mirror.com before loading " \
@@ -76,3 +81,25 @@ def outputs_dir(beside=".", platform: Platform | None = None) -> Path:
     if platform.name == "kaggle":
         return Path("/kaggle/working")
     return Path(beside)
+
+
+def widget_mismatch(ipywidgets_version: str | None = None, nbextension_version: str | None = None) -> str | None:
+    """One sentence when the installed ipywidgets 7 and widgetsnbextension cannot draw the app in the classic Notebook,
+    with the command that fixes it; None when they can (or are not installed). Versions: the installed ones by default."""
+    from importlib import metadata  # noqa: PLC0415
+
+    def installed(name):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    widgets = ipywidgets_version or installed("ipywidgets")
+    extension = nbextension_version or installed("widgetsnbextension")
+    if not widgets or not extension or not widgets.startswith("7."):
+        return None
+    parts = tuple(int(p) for p in extension.split(".")[:3] if p.isdigit())
+    if not (3, 6, 7) <= parts < (4,):
+        return None
+    return (f"ipywidgets {widgets} with widgetsnbextension {extension} cannot draw Output widgets in the classic Notebook, "
+            f"so the app would stay blank: run `{WIDGET_FIX}` and reload the page / 小部件版本不匹配，请运行 {WIDGET_FIX} 后刷新页面.")

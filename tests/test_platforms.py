@@ -72,3 +72,24 @@ def test_doctor_names_the_platform_first(monkeypatch):
     monkeypatch.setenv("IP2P_TRANSLATE_OFFLINE", "1")
     label, value = doctor_lines()[0]
     assert label == "platform" and value.startswith("Kaggle: in Settings turn Internet on")
+
+
+def test_the_widget_version_mismatch_that_leaves_the_app_blank_is_named_with_its_fix():
+    """ipywidgets 7.7.1 + widgetsnbextension 3.6.10 (pip's pick) cannot draw Output widgets in the classic Notebook
+    (issue 34): doctor and the install cell say so with the one command that fixes it; the working pairs say nothing."""
+    from ip2p_nb.platforms import WIDGET_FIX, widget_mismatch
+
+    sentence = widget_mismatch("7.7.1", "3.6.10")
+    assert "3.6.10" in sentence and WIDGET_FIX in sentence and sentence.count("`") == 2
+    assert widget_mismatch("7.7.1", "3.6.6") is None          # what tests/make_w7_env.sh installs: it draws
+    assert widget_mismatch("8.1.9", "4.0.15") is None          # ipywidgets 8
+    from importlib import metadata
+    assert widget_mismatch() == widget_mismatch(metadata.version("ipywidgets"), metadata.version("widgetsnbextension"))
+
+
+def test_the_install_cell_reports_the_widget_mismatch():
+    import json
+    from pathlib import Path
+
+    cell = "".join(json.loads((Path(__file__).parents[1] / "notebooks" / "ip2p_app.ipynb").read_text())["cells"][2]["source"])
+    assert "widget_mismatch()" in cell
