@@ -15,7 +15,7 @@ import numpy as np
 from .measure import timed
 from .run import load_bench_pipeline, machine_info, sample_photo
 
-__all__ = ["maps_overhead", "pair_cost", "cpu_flags"]
+__all__ = ["maps_overhead", "pair_cost", "cpu_flags", "word_on_part", "share_effect", "HELD_OUT"]
 
 
 def cpu_flags() -> list[str]:
@@ -74,3 +74,68 @@ def pair_cost(captions: list[str], model: str = "demo-t2i", clip: str = "demo-cl
                 cpu_s_per_sample=round(cpu / max(drawn, 1), 3), samples_per_kept=round(drawn / max(kept, 1), 2),
                 cpu_s_per_kept=round(cpu / max(kept, 1), 3), failed=[r.get("error") for r in records if r["status"] == "failed"],
                 machine=machine_info(), cpu_flags=cpu_flags())
+
+
+# ---- what the toy engine shows (demo-t2i on held-out scenes) ---------------------------------------------
+HELD_OUT = 10_000_000        # scene seeds from here on were never drawn in demo-t2i's training (assets/demo-t2i/README.md)
+# Rows of a 64 px scene that an edit kind never touches (ip2p_nb/train/scenes.py's fixed geometry): a change of the
+# time of day repaints only the sky and the sun (the bottom fifth is ground, the object, the trunk); the other kinds
+# touch the house, roof, ground, crown or object, never the top quarter (sky and sun).
+UNTOUCHED = {"time": (0.80, 1.0), "house_colour": (0.0, 0.25), "roof_colour": (0.0, 0.25), "season": (0.0, 0.25),
+             "snow": (0.0, 0.25), "add": (0.0, 0.25), "remove": (0.0, 0.25)}
+
+
+def _drawn_layout(picture, scene):
+    """The scene as drawn: the house on the side whose rendering is closer to the picture (a caption does not say)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from ..train.scenes import render  # noqa: PLC0415
+
+    options = [replace(scene, house_side=side) for side in ("left", "right")]
+    drawn = np.asarray(picture, dtype=float)
+    return min(options, key=lambda s: np.abs(np.asarray(render(s, picture.width)[0], dtype=float) - drawn).mean())
+
+
+def word_on_part(pipe, count: int = 20, word: str = "house", steps: int = 20) -> dict:
+    """For `count` held-out scenes: the share of `word`'s map inside the house (body, roof, door, windows) of the
+    scene as drawn, against the share of the picture the house covers (what a map spread evenly would give)."""
+    import random  # noqa: PLC0415
+
+    from ..datagen.pairs import draw  # noqa: PLC0415
+    from ..train.scenes import PARTS, caption, random_scene, render  # noqa: PLC0415
+
+    inside, area = [], []
+    for k in range(count):
+        scene = random_scene(random.Random(HELD_OUT + k))
+        picture, maps = draw(pipe, caption(scene), seed=k, steps=steps, maps=True)
+        labels = render(_drawn_layout(picture, scene), picture.width)[1]
+        house = np.isin(labels, [PARTS[p] for p in ("house", "roof", "door", "window")])
+        heat = maps.heat(word, picture.size)
+        inside.append(float(heat[house].sum() / max(heat.sum(), 1e-9)))
+        area.append(float(house.mean()))
+    return dict(word=word, scenes=count, mass_inside=[round(v, 3) for v in inside],
+                mean_inside=round(float(np.mean(inside)), 3), mean_area=round(float(np.mean(area)), 3),
+                scenes_mostly_inside=int(sum(v > 0.5 for v in inside)))
+
+
+def share_effect(pipe, count: int = 12, p_values=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), steps: int = 20, share: str = "self") -> dict:
+    """Mean pixel difference of a pair outside the edited part, per p, over `count` held-out scene edits (both pictures
+    from one noise; the rows the edit kind never touches, `UNTOUCHED`)."""
+    import random  # noqa: PLC0415
+
+    from ..datagen.pairs import draw_pair  # noqa: PLC0415
+    from ..train.scenes import available_edits, caption, make_edit, random_scene  # noqa: PLC0415
+
+    rows = {p: [] for p in p_values}
+    for k in range(count):
+        rng = random.Random(HELD_OUT + 1000 + k)
+        kind = available_edits()[k % len(available_edits())]
+        before, after, *_ = make_edit(random_scene(rng), kind, rng)
+        top, bottom = UNTOUCHED[kind]
+        for p in p_values:
+            pair = draw_pair(pipe, caption(before), caption(after), seed=k, p=p, steps=steps, share=share)
+            a, b = np.asarray(pair.before, dtype=float), np.asarray(pair.after, dtype=float)
+            band = slice(round(top * a.shape[0]), round(bottom * a.shape[0]))
+            rows[p].append(float(np.abs(a[band] - b[band]).mean()))
+    return dict(share=share, edits=count, steps=steps,
+                outside_difference={f"{p:.1f}": round(float(np.mean(v)), 2) for p, v in rows.items()})
