@@ -70,6 +70,9 @@ def workdir(tmp_path_factory):
     (folder / "frames").mkdir()  # `batch "frames/*.png"`: video frames
     for i in range(3):
         Image.open(SAMPLES_DIR / "coffee.jpg").rotate(i * 5).save(folder / "frames" / f"{i:04d}.png")
+    (folder / "captions.txt").write_text(  # `pairs captions.txt`: captions the offline engine can draw
+        "a yellow house with a red roof, a tree, a dog on a sunny day in summer\n黄色的房子，蓝色的屋顶，一棵树，夏天的夜晚\n",
+        encoding="utf-8")
     (folder / "jobs.csv").write_text("image,instruction,seed\nphotos/cat.jpg,把猫变成老虎,1\nphoto.jpg,make it snowy,2\n",
                                      encoding="utf-8")
     return folder
