@@ -11,6 +11,7 @@ The parts (see docs/ARCHITECTURE.md): `editing/` (the editor, its loop, regions,
 reading photos), `models/` (the catalogue, loading, the hub, runtimes), `outputs/` (posters, grids,
 metadata, fonts, atomic files), `serving/` (batches, the shared worker), `translation/` (Chinese ->
 English), `app/` (the ipywidgets app), `cli/` (the command line), `train/` and `bench/`;
+`attention/` (word maps, shared attention), `datagen/` (the paper's data engine),
 `defaults.py`, `errors.py`, `resources.py`, `platforms.py` and `doctor.py` sit at the top.
 """
 from importlib import import_module
@@ -30,6 +31,8 @@ _EXPORTS = {
     "UserError": "errors", "SettingError": "errors",
     "hardware": "doctor", "suggest_max_size": "doctor", "estimate_seconds": "doctor",
     "detect_platform": "platforms", "outputs_dir": "platforms",   # Colab, Kaggle, ModelScope...; where kept files go
+    "widget_mismatch": "platforms",     # ipywidgets 7 with a widgetsnbextension that leaves the app blank, and the fix
+    "maps_grid": "outputs.wordmaps", "heat_overlay": "outputs.wordmaps",   # where each word acts, drawn
     "App": "app", "available_samples": "app", "load_app_editor": "app",   # the notebook app (imports ipywidgets when first used)
 }
 __all__ = sorted(_EXPORTS)

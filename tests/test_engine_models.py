@@ -25,13 +25,19 @@ def hub(tmp_path, monkeypatch):
     from ip2p_nb.models.tiny import build_tiny_t2i_pipeline
     from ip2p_nb.models.tiny_lm import build_tiny_lm
 
+    from ip2p_nb.models.tiny_clip import build_tiny_clip
+
     model, tokenizer = build_tiny_lm()
     model.save_pretrained(tmp_path / "lm")
     tokenizer.save_pretrained(tmp_path / "lm")
+    clip, processor = build_tiny_clip()
+    clip.save_pretrained(tmp_path / "clip")
+    processor.save_pretrained(tmp_path / "clip")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         build_tiny_t2i_pipeline().save_pretrained(tmp_path / "t2i", safe_serialization=True)
-    server = LoopbackHub({"someone/tiny-lm": _files(tmp_path / "lm"), "someone/tiny-t2i": _files(tmp_path / "t2i")}).start()
+    server = LoopbackHub({"someone/tiny-lm": _files(tmp_path / "lm"), "someone/tiny-t2i": _files(tmp_path / "t2i"),
+                          "someone/tiny-clip": _files(tmp_path / "clip")}).start()
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", server.url)
@@ -71,6 +77,18 @@ def test_a_text_to_image_model_from_the_hub_draws_like_the_one_saved(hub):
     ours, _ = draw(pipe, "a red house", seed=3, steps=3, size=64)
     theirs, _ = draw(build_tiny_t2i_pipeline(), "a red house", seed=3, steps=3, size=64)
     assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+def test_a_clip_from_the_hub_scores_like_the_one_saved(hub):
+    from ip2p_nb.datagen.clip_filter import load_clip
+    from ip2p_nb.train.scenes import make_pair
+
+    scorer = load_clip("someone/tiny-clip", device="cpu")
+    assert not any(p.endswith(".bin") for p in _fetched(hub)) and "model.safetensors" in _fetched(hub)
+    pair = make_pair(1)
+    got = scorer.score(pair.before, pair.after, pair.caption_before, pair.caption_after)
+    expected = load_clip("tiny-clip").score(pair.before, pair.after, pair.caption_before, pair.caption_after)
+    assert list(vars(got).values()) == pytest.approx(list(vars(expected).values()), abs=1e-6)
 
 
 def test_the_catalogue_has_the_engines_models_and_names_them_in_errors(tmp_path):

@@ -134,14 +134,15 @@ def test_public_names_resolve():
 
     for name in ip2p_nb.__all__:
         assert getattr(ip2p_nb, name) is not None, name
-    for sub in ("translation", "app", "train", "bench"):
+    for sub in ("translation", "app", "train", "bench", "datagen", "attention"):
         module = __import__(f"ip2p_nb.{sub}", fromlist=["__all__"])
         for name in module.__all__:
             assert hasattr(module, name), f"ip2p_nb.{sub}.{name}"
 
 
 @pytest.mark.parametrize("notebook, allowed, least", [("ip2p_app.ipynb", {"ip2p_nb"}, 3), ("app.ipynb", {"ip2p_nb"}, 1),
-                                                     ("train_your_own.ipynb", {"ip2p_nb", "ip2p_nb.train"}, 3)])
+                                                     ("train_your_own.ipynb", {"ip2p_nb", "ip2p_nb.train"}, 3),
+                                                     ("make_pairs.ipynb", {"ip2p_nb", "ip2p_nb.datagen", "ip2p_nb.train"}, 5)])
 def test_notebooks_use_only_public_names(notebook, allowed, least):
     import importlib
 

@@ -51,8 +51,10 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
 def available_clips() -> list[str]:
-    """The names `load_clip` knows besides a local folder or any other hub id."""
-    return ["demo-clip", "tiny-clip", PAPER_CLIP]
+    """The names `load_clip` knows besides a local folder or any other hub id (the catalogue's, kind "clip", and tiny-clip)."""
+    from ..models.catalogue import available_models
+
+    return [m.name for m in available_models("clip")] + ["tiny-clip"]
 
 
 def _thresholds(thresholds) -> dict:
@@ -189,6 +191,10 @@ def load_clip(name: str = PAPER_CLIP, device=None, progress=None, notify=None) -
     notify = notify or (lambda text: None)
     if not isinstance(name, str) or not name.strip():
         raise UserError(f"`name` must be one of {available_clips()}, a local folder or a hub id, got {name!r}.")
+    from ..models.catalogue import find_engine_model
+
+    known = find_engine_model(name, "clip")       # a catalogue name ("clip-vit-l-14") -> its hub id
+    name = known.hub_id if known is not None and known.hub_id else name
     if name == "tiny-clip":
         from ..models.tiny_clip import TINY_CLIP_NOTE, build_tiny_clip
 

@@ -7,14 +7,14 @@ one part. `quality.py`: PSNR and "followed" scores on held-out scenes. `clip.py`
 trains `demo-clip`, the toy CLIP of the data engine's filter.
 """
 from ..resources import DEMO_DIR
-from .data import PromptFolderData
+from .data import PromptFolderData, training_data
 from .quality import edit_pairs, evaluate, held_out_pairs, sweep
 from .recipe import (FolderData, HubData, SceneData, TrainConfig, build_pipeline, conditioning_dropout,
                      demo_components, latest_checkpoint, load_training_components, run_training, save_pipeline, train,
                      train_vae, widen_conv_in)
 from .scenes import available_edits, make_pair, make_pairs, render, save_scene_png
 
-__all__ = ["DEMO_DIR", "TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "PromptFolderData",
+__all__ = ["DEMO_DIR", "training_data", "TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "PromptFolderData",
            "HubData", "load_training_components", "demo_components", "build_pipeline", "train", "train_vae", "save_pipeline",
            "latest_checkpoint", "run_training", "held_out_pairs", "edit_pairs", "evaluate", "sweep",
            "available_edits", "make_pair", "make_pairs", "render", "save_scene_png"]
