@@ -105,7 +105,8 @@ def load_training_components(pretrained: str, seed: int = 0) -> dict:
         parts = tiny_components(seed) if pretrained == "tiny" else demo_components(seed)
         parts = {k: parts[k] for k in ("vae", "text_encoder", "tokenizer", "unet")}
         return dict(parts, noise_scheduler=DDPMScheduler(**SCHEDULER_CONFIG))
-    kw = dict(use_safetensors=True)  # never pickles, never remote code
+    # never pickles, never remote code; float32 to train in, whatever the files hold (demo-t2i ships float16)
+    kw = dict(use_safetensors=True, torch_dtype=torch.float32)
     parts = dict(
         vae=AutoencoderKL.from_pretrained(pretrained, subfolder="vae", **kw),
         text_encoder=CLIPTextModel.from_pretrained(pretrained, subfolder="text_encoder", **kw),
