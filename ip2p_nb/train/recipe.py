@@ -30,7 +30,7 @@ from .data import FolderData, HubData, SceneData, micro_batch, training_data
 
 __all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
            "load_training_components", "demo_components", "build_pipeline", "train", "latest_checkpoint",
-           "train_vae", "run_training"]
+           "train_vae", "run_training", "encode_prompts"]
 
 
 @dataclass
@@ -147,7 +147,8 @@ def demo_components(seed: int = 0) -> dict:
 
 # ---- 3. the training loop -----------------------------------------------------------------------
 
-def _encode_prompts(tokenizer, text_encoder, prompts, device):
+def encode_prompts(tokenizer, text_encoder, prompts, device):
+    """The text encoder's hidden states for `prompts` (padded to the tokenizer's length), as the UNet takes them."""
     ids = tokenizer(prompts, padding="max_length", max_length=tokenizer.model_max_length,
                     truncation=True, return_tensors="pt").input_ids.to(device)
     return text_encoder(ids)[0]
@@ -167,7 +168,7 @@ def _loss(parts, cfg, data, micro, device):
     noise = torch.randn(target.shape, generator=gen).to(device)
     t = torch.randint(0, sched.config.num_train_timesteps, (len(prompts),), generator=gen).to(device)
     noisy = sched.add_noise(target, noise, t)
-    text = _encode_prompts(parts["tokenizer"], parts["text_encoder"], prompts, device)
+    text = encode_prompts(parts["tokenizer"], parts["text_encoder"], prompts, device)
     pred = unet(torch.cat([noisy, image_latents], dim=1), t, text).sample
     return F.mse_loss(pred.float(), noise.float())
 
@@ -218,11 +219,14 @@ def _validate(parts, data, cfg, step, count=4):
     grid.save(folder / f"step-{step:06d}.png")
 
 
-def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seconds: float = 0, resume=None) -> dict:
+def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seconds: float = 0, resume=None,
+          loss_fn=None) -> dict:
     """Train `parts["unet"]` (and the text encoder if asked) on `data`; returns `parts`, trained.
 
     `resume`: a checkpoint folder (or "latest") to continue from, step for step as if never stopped.
     `log(record)` receives one dict per optimizer step (step, loss, lr, seconds).
+    `loss_fn(parts, cfg, data, micro, device)`: another objective for the same loop (t2i.py's text-to-image
+    loss); default: the InstructPix2Pix loss. Validation grids are InstructPix2Pix edits: set `validate_every=0` otherwise.
     """
     import time
 
@@ -260,6 +264,7 @@ def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seco
         acc.load_state(str(folder))
         step = json.loads((folder / "trainer.json").read_text())["step"]
     # 4. The loop
+    loss_fn = loss_fn or _loss
     start = time.time()
     for module in trainable:
         module.train()
@@ -271,7 +276,7 @@ def train(cfg: TrainConfig, parts: dict, data, log=lambda record: None, max_seco
     while step < cfg.max_steps and not _anyone(acc, out_of_time()):
         for k in range(cfg.grad_accum):
             with acc.accumulate(*trainable):
-                loss = _loss(parts, cfg, data, (step * cfg.grad_accum + k) * n + rank, acc.device)
+                loss = loss_fn(parts, cfg, data, (step * cfg.grad_accum + k) * n + rank, acc.device)
                 acc.backward(loss)
                 if acc.sync_gradients:
                     acc.clip_grad_norm_(params, cfg.max_grad_norm)
