@@ -169,20 +169,23 @@ def test_a_failed_item_under_accelerate_launch_prints_no_launcher_traceback(tmp_
 def test_pairs_split_across_two_processes_write_what_one_process_writes(tmp_path):
     """`pairs` under accelerate: the captions split between 2 processes give the same folders, pictures and scores as
     one process (each caption's samples follow from the run's seed and its line only), and one merged log."""
-    captions = tmp_path / "captions.txt"
-    captions.write_text("\n".join(["a yellow house with a red roof, a tree, a dog on a sunny day in summer",
-                                   "a blue house with a green roof, a cat at sunset in autumn",
-                                   "a white house with a brown roof, a tree at night in spring",
-                                   "a red house with a grey roof, a tree, a ball on a sunny day in winter, with snow"]) + "\n",
-                        encoding="utf-8")
-    args = ["pairs", str(captions), "--samples", "3", "--keep", "2", "--steps", "4", "--quiet"]
+    captions = tmp_path / "captions.jsonl"       # two with their edits written (kinds the toy models keep), two for the writer
+    rows = [dict(caption="a red house with a red roof, a tree, a car on a sunny day in winter, with snow",
+                 instruction="turn the car into a dog",
+                 edited_caption="a red house with a red roof, a tree, a dog on a sunny day in winter, with snow"),
+            dict(caption="a blue house with a green roof, a cat at sunset in autumn"),
+            dict(caption="a brown house with a grey roof, a tree, a car at night in winter, with snow", instruction="make it day",
+                 edited_caption="a brown house with a grey roof, a tree, a car on a sunny day in winter, with snow"),
+            dict(caption="a white house with a brown roof, a tree at night in spring")]
+    captions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    args = ["pairs", str(captions), "--samples", "3", "--keep", "2", "--steps", "20", "--quiet"]
     one, two = tmp_path / "one", tmp_path / "two"
     _run(tmp_path, 1, *args, "--out", str(one))
     done = _run(tmp_path, 2, *args, "--out", str(two))
     assert "on 2 processes" in done.stdout
     names = sorted(p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file() and "log" not in p.name)
     assert names == sorted(p.relative_to(two).as_posix() for p in two.rglob("*") if p.is_file() and "log" not in p.name)
-    assert sum(n.endswith("prompt.json") for n in names) == 4
+    assert sum(n.endswith("prompt.json") for n in names) == 4 and sum(n.endswith(".jpg") for n in names) >= 4
     for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
     logged = read_log(two / "pairs-log.jsonl")
