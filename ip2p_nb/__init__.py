@@ -33,6 +33,7 @@ _EXPORTS = {
     "detect_platform": "platforms", "outputs_dir": "platforms",   # Colab, Kaggle, ModelScope...; where kept files go
     "widget_mismatch": "platforms",     # ipywidgets 7 with a widgetsnbextension that leaves the app blank, and the fix
     "maps_grid": "outputs.wordmaps", "heat_overlay": "outputs.wordmaps",   # where each word acts, drawn
+    "get_font": "outputs.fonts",        # a Pillow font that draws Chinese (the system's CJK font or the pinned package's)
     "App": "app", "available_samples": "app", "load_app_editor": "app",   # the notebook app (imports ipywidgets when first used)
 }
 __all__ = sorted(_EXPORTS)

@@ -81,3 +81,41 @@ def test_training_notebook_runs_quickly_and_plots_the_loss(tmp_path, monkeypatch
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3   # pairs, the loss plot, the edits
+
+
+PAIRS = NOTEBOOK.parent / "make_pairs.ipynb"
+
+
+def test_the_data_engine_notebook_runs_quickly_offline_and_shows_each_step(tmp_path, monkeypatch):
+    """notebooks/make_pairs.ipynb in quick mode on demo-t2i and demo-clip: the instruction, the strip of pairs for p = 0..1
+    with four scores each, self/cross/both, the word maps, the kept pairs in the paper's layout, read back for training."""
+    from ip2p_nb.train import training_data
+
+    shutil.copy(PAIRS, tmp_path / PAIRS.name)
+    nb = nbformat.read(tmp_path / PAIRS.name, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")   # committed without outputs
+    assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("#")]
+    assert len(headings) >= 8 and all(" / " in h for h in headings)              # bilingual, Chinese first
+    for key, value in {"IP2P_QUICK": "1", "IP2P_SKIP_INSTALL": "1", "OMP_NUM_THREADS": "1", "IP2P_TRANSLATE_OFFLINE": "1",
+                       "PYTHONPATH": os.pathsep.join(filter(None, [str(NOTEBOOK.parents[1]), os.environ.get("PYTHONPATH")]))}.items():
+        monkeypatch.setenv(key, value)
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = {i: c.outputs for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    assert not [o for cell in outputs.values() for o in cell if o.output_type == "error"]
+    text = "".join(o.get("text", "") for cell in outputs.values() for o in cell)
+    assert "used below / 下面用这一条: make it day" in text and "Traceback" not in text and "torchvision" not in text
+
+    def pictures(marker):
+        cell = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and marker in c.source)
+        import base64, io
+        return [Image.open(io.BytesIO(base64.b64decode(o["data"]["image/png"]))) for o in outputs[cell] if "image/png" in o.get("data", {})]
+
+    strip = pictures("P_VALUES = ")
+    assert len(strip) == 1 and strip[0].width == 7 * 134 + 6                       # before + one per p
+    assert len(pictures('for share in ("self", "cross", "both")')) == 3
+    assert pictures("maps_grid(picture")[0].width > 5 * 128                       # a tile per word
+    folder = tmp_path / "my-pairs" / "0000001"
+    assert (folder / "prompt.json").is_file()
+    kept = sorted(folder.glob("*_1.jpg"))
+    assert len(training_data(str(tmp_path / "my-pairs"), 64)) == len(kept)

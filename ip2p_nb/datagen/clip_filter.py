@@ -169,6 +169,10 @@ class ClipScorer:
 def _load_folder(folder: Path):
     from transformers import CLIPModel, CLIPProcessor
 
+    from ..models.loading import quiet_transformers
+
+    quiet_transformers()   # no note about torchvision image processors: the Pillow one is used
+
     if not (folder / "config.json").is_file():
         raise UserError(f"{str(folder)!r} has no config.json; give a folder saved by CLIPModel.save_pretrained, "
                         f"or one of {available_clips()}.")

@@ -292,6 +292,9 @@ def _load_lm(folder):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from ..models.loading import quiet_transformers
+
+    quiet_transformers()
     if not os.path.isfile(os.path.join(folder, "config.json")):
         raise UserError(f"The folder {str(folder)!r} has no config.json; a language model folder holds config.json, "
                         "tokenizer files and .safetensors weights.")

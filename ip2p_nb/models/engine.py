@@ -54,6 +54,9 @@ def engine_source(name: str, kind: str, progress=None, notify=None):
 def load_t2i(name: str | None = None, device=None, dtype=None, progress=None, notify=None):
     """A text-to-image `StableDiffusionPipeline` for `name` (default `DATAGEN_DEFAULTS["t2i_model"]`) on `device`
     (CUDA, else CPU) in `dtype` (float16 on CUDA, else float32), with the Euler ancestral sampler the paper used."""
+    from .loading import quiet_transformers  # noqa: PLC0415
+
+    quiet_transformers()   # before diffusers imports transformers' image processors (a note about torchvision)
     from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionPipeline  # noqa: PLC0415
 
     from ..defaults import DATAGEN_DEFAULTS  # noqa: PLC0415
@@ -70,9 +73,11 @@ def load_t2i(name: str | None = None, device=None, dtype=None, progress=None, no
         raise UserError(f"{str(name)!r} holds {'a ' + kind if kind else 'no diffusers'} model, not a Stable Diffusion "
                         "text-to-image one; use sd15, demo-t2i or a folder with a StableDiffusionPipeline.")
     try:
-        pipe = StableDiffusionPipeline.from_pretrained(source, torch_dtype=dtype, use_safetensors=True, local_files_only=True,
-                                                       safety_checker=None, feature_extractor=None,
-                                                       requires_safety_checker=False)
+        with warnings.catch_warnings():   # diffusers 0.42 renames torch_dtype (0.40, our lowest, knows only that name)
+            warnings.simplefilter("ignore", FutureWarning)
+            pipe = StableDiffusionPipeline.from_pretrained(source, torch_dtype=dtype, use_safetensors=True,
+                                                           local_files_only=True, safety_checker=None,
+                                                           feature_extractor=None, requires_safety_checker=False)
     except (OSError, ValueError) as e:
         raise UserError(f"Could not load the text-to-image model {str(name)!r} ({str(e).splitlines()[0]}).") from e
     pipe.scheduler = EulerAncestralDiscreteScheduler.from_config(pipe.scheduler.config)

@@ -22,7 +22,7 @@ from ..resources import DEMO_DIR  # the toy model trained in this repository
 
 __all__ = ["available_models", "pick_device_dtype", "load_pipeline", "DEMO_DIR", "SCHEDULERS", "EDM_SCHEDULERS",
            "available_schedulers", "schedulers_for", "check_scheduler", "make_scheduler", "set_scheduler", "scheduler_name",
-           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO", "fewest_steps", "check_sampler_steps"]
+           "PIPELINE_CLASSES", "SDXL_CONFIG_REPO", "fewest_steps", "check_sampler_steps", "quiet_transformers"]
 
 _DTYPES = {"float16": torch.float16, "fp16": torch.float16, "half": torch.float16,
            "bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32}
@@ -150,7 +150,7 @@ def available_models() -> list[str]:
     return [n for n in model_names() if n != "demo" or (DEMO_DIR / "model_index.json").is_file()]
 
 
-def _quiet_transformers():
+def quiet_transformers():
     """transformers warns on import about torchvision image processors we never use; diffusers prints
     "Couldn't connect to the Hub ... Will try to load from local cache" before our own one-line message."""
     logging.getLogger("transformers").setLevel(logging.ERROR)
@@ -332,7 +332,7 @@ def load_pipeline(name: str, device: torch.device, dtype: torch.dtype, scheduler
 
     For a hub id, `progress(done_bytes, total_bytes)` follows a download and `notify(text)` gets the
     one-line announcements (which endpoint, what is fetched; default: a `Notice` warning)."""
-    _quiet_transformers()
+    quiet_transformers()
     from ..defaults import DEFAULT_SCHEDULER, model_defaults  # noqa: PLC0415
     from .catalogue import resolve_model  # noqa: PLC0415
 
