@@ -63,7 +63,7 @@ def _add_bench(sub) -> None:
 def _add_train(sub) -> None:
     p = sub.add_parser("train", help="train or evaluate a model (see docs/TRAINING.md)")
     p.add_argument("--pretrained", default="demo",
-                   help="Stable Diffusion checkpoint (hub id or local folder, safetensors), or `demo`/`tiny` to start from scratch")
+                   help="Stable Diffusion checkpoint (hub id or local folder, safetensors), `demo-t2i` (the engine's toy text-to-image model), or `demo`/`tiny` to start from scratch")
     p.add_argument("--data", default="scenes", help="`scenes` (synthetic), a folder with metadata.jsonl, a folder of the paper's prompt "
                    "folders (prompt.json, SEED_0.jpg, SEED_1.jpg; seeds.json optional), or hub:NAME for a `datasets` dataset")
     p.add_argument("--output-dir", default=None, help="default: ip2p-train")
