@@ -98,6 +98,8 @@ def widget_mismatch(ipywidgets_version: str | None = None, nbextension_version: 
     extension = nbextension_version or installed("widgetsnbextension")
     if not widgets or not extension or not widgets.startswith("7."):
         return None
+    if ipywidgets_version is None and detect_platform().name == "colab":   # Colab draws widgets with its own manager
+        return None
     parts = tuple(int(p) for p in extension.split(".")[:3] if p.isdigit())
     if not (3, 6, 7) <= parts < (4,):
         return None

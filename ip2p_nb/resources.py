@@ -7,7 +7,7 @@ folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` 
 import os
 from pathlib import Path
 
-__all__ = ["DEMO_DIR", "DEMO_CLIP_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK", "with_this_package"]
+__all__ = ["DEMO_DIR", "DEMO_T2I_DIR", "DEMO_CLIP_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK", "with_this_package"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -21,6 +21,7 @@ def _find(packaged: str, in_checkout: str) -> Path:
 ASSETS_DIR = _find("_assets", "assets")
 NOTEBOOKS_DIR = _find("_notebooks", "notebooks")
 DEMO_DIR = ASSETS_DIR / "demo"                 # the toy model trained in this repository (docs/TRAINING.md)
+DEMO_T2I_DIR = ASSETS_DIR / "demo-t2i"         # the toy text-to-image model of the data engine (ip2p_nb/train/t2i.py)
 DEMO_CLIP_DIR = ASSETS_DIR / "demo-clip"       # the toy CLIP of the data engine's filter (ip2p_nb/train/clip.py)
 SAMPLES_DIR = ASSETS_DIR / "samples"           # photos with open licences (assets/samples/SOURCES.md)
 TUTORIAL_NOTEBOOK = NOTEBOOKS_DIR / "ip2p_app.ipynb"   # the walkthrough: install, hardware, the app, examples, tips

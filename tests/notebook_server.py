@@ -136,7 +136,7 @@ def screenshot(page, top, path):
     """A screenshot of the window with `top` (a locator) scrolled to its top edge; JupyterLab's news question closed."""
     no = page.locator(".jp-Notification-Toast-Close, .jp-toast-button:has-text('No')")
     if no.count():
-        no.first.click()
+        no.first.evaluate("e => e.click()")   # a toast still sliding in is neither stable nor in view: click it in the page
     top.first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)   # the scroll settles (a screenshot, not a test condition)
     page.screenshot(path=str(path))

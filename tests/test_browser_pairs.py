@@ -33,8 +33,9 @@ def test_the_data_engine_notebook_runs_all_in_jupyterlab(tmp_path):
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text="Run All Cells").first.click()
         # the last cell's own output: the kept pairs read back for training (or the reader's sentence)
-        expect(page.get_by_text("training triples / 条训练数据").or_(page.get_by_text("holds no picture pairs"))).to_be_visible(
-            timeout=240_000)
+        last = page.locator(".jp-OutputArea-output", has_text="training triples / 条训练数据").or_(
+            page.locator(".jp-OutputArea-output", has_text="holds no picture pairs"))
+        expect(last).to_be_visible(timeout=240_000)
         counts = page.evaluate("""() => ({
             pictures: document.querySelectorAll('.jp-OutputArea-output img').length,
             errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]').length})""")

@@ -15,11 +15,11 @@ from pathlib import Path
 import torch
 
 from ..errors import Notice, UserError
-from ..resources import ASSETS_DIR
+from ..resources import DEMO_CLIP_DIR, DEMO_T2I_DIR
 
 __all__ = ["load_t2i", "engine_source", "SHIPPED"]
 
-SHIPPED = {"demo-t2i": ASSETS_DIR / "demo-t2i", "demo-clip": ASSETS_DIR / "demo-clip"}   # trained here, in the package
+SHIPPED = {"demo-t2i": DEMO_T2I_DIR, "demo-clip": DEMO_CLIP_DIR}   # trained here, shipped in the package
 
 
 def _notice(text: str) -> None:

@@ -102,7 +102,7 @@ def load_training_components(pretrained: str, seed: int = 0) -> dict:
     from ..models.tiny import SCHEDULER_CONFIG, tiny_components
 
     if pretrained == "demo-t2i":   # the engine's toy text-to-image model: the paper's start, offline (assets/demo-t2i)
-        from .t2i import DEMO_T2I_DIR
+        from ..resources import DEMO_T2I_DIR
 
         pretrained = str(DEMO_T2I_DIR)
     if pretrained in ("tiny", "demo"):

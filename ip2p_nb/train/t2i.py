@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import UserError
-from ..resources import DEMO_DIR
+from ..resources import DEMO_DIR, DEMO_T2I_DIR
 from .data import to_tensor
 from .quality import EVAL_FIRST_SEED
 from .recipe import TrainConfig, encode_prompts, latest_checkpoint, train
@@ -40,7 +40,7 @@ __all__ = ["DEMO_T2I_DIR", "HELD_OUT_FIRST_SEED", "T2I_DEFAULTS", "text_to_image
            "t2i_components", "t2i_loss", "build_t2i_pipeline", "save_t2i_pipeline", "run_t2i", "draw_captions",
            "score_drawings", "t2i_quality", "save_grid"]
 
-DEMO_T2I_DIR = DEMO_DIR.parent / "demo-t2i"  # the shipped model (assets/demo-t2i)
+
 HELD_OUT_FIRST_SEED = EVAL_FIRST_SEED        # scenes of seeds >= 10,000,000 are never trained on
 MAX_FILE_BYTES = 5_000_000                   # the project flags tracked files over 5 MB
 
