@@ -17,6 +17,7 @@ _EXPORTS = {
     "THRESHOLDS": "clip_filter", "write_prompt_folder": "clip_filter",
     "PairsRun": "engine", "EngineConfig": "engine", "Caption": "engine", "read_captions": "engine",
     "load_t2i": "..models.engine",
+    "share_effect": "toy", "word_on_part": "toy",   # what the toy engine shows on held-out scenes
 }
 __all__ = sorted(_EXPORTS)
 
