@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..defaults import DATAGEN_DEFAULTS
 from ..errors import UserError
-from ..serving.batch import merge_logs, process_state
+from ..serving.batch import LogParts, process_state
 from .pairs import check_pair_settings, draw_pair, sample_settings
 
 __all__ = ["EngineConfig", "Caption", "read_captions", "PairsRun", "LOG_NAME"]
@@ -106,13 +106,12 @@ class PairsRun:
         except OSError as e:
             raise UserError(f"The output folder {str(self.out_dir)!r} cannot be made ({e.strerror}); choose another.") from None
         self.log_path = self.out_dir / LOG_NAME
-        self.part_path = self.out_dir / f"{Path(LOG_NAME).stem}.part-{self.state.process_index}.jsonl"
+        self.log = LogParts(self.log_path, self.state)
         self.skipped = [c for c in self.captions if self.finished(c)]
         pending = [c for c in self.captions if c not in self.skipped]
         self.state.wait_for_everyone()  # every process reads the folder before any writes to it
         with self.state.split_between_processes(pending) as mine:
             self.mine = list(mine)
-        self.counts = {"done": 0, "skipped": 0, "failed": 0}
 
     def folder(self, caption: Caption) -> Path:
         return self.out_dir / f"{caption.line:07d}"
@@ -120,26 +119,19 @@ class PairsRun:
     def finished(self, caption: Caption) -> bool:
         return (self.folder(caption) / "prompt.json").is_file()
 
-    def __iter__(self):
-        with self.part_path.open("a", encoding="utf-8") as part:
-            def emit(record):
-                part.write(json.dumps(record, ensure_ascii=False) + "\n")
-                part.flush()
-                self.counts[record["status"]] += 1
-                return record
+    @property
+    def counts(self) -> dict:
+        """Captions done, skipped, failed: this process's share while running; everyone's on the main process after."""
+        return self.log.counts
 
+    def __iter__(self):
+        with self.log:
             if self.state.is_main_process:
                 for caption in self.skipped:
-                    yield emit(self._record(caption, "skipped"))
+                    yield self.log.emit(self._record(caption, "skipped"))
             for caption in self.mine:
-                yield emit(self._one(caption))
-        from accelerate.utils import gather_object  # noqa: PLC0415
-
-        everyone = gather_object([self.counts]) if self.state.num_processes > 1 else [self.counts]
-        if self.state.is_main_process:
-            merge_logs(self.log_path)
-            self.counts = {k: sum(c[k] for c in everyone) for k in self.counts}
-        self.state.wait_for_everyone()
+                yield self.log.emit(self._one(caption))
+        self.log.finish()
 
     def _one(self, caption: Caption) -> dict:
         """Write, draw, filter and save one caption's pairs; a failure becomes the record's sentence."""

@@ -32,7 +32,7 @@ from ..outputs.metadata import png_info
 from .items import IMAGE_SUFFIXES, BatchItem, collect_items, item_seed
 from .paths import inside_folder
 
-__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "merge_logs", "process_state",
+__all__ = ["BatchItem", "BatchRun", "collect_items", "item_seed", "read_log", "merge_logs", "LogParts", "process_state",
            "several_cpu_processes", "IMAGE_SUFFIXES"]
 
 _PNG_KEY = "ip2p_batch"  # PNG text chunk holding the settings an output was made with (for resuming)
@@ -78,8 +78,7 @@ class BatchRun:
             if item.error is None and item.max_size is None:
                 item.max_size = editor.default_max_size
         self.log_path = self.out_dir / BATCH_DEFAULTS["log_name"]
-        self.part_path = self.out_dir / f"{self.log_path.stem}.part-{self.state.process_index}.jsonl"
-        self.counts = {"done": 0, "skipped": 0, "failed": 0}
+        self.log = LogParts(self.log_path, self.state)
         # 1. Plan: every process reads the same outputs before any process writes one; an output that a
         #    symbolic link inside the folder leads outside it is refused before anything there is read or removed
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,14 +98,13 @@ class BatchRun:
         # main process: the work share plus the records it writes without work (skipped, bad rows)
         self.total = len(self.mine) + (len(self.bad) + len(self.skipped) if self.state.is_main_process else 0)
 
-    def __iter__(self):
-        with self.part_path.open("a", encoding="utf-8") as part:
-            def emit(record):
-                part.write(json.dumps(record, ensure_ascii=False) + "\n")
-                part.flush()
-                self.counts[record["status"]] += 1
-                return record
+    @property
+    def counts(self) -> dict:
+        return self.log.counts
 
+    def __iter__(self):
+        with self.log:
+            emit = self.log.emit
             if self.state.is_main_process:
                 for item in self.bad:
                     yield emit(self._record(item, "failed", error=item.error))
@@ -126,13 +124,7 @@ class BatchRun:
                 else:
                     yield emit(self._record(item, "failed", error=r.error))
         # 3. Everyone finished: the main process merges all parts (also those of a killed earlier run)
-        from accelerate.utils import gather_object  # noqa: PLC0415
-
-        everyone = gather_object([self.counts]) if self.state.num_processes > 1 else [self.counts]
-        if self.state.is_main_process:
-            merge_logs(self.log_path)
-            self.counts = {k: sum(c[k] for c in everyone) for k in self.counts}
-        self.state.wait_for_everyone()
+        self.log.finish()
 
     # ---- helpers
     def _groups(self, items) -> list[list[BatchItem]]:
@@ -211,6 +203,40 @@ def read_log(path) -> list[dict]:
         if isinstance(record, dict):
             records.append(record)
     return records
+
+
+class LogParts:
+    """This process's part of a JSONL log (`NAME.part-K.jsonl` beside it) and its counts by status. `emit(record)` inside
+    `with`; `finish()` gathers every process's counts and, on the main process, merges all parts into the log."""
+
+    def __init__(self, log_path, state, statuses=("done", "skipped", "failed")):
+        self.log_path, self.state = Path(log_path), state
+        self.part_path = self.log_path.parent / f"{self.log_path.stem}.part-{state.process_index}.jsonl"
+        self.counts = dict.fromkeys(statuses, 0)    # this process's, then (main process, after finish) everyone's
+        self._file = None
+
+    def __enter__(self):
+        self._file = self.part_path.open("a", encoding="utf-8")
+        return self
+
+    def __exit__(self, *_exc):
+        self._file.close()
+
+    def emit(self, record: dict) -> dict:
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+        self.counts[record["status"]] += 1
+        return record
+
+    def finish(self) -> dict:
+        from accelerate.utils import gather_object  # noqa: PLC0415
+
+        everyone = gather_object([self.counts]) if self.state.num_processes > 1 else [self.counts]
+        if self.state.is_main_process:
+            merge_logs(self.log_path)
+            self.counts = {k: sum(c[k] for c in everyone) for k in self.counts}
+        self.state.wait_for_everyone()
+        return self.counts
 
 
 def merge_logs(log_path: Path) -> None:

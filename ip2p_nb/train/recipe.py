@@ -192,13 +192,14 @@ def _lr_lambda(cfg):
     return factor
 
 
-def build_pipeline(parts):
-    """A `StableDiffusionInstructPix2PixPipeline` from training parts (Euler-ancestral, SD betas)."""
+def build_pipeline(parts, pipeline_class=None):
+    """A `StableDiffusionInstructPix2PixPipeline` (or `pipeline_class`: t2i.py builds a `StableDiffusionPipeline`) from
+    training parts (Euler-ancestral, SD betas, no safety checker)."""
     from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionInstructPix2PixPipeline
 
     from ..models.tiny import SCHEDULER_CONFIG
 
-    pipe = StableDiffusionInstructPix2PixPipeline(
+    pipe = (pipeline_class or StableDiffusionInstructPix2PixPipeline)(
         vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"], unet=parts["unet"],
         scheduler=EulerAncestralDiscreteScheduler(**SCHEDULER_CONFIG), safety_checker=None,
         feature_extractor=None, requires_safety_checker=False)

@@ -33,7 +33,7 @@ from ..errors import UserError
 from ..resources import DEMO_DIR, DEMO_T2I_DIR
 from .data import to_tensor
 from .quality import EVAL_FIRST_SEED
-from .recipe import TrainConfig, encode_prompts, latest_checkpoint, train
+from .recipe import TrainConfig, build_pipeline, encode_prompts, latest_checkpoint, train
 from .scenes import COLOURS, GROUND, PARTS, SKY, caption, random_scene, render
 
 __all__ = ["DEMO_T2I_DIR", "HELD_OUT_FIRST_SEED", "T2I_DEFAULTS", "text_to_image_unet", "CaptionData",
@@ -134,16 +134,9 @@ def t2i_loss(parts, cfg, data, micro, device):
 
 def build_t2i_pipeline(parts):
     """A `StableDiffusionPipeline` from the parts (Euler-ancestral with SD's noise schedule, no safety checker)."""
-    from diffusers import EulerAncestralDiscreteScheduler, StableDiffusionPipeline
+    from diffusers import StableDiffusionPipeline
 
-    from ..models.tiny import SCHEDULER_CONFIG
-
-    pipe = StableDiffusionPipeline(
-        vae=parts["vae"], text_encoder=parts["text_encoder"], tokenizer=parts["tokenizer"], unet=parts["unet"],
-        scheduler=EulerAncestralDiscreteScheduler(**SCHEDULER_CONFIG), safety_checker=None,
-        feature_extractor=None, requires_safety_checker=False)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    return build_pipeline(parts, StableDiffusionPipeline)
 
 
 def save_t2i_pipeline(parts, folder) -> Path:
