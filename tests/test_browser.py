@@ -120,6 +120,14 @@ def test_upload_edit_and_poster(page, served, record_property):
     app = page.locator(".widget-tab").first
     app.scroll_into_view_if_needed()
     app.screenshot(path=str(_shots() / "app_after_poster.png"))
+    # 5. where each word acts: the English prompt's words as buttons; a word's map over After
+    expect(page.locator(".ip2p-words button")).to_have_count(5)          # turn the sky into night
+    page.locator(".ip2p-words button", has_text="sky").click()
+    word_map = page.locator("img.ip2p-word-map")
+    expect(word_map).to_be_visible(timeout=30_000)
+    expect(page.locator("a[download='word_maps.png']")).to_be_visible()
+    word_map.scroll_into_view_if_needed()
+    page.screenshot(path=str(_shots() / "app_word_maps.png"))
 
 
 def _edit_demo_scene(page):

@@ -27,7 +27,8 @@ class WordMapsPanel:
         self.result = None                 # the last result that has maps
         why_not = self._why_not()
         self.switch = widgets.Checkbox(value=why_not is None, disabled=why_not is not None, indent=False,
-                                       description="编辑时记录 record them while editing (the picture stays the same)")
+                                       description="编辑时记录 record them while editing (the picture stays the same)",
+                                       layout=widgets.Layout(width="auto"))   # the whole sentence, not cut short
         self.note = widgets.HTML(f"<span style='color:#666'>{html.escape(why_not)}</span>" if why_not else "")
         self.words = widgets.ToggleButtons(options=[], layout=widgets.Layout(width="auto"))
         self.words.add_class("ip2p-words")
