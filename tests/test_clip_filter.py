@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from ip2p_nb.datagen.clip_filter import (THRESHOLDS, PairScores, Sample, available_clips, load_clip, select,
+from ip2p_nb.datagen.clip_filter import (THRESHOLDS, PairScores, Sample, load_clip, select,
                                          write_prompt_folder, write_seeds)
 from ip2p_nb.errors import SettingError, UserError
 from ip2p_nb.resources import DEMO_CLIP_DIR

@@ -55,8 +55,6 @@ class FolderData:
         return len(self.rows)
 
     def __getitem__(self, i):
-        from PIL import Image
-
         row = self.rows[i]
         return _image(self.folder / row["input_image"]), row["edit_prompt"], _image(self.folder / row["edited_image"])
 
