@@ -19,6 +19,7 @@ instruct-pix2pix columns `input_image`, `edit_prompt`, `edited_image`), or a Hug
 import json
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from .data import FolderData, HubData, SceneData, micro_batch, training_data
 
 __all__ = ["TrainConfig", "widen_conv_in", "conditioning_dropout", "SceneData", "FolderData", "HubData",
            "load_training_components", "demo_components", "build_pipeline", "train", "latest_checkpoint",
-           "train_vae", "run_training", "encode_prompts"]
+           "train_vae", "run_training", "encode_prompts", "step_log"]
 
 
 @dataclass
@@ -374,6 +375,20 @@ def save_pipeline(parts, folder) -> Path:
 
 # ---- 5. one call for the command line -----------------------------------------------------------
 
+@contextmanager
+def step_log(out: Path, log=None):
+    """`record(entry)` for a run in `out`: each step's record appended to `out/log.jsonl` and passed to `log` when given."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "log.jsonl").open("a", encoding="utf-8") as logfile:
+        def record(entry):
+            logfile.write(json.dumps(entry) + "\n")
+            logfile.flush()
+            if log is not None:
+                log(entry)
+
+        yield record
+
+
 def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes", vae_minutes: float = 0,
                  max_minutes: float = 0, resume=None, log=None) -> Path:
     """Train as `python -m ip2p_nb train` does; returns the folder of the saved pipeline.
@@ -385,14 +400,7 @@ def run_training(cfg: TrainConfig, pretrained: str = "demo", data: str = "scenes
     dataset = training_data(data, cfg.resolution)
     parts = load_training_components(pretrained, cfg.seed)
     out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "log.jsonl").open("a", encoding="utf-8") as logfile:
-        def record(entry):
-            logfile.write(json.dumps(entry) + "\n")
-            logfile.flush()
-            if log is not None:
-                log(entry)
-
+    with step_log(out, log) as record:
         if vae_minutes and not resume and int(os.environ.get("WORLD_SIZE", "1")) > 1:
             raise UserError("Train the autoencoder (--vae-minutes) in one process first, then launch the "
                             "several-process run with --resume latest or without --vae-minutes.")

@@ -33,7 +33,7 @@ from ..errors import UserError
 from ..resources import DEMO_DIR, DEMO_T2I_DIR
 from .data import to_tensor
 from .quality import EVAL_FIRST_SEED
-from .recipe import TrainConfig, build_pipeline, encode_prompts, latest_checkpoint, train
+from .recipe import TrainConfig, build_pipeline, encode_prompts, latest_checkpoint, step_log, train
 from .scenes import COLOURS, GROUND, PARTS, SKY, caption, random_scene, render
 
 __all__ = ["DEMO_T2I_DIR", "HELD_OUT_FIRST_SEED", "T2I_DEFAULTS", "text_to_image_unet", "CaptionData",
@@ -155,14 +155,7 @@ def run_t2i(cfg: TrainConfig, source=DEMO_DIR, max_minutes: float = 0, resume=No
     torch.manual_seed(cfg.seed)
     parts = t2i_components(source)
     out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "log.jsonl").open("a", encoding="utf-8") as logfile:
-        def record(entry):
-            logfile.write(json.dumps(entry) + "\n")
-            logfile.flush()
-            if log is not None:
-                log(entry)
-
+    with step_log(out, log) as record:
         parts = train(cfg, parts, CaptionData(cfg.resolution), log=record, max_seconds=60 * max_minutes,
                       resume=resume, loss_fn=t2i_loss)
     return save_t2i_pipeline(parts, out / "pipeline")
