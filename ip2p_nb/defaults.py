@@ -8,11 +8,12 @@ different picture than they asked for).
 import math
 import numbers
 import os
+import secrets
 from dataclasses import dataclass
 
 from .errors import SettingError
 
-__all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "default_model", "BENCH_DEFAULTS", "HUB_DEFAULTS",
+__all__ = ["DEFAULTS", "RANGES", "HINTS", "check_settings", "random_seed", "default_model", "BENCH_DEFAULTS", "HUB_DEFAULTS",
            "DEFAULT_SCHEDULER", "PREVIEW", "REGION_DEFAULTS", "DATAGEN_DEFAULTS"]
 
 # The checkpoint of the InstructPix2Pix paper, as published on the Hugging Face hub.
@@ -99,6 +100,12 @@ SETTINGS = {
 DEFAULTS = {name: s.default for name, s in SETTINGS.items()}
 RANGES = {name: (s.low, s.high) for name, s in SETTINGS.items()}
 HINTS = {name: s.why for name, s in SETTINGS.items()}
+
+
+def random_seed() -> int:
+    """A random seed in the seed range; the result always reports the seed used."""
+    return secrets.randbelow(RANGES["seed"][1] + 1)
+
 
 _INTEGER = {"steps", "max_size", "seed", "cache_interval"}
 

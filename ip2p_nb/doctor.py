@@ -49,8 +49,8 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, ima
                      runtime: str | None = None, size: tuple | None = None) -> float | None:
     """Predicted seconds of one edit on this CPU; None on a GPU, where it is seconds anyway.
 
-    A short speed test (`machine_probe`) scales the full-size model's costs measured on a reference CPU
-    (calibrate.REFERENCE). `cache_interval` and `runtime` default to what load_editor uses on a CPU
+    A short speed test (`machine_probe`, or `info["probe"]` when given: a room's worker measures it on its own
+    machine) scales the full-size model's costs measured on a reference CPU (calibrate.REFERENCE). `cache_interval` and `runtime` default to what load_editor uses on a CPU
     (CPU_DEFAULTS["cache_interval"]; OpenVINO when installed); the guidance (None: DEFAULTS) decides the UNet branches;
     `size` is the edited (width, height) of a photo (images.edit_size), None for a square of `max_size`.
     """
@@ -59,13 +59,13 @@ def estimate_seconds(max_size: int, steps: int, info: dict | None = None, *, ima
         return None
     from .models.calibrate import predict_seconds  # noqa: PLC0415
     from .defaults import CPU_DEFAULTS, DEFAULTS  # noqa: PLC0415
-    from .editing.editor import branches  # noqa: PLC0415
+    from .editing.guidance import branches  # noqa: PLC0415
 
     interval = CPU_DEFAULTS["cache_interval"] if cache_interval is None else cache_interval
     needed = branches(DEFAULTS["image_guidance"] if image_guidance is None else image_guidance,
                       DEFAULTS["text_guidance"] if text_guidance is None else text_guidance)
     return predict_seconds(max_size, steps, len(needed), interval,
-                           runtime or default_runtime(), probe=machine_probe(), size=size)
+                           runtime or default_runtime(), probe=info.get("probe") or machine_probe(), size=size)
 
 
 def _ram_gib() -> float | None:

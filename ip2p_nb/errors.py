@@ -7,7 +7,7 @@ range, no network, not enough GPU memory) is raised as `UserError` (or its subcl
 behind `--debug`.
 """
 
-__all__ = ["UserError", "SettingError", "Notice"]
+__all__ = ["UserError", "SettingError", "Notice", "EditStopped", "OutOfMemory"]
 
 
 class UserError(Exception):
@@ -20,3 +20,15 @@ class SettingError(UserError, ValueError):
 
 class Notice(UserWarning):
     """Something the user should know that is not a failure (the command line prints it as `note: ...`)."""
+
+
+class EditStopped(UserError):
+    """The run was stopped (the progress callback raised); nothing was produced."""
+
+
+class OutOfMemory(UserError):
+    """The GPU ran out of memory; `suggested_max_size` is the size to retry at."""
+
+    def __init__(self, message, suggested_max_size):
+        super().__init__(message)
+        self.suggested_max_size = suggested_max_size

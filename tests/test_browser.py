@@ -282,7 +282,7 @@ def _prepare(page, photo, instruction, steps, size):
 def test_three_pages_share_one_model(tmp_path, browser, record_property):
     """A room of browsers: three pages on one shared worker (tiny); one load, a fair queue, three posters."""
     from ip2p_nb.outputs.metadata import read_png_settings
-    from ip2p_nb.serving.worker import start_worker, stop_worker
+    from ip2p_nb.serving.process import start_worker, stop_worker
     from voila_server import _descendants
 
     expect = sync_api.expect

@@ -119,7 +119,7 @@ def test_the_parts_import_only_downward():
 def test_the_editing_loop_knows_no_feature():
     """The loop gets masks, reuse and previews as hooks: it imports none of their modules (only preview's x0 estimate)."""
     graph = _edges()
-    assert graph["ip2p_nb.editing.loop"] <= {"ip2p_nb.errors", "ip2p_nb.editing.preview"}
+    assert graph["ip2p_nb.editing.loop"] <= {"ip2p_nb.errors", "ip2p_nb.defaults", "ip2p_nb.editing.preview", "ip2p_nb.editing.guidance"}
 
 
 def test_train_and_bench_do_not_import_the_app_or_the_cli():

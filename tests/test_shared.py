@@ -23,7 +23,8 @@ from ip2p_nb.app.shared import SharedEditor
 from ip2p_nb.editing.editor import EditStopped, load_editor
 from ip2p_nb.errors import UserError
 from ip2p_nb.models.memory import check_memory, loaded_copies, register_loaded
-from ip2p_nb.serving.worker import Worker, queue_full_message, start_worker, stop_worker, upload_too_big_message
+from ip2p_nb.serving.process import start_worker, stop_worker
+from ip2p_nb.serving.worker import Worker, queue_full_message, upload_too_big_message
 from voila_server import free_port
 
 LONG = dict(steps=100, max_size=256, seed=1)    # ~5 s on this CPU: long enough for others to queue behind it
@@ -352,7 +353,7 @@ def test_app_shared_command_starts_and_stops_the_worker(tmp_path):
         app.send_signal(signal.SIGTERM)
         assert app.wait(30) == 130
         out = app.stdout.read().decode()
-        assert f"Shared mode: one model for every page (worker process {worker_pid}" in out
+        assert f"Shared mode: one copy of the model per GPU (one on a CPU) for every page, one queue (worker process {worker_pid}" in out
         _wait_for(lambda: not Path(f"/proc/{worker_pid}").exists() or "Z" in Path(f"/proc/{worker_pid}/stat").read_text().split()[2], 20)
     finally:
         if app.poll() is None:
@@ -419,3 +420,52 @@ def test_the_fast_switch_reaches_the_shared_worker(worker, tmp_path):
     app.edit_button.click()
     assert app.wait(60)
     assert app.results[-1].cache_interval == CPU_DEFAULTS["cache_interval"]
+
+
+def test_two_workers_serve_four_pages_with_the_pictures_of_one_and_stop_on_both(worker, tmp_path):
+    """`--workers 2` (two copies of `tiny` in the worker process, two slots, one queue): four pages get the pictures
+    one worker gives them, pixel for pixel; both slots run; a Stop reaches whichever slot runs the page's edit."""
+    env = {**os.environ, "IP2P_RUN_DIR": str(tmp_path / "run"), "IP2P_TRANSLATE_OFFLINE": "1"}
+    log = tmp_path / "worker-log.jsonl"
+    proc, shared = start_worker("tiny", log, env, workers=2)
+    colours = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40)]
+    try:
+        host, port = shared["IP2P_SHARED"].split(":")
+        pages = [SharedEditor((host, int(port)), shared["IP2P_SHARED_KEY"].encode(), visitor=f"p{i}", timeout=120)
+                 for i in range(4)]
+        assert [e["slot"] for e in _events(log) if e["event"] == "loaded"] == [0, 1]
+        # 1. four pages at once, on two slots
+        outs = [{} for _ in pages]
+        threads = [_edit_in_thread(p, _photo(c), dict(SHORT, seed=10 + i, steps=6), o)
+                   for i, (p, c, o) in enumerate(zip(pages, colours, outs))]
+        for t in threads:
+            t.join(120)
+        assert all("result" in o for o in outs), outs
+        assert {e["slot"] for e in _events(log) if e["event"] == "done"} == {0, 1}
+        # 2. a long edit on each slot, each page stops its own (its progress callback raises, as the app's Stop does)
+        started, pressed, stops = [threading.Event(), threading.Event()], [threading.Event(), threading.Event()], [{}, {}]
+
+        def progress(step, total, i):
+            started[i].set()
+            if pressed[i].is_set():
+                raise RuntimeError("Stop pressed")
+        long_threads = [_edit_in_thread(pages[i], _photo(colours[i]), LONG, stops[i],
+                                        progress=lambda s, t, i=i: progress(s, t, i)) for i in range(2)]
+        for event in started:
+            assert event.wait(60)
+        running = {e["visitor"]: e["slot"] for e in _events(log) if e["event"] == "started" and e["id"] == 2}
+        assert sorted(running.values()) == [0, 1]                       # both slots busy: one edit each
+        for i in range(2):
+            pressed[i].set()
+            long_threads[i].join(60)
+            assert isinstance(stops[i].get("error"), EditStopped), stops[i]
+        stopped = {e["visitor"]: e["slot"] for e in _events(log) if e["event"] == "stopped"}
+        assert stopped == {"p0": running["p0"], "p1": running["p1"]}
+        for p in pages:
+            p.close()
+    finally:
+        stop_worker(proc)
+    # 3. the same four edits on one worker (the in-process fixture): the same pixels
+    for i, (colour, out) in enumerate(zip(colours, outs)):
+        one = worker.page(f"q{i}").edit(_photo(colour), "make it snowy", **dict(SHORT, seed=10 + i, steps=6))
+        assert np.array_equal(np.asarray(one.image), np.asarray(out["result"].image))

@@ -69,7 +69,7 @@ class SpeedPanel:
                 photo = f"{size[0]}x{size[1]} px"
             except UserError:  # too narrow a photo: the edit itself will say so
                 pass
-        seconds = estimate_seconds(app.max_size.value, app.steps.value, {"device": "cpu"},
+        seconds = estimate_seconds(app.max_size.value, app.steps.value, {"device": "cpu", "probe": getattr(app.editor, "probe", None)},
                                    image_guidance=app.image_guidance.value, text_guidance=app.text_guidance.value,
                                    cache_interval=self.cache_interval(), runtime=runtime, size=size)
         words = describe_seconds(seconds)

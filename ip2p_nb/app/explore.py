@@ -20,7 +20,7 @@ import traceback
 import ipywidgets as W
 
 from ..errors import UserError
-from ..outputs.grids import AXES, explore, parse_values
+from ..outputs.axes import AXES, parse_values
 from .common import png_bytes, seconds_left
 
 __all__ = ["ExplorePanel"]
@@ -174,6 +174,8 @@ class ExplorePanel:
                 "seed": None if app.random_seed.value else app.seed.value}
 
     def _run(self, request):
+        from ..outputs.grids import explore  # noqa: PLC0415  (torch: only where the model is in this kernel)
+
         try:
             request = dict(request)
             self.grid = explore(self.app.editor, request.pop("image"), request.pop("instruction"), request.pop("vary"),

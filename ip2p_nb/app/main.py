@@ -28,8 +28,7 @@ from functools import partial
 
 import ipywidgets as widgets
 
-from ..editing.editor import EditStopped, OutOfMemory
-from ..errors import UserError
+from ..errors import EditStopped, OutOfMemory, UserError
 from .common import seconds_left
 from .compat import accordion, add_tab, tab
 from .estimate import FAST_HINT, SpeedPanel

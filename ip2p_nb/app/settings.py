@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from ..defaults import DEFAULT_SCHEDULER, DEFAULTS, HINTS, RANGES, model_defaults
 from ..doctor import suggest_max_size
-from ..models.loading import available_schedulers, schedulers_for
+from ..models.samplers import available_schedulers, schedulers_for
 from .compat import accordion
 from .picker import ModelPicker
 
@@ -29,7 +29,7 @@ def hint(text: str) -> widgets.HTML:
 
 def _slider(kind, name, label, step):
     low, high = RANGES[name]
-    value = suggest_max_size() if name == "max_size" else DEFAULTS[name]
+    value = DEFAULTS[name]   # max_size: the model's and the machine's, set right after (apply_model_defaults)
     return kind(value=value, min=low, max=high, step=step, description=label, continuous_update=False,
                 style={"description_width": "150px"}, layout=widgets.Layout(width="98%"))
 
@@ -88,7 +88,7 @@ class SettingsPanel:
             for name in ("image_guidance", "text_guidance", "steps"):
                 getattr(self, name).value = getattr(own, name)
         if low >= RANGES["max_size"][0]:   # real models: no more than this machine handles comfortably
-            size = max(low, min(size, suggest_max_size()))
+            size = max(low, min(size, getattr(editor, "suggested_max_size", None) or suggest_max_size()))   # a room: the worker's
         _set_range(self.max_size, low, high, size, step=64 if low >= RANGES["max_size"][0] else 8)   # 8: the 64 px demo
 
     def use_editor(self, editor):

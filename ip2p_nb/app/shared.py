@@ -21,9 +21,9 @@ from pathlib import Path
 from PIL import Image
 
 from ..defaults import SHARED_DEFAULTS
-from ..editing.editor import EditResult, EditStopped, OutOfMemory
-from ..errors import SettingError, UserError
-from ..models.loading import check_scheduler
+from ..editing.results import EditResult
+from ..errors import EditStopped, OutOfMemory, SettingError, UserError
+from ..models.samplers import check_scheduler
 from ..serving.room import new_visitor_id
 from ..serving.worker import upload_too_big_message
 
@@ -65,6 +65,8 @@ class SharedEditor:
         # What the App's Fast switch and time estimate need to know about the worker's model (older workers: None/1).
         self.device, self.runtime = info.get("device"), info.get("runtime")
         self.default_cache_interval = info.get("default_cache_interval", 1)
+        # The worker's machine (its speed test, its comfortable size): a page measures nothing itself (no torch here).
+        self.probe, self.suggested_max_size = info.get("probe"), info.get("suggested_max_size")
         self._lock = threading.Lock()
         self._next_id = 0
         self.positions = []              # every queue place this page was told, for tests and the status line

@@ -16,9 +16,7 @@ import time
 import ipywidgets as widgets
 
 from ..defaults import default_model
-from ..editing.editor import load_editor
 from ..errors import UserError
-from ..models.loading import pick_device_dtype
 from ..models.memory import check_memory, register_loaded
 from ..models.catalogue import resolve_model
 from .common import download_status
@@ -100,6 +98,8 @@ def load_app_editor(model: str | None = None, display=True):
     except UserError as e:
         if name == "demo":
             raise
+        from ..editing.editor import load_editor  # noqa: PLC0415  (torch: not in a room's pages)
+
         editor, reason = load_editor("demo"), str(e)
         register_loaded("demo", str(editor.pipe.device))
         return editor, reason
@@ -110,6 +110,9 @@ def load_with_bar(name: str, bar: DownloadBar):
     """The editor for `name`, its download shown on `bar`; the memory guard first; a UserError when it cannot load.
 
     What `load_app_editor` and the app's model menu (app/picker.py) both use."""
+    from ..editing.editor import load_editor  # noqa: PLC0415  (torch: a room's pages never load a model)
+    from ..models.loading import pick_device_dtype  # noqa: PLC0415
+
     resolve_model(name)                        # an unknown name, or a gated model with no login: its sentence first
     device, _ = pick_device_dtype(model=name)
     others = check_memory(name, str(device))   # one sentence now rather than out of memory mid-edit

@@ -24,10 +24,14 @@ def add_parsers(sub) -> None:
                    help="a room without a key: anyone who can reach the address may use it (a warning is printed)")
     p.add_argument("--room-dir", default=None, metavar="DIR",
                    help="a room's visitors' folders, outside the notebook folder (default: IP2P_ROOM_DIR or ~/ip2p-room)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="a room's copies of the model, each on a GPU of its own, all serving one queue "
+                        "(default: one per visible GPU; one on a CPU)")
     p = sub.add_parser("worker", help="(started by `app --shared`) the process that holds the shared model")
     p.add_argument("--model", required=True)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", default=None, help="JSON lines: every load and edit")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="copies of the model (default: one per GPU)")
 
 
 def cmd_app(args) -> int:
@@ -45,15 +49,19 @@ def cmd_app(args) -> int:
     worker = None
     from ..serving.worker import wants_shared  # noqa: PLC0415
 
+    if args.workers is not None and (args.workers < 1 or not wants_shared(args.ip, args.shared)):
+        raise UserError(f"`--workers` is the number of copies of the model in a room: a whole number of 1 or more, with "
+                        f"--shared (got {args.workers}{'' if wants_shared(args.ip, args.shared) else ' without --shared'}).")
     if wants_shared(args.ip, args.shared):
         from ..defaults import default_model  # noqa: PLC0415
-        from ..serving.worker import start_worker  # noqa: PLC0415
+        from ..serving.process import start_worker  # noqa: PLC0415
 
         link = _open_room(args, cmd, env, APP_NOTEBOOK.parent)
         log = Path(os.environ.get("IP2P_WORKER_LOG") or Path(env["IP2P_ROOM_DIR"]) / "worker-log.jsonl")
-        worker, shared = start_worker(args.model or default_model(), log, env)
+        worker, shared = start_worker(args.model or default_model(), log, env, workers=args.workers)
         env.update(shared)
-        print(f"Shared mode: one model for every page (worker process {worker.pid}, log {log}); "
+        copies = f"{args.workers} copies of the model" if args.workers else "one copy of the model per GPU (one on a CPU)"
+        print(f"Shared mode: {copies} for every page, one queue (worker process {worker.pid}, log {log}); "
               f"each visitor's posters go to {env['IP2P_ROOM_DIR']}/<visitor>/.", file=sys.stderr)
         print(f"Starting the room on {link} (Ctrl+C to stop) ...", file=sys.stderr)
     else:
@@ -66,7 +74,7 @@ def cmd_app(args) -> int:
         return _wait_and_stop(server)
     finally:
         if worker is not None:
-            from ..serving.worker import stop_worker  # noqa: PLC0415
+            from ..serving.process import stop_worker  # noqa: PLC0415
 
             stop_worker(worker)
 
@@ -93,13 +101,13 @@ def _open_room(args, cmd, env, served) -> str:
 
 
 def cmd_worker(args) -> int:
-    from ..serving.worker import serve  # noqa: PLC0415
+    from ..serving.process import serve  # noqa: PLC0415
 
     key = os.environ.get("IP2P_SHARED_KEY", "").encode()
     if not key:
         raise UserError("IP2P_SHARED_KEY is not set; the worker is started by `python -m ip2p_nb app --shared`.")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    serve(args.model, args.port, key, log_path=args.log)
+    serve(args.model, args.port, key, log_path=args.log, workers=args.workers)
     return 0
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ..models.samplers import is_edm  # noqa: F401  (re-exported: the editor's modules ask here)
+
 __all__ = ["COSXL_SCHEDULER", "XLText", "is_xl", "is_edm", "check_pipeline", "embed_dtype", "encode_prompt", "unconditional",
            "stack", "upcast_vae", "vae_itemsize", "encode_image", "denoiser_latents", "decode"]
 
@@ -45,12 +47,6 @@ def is_xl(pipe) -> bool:
     from diffusers import StableDiffusionXLInstructPix2PixPipeline  # noqa: PLC0415
 
     return isinstance(pipe, StableDiffusionXLInstructPix2PixPipeline)
-
-
-def is_edm(scheduler_or_config) -> bool:
-    """Whether a scheduler (or its config) is an EDM one (sigma_data): the kind CosXL is trained for."""
-    config = getattr(scheduler_or_config, "config", scheduler_or_config)
-    return "sigma_data" in dict(config)
 
 
 def check_pipeline(pipe) -> str | None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import torch
 
-from ..errors import UserError
+from ..errors import OutOfMemory, UserError
 from . import conditioning
 
 __all__ = ["VAE_BYTES_1024", "OutOfMemory", "needs_vae_tiling", "vae_tiling", "decode", "next_max_size", "out_of_memory"]
@@ -18,14 +18,6 @@ __all__ = ["VAE_BYTES_1024", "OutOfMemory", "needs_vae_tiling", "vae_tiling", "d
 # Extra GPU memory of a whole (untiled) fp16 VAE decode of one 1024x1024 picture (docs/GPU.md: 4.5 GB peak
 # minus 2.06 GB of weights).
 VAE_BYTES_1024 = 2.5e9
-
-
-class OutOfMemory(UserError):
-    """The GPU ran out of memory; `suggested_max_size` is the size to retry at."""
-
-    def __init__(self, message, suggested_max_size):
-        super().__init__(message)
-        self.suggested_max_size = suggested_max_size
 
 
 def needs_vae_tiling(pipe, size, batch: int) -> bool:

@@ -17,36 +17,16 @@ and what watches or changes it comes in from outside at fixed points:
 Schedulers of order 2 (Heun, DPM2, DPM++ SDE) run two timesteps per user step; the hooks run once
 per user step, as the pipeline counts its progress.
 """
-import secrets
 from contextlib import contextmanager
 
 import torch
 
-from ..errors import UserError
+from ..defaults import random_seed
+from ..errors import EditStopped
+from .guidance import branches
 from .preview import clean_latent
 
 __all__ = ["EditStopped", "branches", "combine", "Guided", "random_seed", "initial_noise", "sde_noise_seeded", "progress_hook", "denoise"]
-
-
-class EditStopped(UserError):
-    """The run was stopped (the progress callback raised); nothing was produced."""
-
-
-def branches(image_guidance: float, text_guidance: float) -> tuple:
-    """The noise predictions the guided noise needs, in the pipeline's batch order.
-
-    Guided noise = e_u + s_T (e_T - e_I) + s_I (e_I - e_u) = (1 - s_I) e_u + (s_I - s_T) e_I + s_T e_T,
-    with e_T conditioned on text and image, e_I on the image only, e_u on neither. A branch whose
-    weight is zero is not evaluated. As in diffusers, text guidance 1 turns guidance off: e_T only.
-    """
-    if text_guidance <= 1.0:
-        return ("text",)
-    needed = ["text"]
-    if image_guidance != text_guidance:
-        needed.append("image")
-    if image_guidance != 1.0:
-        needed.append("uncond")
-    return tuple(needed)
 
 
 def combine(preds: dict, s_i: float, s_t: float) -> torch.Tensor:
@@ -81,11 +61,6 @@ class Guided:
             else:
                 noise = self.reuse(x, t, self.embeds, self.unet_kwargs)
         return combine(dict(zip(self.needed, noise.chunk(len(self.needed)))), self.s_i, self.s_t)
-
-
-def random_seed() -> int:
-    """A random seed in the seed range; the result always reports the seed used."""
-    return secrets.randbelow(2**32)
 
 
 def initial_noise(shape, seeds, device, dtype):

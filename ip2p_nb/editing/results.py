@@ -2,7 +2,6 @@
 (one item of `Editor.edit_many`: its result, or the one sentence saying why it failed)."""
 from dataclasses import dataclass, field
 
-import torch
 from PIL import Image
 
 __all__ = ["EditResult", "ItemResult"]
@@ -33,7 +32,10 @@ class EditResult:
     maps_box: tuple | None = None   # with a mask or region: the part of the photo the maps cover (left, top, right, bottom)
 
     def __post_init__(self):        # made where the edit ran, right after it: the count it ran with
-        self.threads = torch.get_num_threads() if self.threads is None else self.threads
+        if self.threads is None:    # (a room's page rebuilds a result from the worker's data: torch is not needed there)
+            import torch  # noqa: PLC0415
+
+            self.threads = torch.get_num_threads()
 
     @property
     def settings(self) -> dict:

@@ -15,8 +15,6 @@ Used by `doctor` and by the app's estimate label; the GPU answer is None (an edi
 import math
 import time
 
-import torch
-
 __all__ = ["REFERENCE", "probe_seconds", "predict_seconds", "edit_work"]
 
 # The reference machine's costs, in seconds, measured with ip2p_nb.bench.fullsize.build_fullsize_pipeline
@@ -57,13 +55,19 @@ _PROBE = dict(channels=320, side=32, heads=8, rounds=3)
 
 
 def _probe_once(x, weight, w_lin, q) -> None:
+    import torch  # noqa: PLC0415  (only the probe needs it: a prediction from a given probe does not)
+
     torch.nn.functional.conv2d(x, weight, padding=1)
     torch.nn.functional.linear(x.flatten(2).transpose(1, 2), w_lin)
     torch.nn.functional.scaled_dot_product_attention(q, q, q)
 
 
-def probe_seconds(dtype: torch.dtype = torch.float32, rounds: int | None = None) -> float:
-    """Seconds this machine takes for the fixed probe workload (the best of a few rounds, after one warm-up)."""
+def probe_seconds(dtype=None, rounds: int | None = None) -> float:
+    """Seconds this machine takes for the fixed probe workload (the best of a few rounds, after one warm-up);
+    `dtype`: a torch dtype, float32 when None."""
+    import torch  # noqa: PLC0415
+
+    dtype = torch.float32 if dtype is None else dtype
     c, side, heads = _PROBE["channels"], _PROBE["side"], _PROBE["heads"]
     g = torch.Generator().manual_seed(0)
     x = torch.randn(1, c, side, side, generator=g).to(dtype)
@@ -109,13 +113,14 @@ def _per_batch(table: dict, batch: int) -> float:
 
 
 def predict_seconds(max_size: int, steps: int, n_branches: int, cache_interval: int = 1, runtime: str = "torch",
-                    probe: float | None = None, dtype: torch.dtype = torch.float32, size: tuple | None = None) -> float:
+                    probe: float | None = None, dtype=None, size: tuple | None = None) -> float:
     """Predicted wall seconds of one edit on this CPU (`probe`: a `probe_seconds()` result, measured when None;
-    `size`: the edited (width, height), None for a square of `max_size`)."""
+    `dtype`: the torch dtype the editor computes in, float32 when None; `size`: the edited (width, height), None for
+    a square of `max_size`)."""
     probe = probe_seconds(dtype) if probe is None else probe
     work = edit_work(max_size, steps, n_branches, cache_interval, size)
     factor = 1.0
     if runtime == "openvino":
-        factor = REFERENCE["openvino_factor_bf16" if dtype == torch.bfloat16 else "openvino_factor"]
+        factor = REFERENCE["openvino_factor_bf16" if str(dtype) == "torch.bfloat16" else "openvino_factor"]
     model = (work["encode"] + work["unet"] + work["decode"]) * factor + work["text"]
     return model * probe / REFERENCE["probe"]

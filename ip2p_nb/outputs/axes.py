@@ -1,7 +1,7 @@
 """What a grid (ip2p_nb/outputs/grids.py) can vary: the axes and their limits, the values checked, and
 the values typed as text (the command line's `--vary`, the app's fields) parsed."""
-from ..defaults import DEFAULTS, check_settings
-from ..editing.editor import check_instruction, random_seed
+from ..defaults import DEFAULTS, check_settings, random_seed
+from ..editing.prompts import check_instruction
 from ..errors import SettingError, UserError
 
 __all__ = ["AXES", "MAX_AXES", "MAX_VALUES", "MAX_TILES", "FIXED", "check_axes", "check_fixed", "cells_of", "parse_values",

@@ -23,7 +23,8 @@ import torch
 from PIL import Image, ImageDraw
 
 from . import fonts
-from ..editing.editor import EditResult, EditStopped, OutOfMemory
+from ..editing.results import EditResult
+from ..errors import EditStopped, OutOfMemory
 from .axes import AXES, cells_of, check_axes, check_fixed, parse_values, parse_vary
 from .files import atomic_write
 from .metadata import parameters_text, png_info

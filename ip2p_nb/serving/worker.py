@@ -1,4 +1,4 @@
-"""One model for a room of browsers: a worker process that loads the model once and edits in arrival order.
+"""One model for a room of browsers: a worker process that loads the model once per GPU and edits in arrival order.
 
 `python -m ip2p_nb app --shared` (or an `--ip` other than loopback) starts it with `start_worker`;
 every page's kernel talks to it through `ip2p_nb.app.shared.SharedEditor` instead of loading a copy
@@ -10,20 +10,19 @@ Messages (dicts with an "op"):
   page -> worker: hello {visitor}; edit {id, image (bytes), instruction, english, sampler, settings};
                   stop {id}
   worker -> page: info {model_name, size_range, default_max_size, sampler, fallback, limits, device, runtime,
-                        default_cache_interval};
+                        default_cache_interval, probe, suggested_max_size};
                   queued {id, position (1 = next), wait (seconds or None)}; progress {id, step, total};
                   preview {id, step, total, png}; done {id, result}; error {id, kind, message, max_size}
-Edits run one at a time in arrival order; each page may stop only its own edits (a queued one
-leaves the queue, the running one stops within a step). A page that closes mid-edit only stops its
-own edits: the worker carries on. Every load and every edit is a line of JSON in the log file.
+The worker holds one copy of the model per GPU (`--workers N`; one on a CPU), each run by a thread of its
+own (a "slot"); all slots take edits from ONE queue, in arrival order (a page has at most one edit at a
+time, so no page can crowd the others out). Each page may stop only its own edits: a queued one leaves
+the queue, a running one stops within a step, on whichever slot runs it (the stop is a flag of the edit,
+read by that slot's progress callback). A page that closes mid-edit only stops its own edits: the
+worker carries on. Every load and every edit is a line of JSON in the log file (with its slot).
 """
 import io
 import json
 import os
-import secrets
-import socket
-import subprocess
-import sys
 import threading
 import time
 import traceback
@@ -33,10 +32,9 @@ from multiprocessing.connection import Listener
 from pathlib import Path
 
 from ..defaults import SHARED_DEFAULTS
-from ..errors import UserError
+from ..errors import EditStopped, OutOfMemory, UserError
 
-__all__ = ["Worker", "wants_shared", "serve", "start_worker", "stop_worker", "result_message", "queue_full_message",
-           "upload_too_big_message"]
+__all__ = ["Worker", "wants_shared", "result_message", "queue_full_message", "upload_too_big_message"]
 
 
 def wants_shared(ip: str, shared: bool = False) -> bool:
@@ -113,18 +111,19 @@ class Worker:
 
     def __init__(self, editor=None, *, max_queue=SHARED_DEFAULTS["max_queue"],
                  max_upload_mb=SHARED_DEFAULTS["max_upload_mb"], log_path=None, fallback=None):
-        self.editor, self.fallback = editor, fallback
+        self.editors, self.fallback = [], fallback     # one per slot (GPU); slot 0's answers the pages' hello
         self.max_queue, self.max_upload_mb = max_queue, max_upload_mb
         self.log_path = Path(log_path) if log_path else None
         self.ready = threading.Event()
         if editor is not None:
-            self.ready.set()
+            self.set_editor(editor, fallback)
         self.queue = deque()
-        self.running = None
+        self.running = {}                # slot -> the job it runs
         self.cond = threading.Condition()
         self.seconds_per_unit = None     # measured: seconds per step at 512 px, from the edits done
         self.done = 0
         self.closed = False
+        self._machine = None
 
     # ------------------------------------------------------------------ log
     def log(self, event: str, **data) -> None:
@@ -134,16 +133,37 @@ class Worker:
         with open(self.log_path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
-    def set_editor(self, editor, fallback=None) -> None:
-        self.editor, self.fallback = editor, fallback
+    def set_editor(self, editor, fallback=None) -> int:
+        """Add a slot running `editor` (a copy of the model, on a GPU of its own); returns the slot's number."""
+        self.editors.append(editor)
+        if len(self.editors) == 1:
+            self.fallback = fallback
         self.ready.set()
+        return len(self.editors) - 1
+
+    @property
+    def editor(self):
+        """Slot 0's editor: what the pages are told about the model."""
+        return self.editors[0] if self.editors else None
 
     def info(self) -> dict:
         e = self.editor
         return {"op": "info", "model_name": e.model_name, "size_range": tuple(e.size_range),
                 "default_max_size": e.default_max_size, "sampler": e.sampler, "fallback": self.fallback,
                 "limits": {"max_queue": self.max_queue, "max_upload_mb": self.max_upload_mb}, "pid": os.getpid(),
-                "device": e.pipe.device.type, "runtime": e.runtime, "default_cache_interval": e.default_cache_interval}
+                "workers": len(self.editors),
+                "device": e.pipe.device.type, "runtime": e.runtime, "default_cache_interval": e.default_cache_interval,
+                **self.machine()}
+
+    def machine(self) -> dict:
+        """What a page's estimate and size slider need to know about this worker's machine (measured once): its
+        speed-test time on a CPU and its suggested max_size, so that no page measures (and imports torch) itself."""
+        if self._machine is None:
+            from ..doctor import machine_probe, suggest_max_size  # noqa: PLC0415
+
+            cpu = self.editor.pipe.device.type == "cpu"
+            self._machine = {"probe": machine_probe() if cpu else None, "suggested_max_size": suggest_max_size()}
+        return self._machine
 
     def listen(self, port: int, key: bytes, host="127.0.0.1"):
         """Accept pages on host:port (each in a thread of its own) from now on; returns the listener."""
@@ -217,16 +237,18 @@ class Worker:
                     self.log("unqueued", visitor=peer.visitor, id=job_id)
                     self._announce()
                     return
-            if self.running is not None and self.running.peer is peer and self.running.id == job_id:
-                self.running.stop.set()
+            for job in self.running.values():
+                if job.peer is peer and job.id == job_id:
+                    job.stop.set()
 
     def drop(self, peer) -> None:
         with self.cond:
             mine = [job for job in self.queue if job.peer is peer]
             for job in mine:
                 self.queue.remove(job)
-            if self.running is not None and self.running.peer is peer:
-                self.running.stop.set()
+            for job in self.running.values():
+                if job.peer is peer:
+                    job.stop.set()
             if mine:
                 self._announce()
 
@@ -235,43 +257,45 @@ class Worker:
         return None if self.seconds_per_unit is None else job.units * self.seconds_per_unit
 
     def _announce(self) -> None:
-        """Tell every waiting page its place and the estimated wait (call with `cond` held)."""
-        wait = 0.0
-        if self.running is not None:
-            left = self.estimate(self.running)
-            done = self.running.step / self.running.total if self.running.total else 0.0
-            wait = None if left is None else left * (1 - done)
+        """Tell every waiting page its place and the estimated wait (call with `cond` held): the work ahead of it
+        (what the slots still have to do, then the edits queued before it) shared by the slots."""
+        ahead = 0.0
+        for job in self.running.values():
+            left = self.estimate(job)
+            done = job.step / job.total if job.total else 0.0
+            ahead = None if ahead is None or left is None else ahead + left * (1 - done)
+        slots = max(1, len(self.editors))
         for position, job in enumerate(self.queue, 1):
             job.peer.send({"op": "queued", "id": job.id, "position": position,
-                           "wait": None if wait is None else round(wait, 1)})
+                           "wait": None if ahead is None else round(ahead / slots, 1)})
             own = self.estimate(job)
-            wait = None if wait is None or own is None else wait + own
+            ahead = None if ahead is None or own is None else ahead + own
 
-    def next_job(self, timeout=None):
+    def next_job(self, timeout=None, slot=0):
+        """The next edit in the queue for `slot` (None after `timeout` seconds without one)."""
         with self.cond:
             if not self.queue:
                 self.cond.wait(timeout)
             if not self.queue:
                 return None
-            self.running = self.queue.popleft()
+            job = self.running[slot] = self.queue.popleft()
             self._announce()
-            return self.running
+            return job
 
-    def run_forever(self) -> None:
+    def run_forever(self, slot=0) -> None:
+        """Run `slot`'s edits until the worker is closed (one thread per slot)."""
         while not self.closed:
-            job = self.next_job(timeout=0.5)
+            job = self.next_job(timeout=0.5, slot=slot)
             if job is not None:
                 try:
-                    self.run(job)
+                    self.run(job, slot)
                 finally:
                     with self.cond:
-                        self.running = None
+                        self.running.pop(slot, None)
 
-    def run(self, job) -> None:
-        """Run one edit, sending its progress, previews and result (or its one-sentence error) to its page."""
-        from ..editing.editor import EditStopped, OutOfMemory  # noqa: PLC0415
-
-        r, peer = job.request, job.peer
+    def run(self, job, slot=0) -> None:
+        """Run one edit on `slot`, sending its progress, previews and result (or its one-sentence error) to its page."""
+        r, peer, editor = job.request, job.peer, self.editors[slot]
         start = time.monotonic()
 
         def progress(step, total):
@@ -285,94 +309,27 @@ class Worker:
                 raise _Stopped()
             peer.send({"op": "preview", "id": job.id, "step": step, "total": total, "png": _png(image)})
 
-        self.log("started", visitor=peer.visitor, id=job.id, waited=round(start - job.queued_at, 3))
+        self.log("started", visitor=peer.visitor, id=job.id, slot=slot, waited=round(start - job.queued_at, 3))
         try:
             if job.stop.is_set() or peer.gone:
                 raise EditStopped("The edit was stopped before it started.")
-            if r.get("sampler") and r["sampler"] != self.editor.sampler:
-                self.editor.use_scheduler(r["sampler"])
-            result = self.editor.edit(r["image"], r.get("instruction"), english=r.get("english"), progress=progress,
+            if r.get("sampler") and r["sampler"] != editor.sampler:
+                editor.use_scheduler(r["sampler"])
+            result = editor.edit(r["image"], r.get("instruction"), english=r.get("english"), progress=progress,
                                       preview=preview, **r.get("settings", {}))
             seconds = time.monotonic() - start
             measured = seconds / job.units
             self.seconds_per_unit = measured if self.seconds_per_unit is None else 0.5 * (self.seconds_per_unit + measured)
             self.done += 1
-            self.log("done", visitor=peer.visitor, id=job.id, seconds=round(seconds, 3))   # logged first: a test reads it
+            self.log("done", visitor=peer.visitor, id=job.id, slot=slot, seconds=round(seconds, 3))   # logged first: a test reads it
             peer.send({"op": "done", "id": job.id, "result": result_message(result)})
         except OutOfMemory as e:
             peer.send({"op": "error", "id": job.id, "kind": "OutOfMemory", "message": str(e), "max_size": e.suggested_max_size})
         except EditStopped as e:
-            self.log("stopped", visitor=peer.visitor, id=job.id, gone=peer.gone)
+            self.log("stopped", visitor=peer.visitor, id=job.id, slot=slot, gone=peer.gone)
             peer.send({"op": "error", "id": job.id, "kind": "EditStopped", "message": str(e)})
         except UserError as e:
             peer.send({"op": "error", "id": job.id, "kind": type(e).__name__, "message": str(e)})
         except Exception as e:  # noqa: BLE001  (one page's failure must not end the worker)
             peer.send({"op": "error", "id": job.id, "kind": "Exception", "message": f"{type(e).__name__}: {str(e)[:200]}"})
             self.log("failed", visitor=peer.visitor, id=job.id, error=traceback.format_exc()[-2000:])
-
-
-def _load(model, worker) -> None:
-    """Load `model` once (the memory guard first), or `demo` with the reason, and register the copy."""
-    from ..editing.editor import load_editor  # noqa: PLC0415
-    from ..models.loading import pick_device_dtype  # noqa: PLC0415
-    from ..models.memory import check_memory, register_loaded  # noqa: PLC0415
-
-    start = time.monotonic()
-    fallback = None
-    try:
-        device, _ = pick_device_dtype(model=model)
-        others = check_memory(model, str(device))
-        if others:
-            worker.log("other-copies", copies=others)
-        editor = load_editor(model)
-    except UserError as e:
-        if model == "demo":
-            raise
-        fallback, editor = str(e), load_editor("demo")
-    register_loaded(editor.model_name, str(editor.pipe.device), role="shared worker")
-    worker.log("loaded", model=editor.model_name, asked=model, fallback=fallback, seconds=round(time.monotonic() - start, 3))
-    worker.set_editor(editor, fallback)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End the worker when the app that started it is gone (killed without a chance to stop it)."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
-def serve(model: str, port: int, key: bytes, log_path=None, host="127.0.0.1", **limits) -> None:
-    """Listen on host:port, load `model` once, then run edits until the process is stopped."""
-    worker = Worker(log_path=log_path, **limits)
-    worker.listen(port, key, host)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    _load(model, worker)
-    worker.run_forever()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_worker(model: str, log_path, env=None):
-    """Start the worker process (`python -m ip2p_nb worker`); returns (process, the variables the kernels need)."""
-    port, key = _free_port(), secrets.token_hex(16)
-    shared = {"IP2P_SHARED": f"127.0.0.1:{port}", "IP2P_SHARED_KEY": key}
-    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "ip2p_nb", "worker", "--model", model, "--port", str(port), "--log", str(log_path)]
-    proc = subprocess.Popen(cmd, env={**(env or os.environ), **shared}, stdin=subprocess.DEVNULL, start_new_session=True)
-    return proc, shared
-
-
-def stop_worker(proc, timeout=10.0) -> None:
-    """Stop the worker process started by `start_worker` (by its id)."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout)
