@@ -57,6 +57,9 @@ def _add_bench(sub) -> None:
                    help="CPU seconds of an edit with word maps against without (default --pipeline fullsize, 256 px, 4 steps)")
     p.add_argument("--pairs", default=None, metavar="CAPTIONS",
                    help="the data engine's cost per kept pair on a captions file (demo-t2i, demo-clip, rules; --steps)")
+    p.add_argument("--room", type=int, default=None, metavar="PAGES",
+                   help="a workshop room on `tiny` under load: PAGES pages, 10 of them in Chromium editing at once (memory, "
+                        "time to the app, queue waits, posters)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON (default: a Markdown table)")
 
 
@@ -109,6 +112,12 @@ def cmd_bench(args) -> int:
 
     if args.step_economy or args.int8_quality or args.unet_cost:
         return _bench_cpu_levers(args, log)
+    if args.room:
+        from ..bench.room import room_load  # noqa: PLC0415
+
+        shown = min(10, args.room)
+        print(json.dumps(room_load(pages=args.room, browsers=shown, editing=shown, steps=args.steps or 4, log=log), indent=1))
+        return 0
     if args.maps or args.pairs:
         from ..bench.datagen import maps_overhead, pair_cost  # noqa: PLC0415
 
