@@ -7,7 +7,8 @@ folders. A wheel ships the same folders inside the package as `ip2p_nb/_assets` 
 import os
 from pathlib import Path
 
-__all__ = ["DEMO_DIR", "DEMO_T2I_DIR", "DEMO_CLIP_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK", "with_this_package"]
+__all__ = ["DEMO_DIR", "DEMO_T2I_DIR", "DEMO_CLIP_DIR", "SAMPLES_DIR", "APP_NOTEBOOK", "TUTORIAL_NOTEBOOK", "with_this_package",
+           "cache_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -37,3 +38,11 @@ def with_this_package(env: dict) -> dict:
         return dict(env)
     rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p) != root]
     return {**env, "PYTHONPATH": os.pathsep.join([str(root), *rest])}
+
+
+def cache_dir() -> Path:
+    """The package's cache folder (dictionaries, font coverage): $IP2P_CACHE_DIR, else $XDG_CACHE_HOME/ip2p_nb, else
+    ~/.cache/ip2p_nb."""
+    if os.environ.get("IP2P_CACHE_DIR"):
+        return Path(os.environ["IP2P_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ip2p_nb"

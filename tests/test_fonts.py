@@ -86,3 +86,23 @@ def test_register_matplotlib_font():
     from matplotlib import font_manager
     found = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
     assert os.path.samefile(found, fonts.find_cjk_font().path)
+
+
+def test_a_fonts_coverage_is_read_once_per_machine(tmp_path):
+    """The first process reads the font's cmap with fontTools and keeps a bitmap in the cache folder; the next
+    process (a room's next page) answers from that file without parsing the cmap again, with the same answers."""
+    import json
+    import subprocess
+    import sys
+
+    info = fonts.find_cjk_font()
+    if info is None:
+        pytest.skip("no CJK font on this machine")
+    probe = ("import json, sys; from ip2p_nb.outputs import fonts; "
+             f"missing = fonts.font_covers(fonts.FontInfo({info.path!r}, {info.index}, 'x', 'system'), '把天空换成夜晚 A 𠀀'); "
+             "print(json.dumps([missing, 'fontTools.ttLib.tables._c_m_a_p' in sys.modules]))")
+    env = {**os.environ, "IP2P_CACHE_DIR": str(tmp_path)}
+    first, second = (json.loads(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                                               check=True).stdout) for _ in range(2))
+    assert first == [["𠀀"], True] and second == [["𠀀"], False]
+    assert [p.stat().st_size for p in (tmp_path / "fonts").iterdir()] == [0x110000 // 8]

@@ -9,12 +9,18 @@ Search order (the first font that really has Chinese glyphs wins):
    `font_covers` tells the caller which characters would be missing so it can warn.
 """
 import functools
+import hashlib
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import ImageFont
+
+from ..errors import UserError
+from ..resources import cache_dir
+from .files import atomic_write
 
 __all__ = ["FontInfo", "find_cjk_font", "font_covers", "font_report", "get_font", "register_matplotlib_font"]
 
@@ -59,11 +65,41 @@ class FontInfo:
     bold_index: int = 0
 
 
+class _Coverage:
+    """The code points a font face draws, as a bitmap of all of Unicode (139 KB): `codepoint in coverage`."""
+
+    def __init__(self, bits: bytes):
+        self.bits = bits
+
+    def __contains__(self, codepoint: int) -> bool:
+        return 0 <= codepoint < len(self.bits) * 8 and bool(self.bits[codepoint >> 3] & (1 << (codepoint & 7)))
+
+
 @functools.lru_cache(maxsize=64)
-def _cmap(path: str, index: int) -> frozenset:
+def _cmap(path: str, index: int) -> _Coverage:
+    """What `path`'s face `index` draws, read once per machine: fontTools' whole cmap of a CJK font takes about
+    30 MB of a process while it is read (a room's every page would pay it for its first poster), so the bitmap is
+    kept in the cache folder, keyed by the file's path, size and time; a cache that cannot be written is skipped."""
+    stat = os.stat(path)
+    key = hashlib.sha1(f"{os.path.abspath(path)}|{index}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    cached = cache_dir() / "fonts" / f"{key}.cmap"
+    try:
+        bits = cached.read_bytes()
+        if len(bits) == 0x110000 // 8:
+            return _Coverage(bits)
+    except OSError:
+        pass
     from fontTools.ttLib import TTFont
     font = TTFont(path, fontNumber=index, lazy=True) if path.lower().endswith((".ttc", ".otc")) else TTFont(path, lazy=True)
-    return frozenset(font.getBestCmap())
+    bits = bytearray(0x110000 // 8)
+    for codepoint in font.getBestCmap():
+        bits[codepoint >> 3] |= 1 << (codepoint & 7)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cached, lambda tmp: Path(tmp).write_bytes(bytes(bits)))
+    except (OSError, UserError):   # a read-only home: read the font again next time
+        pass
+    return _Coverage(bytes(bits))
 
 
 def _name_record(path: str, index: int, name_id: int) -> str:
@@ -167,7 +203,7 @@ def font_covers(font, text: str) -> list:
     if data is not None:
         import io
         from fontTools.ttLib import TTFont
-        cmap = frozenset(TTFont(io.BytesIO(data)).getBestCmap())
+        cmap = frozenset(TTFont(io.BytesIO(data)).getBestCmap())   # a font in memory (Pillow's default): small
     else:
         cmap = _cmap(path, index)
     missing = []

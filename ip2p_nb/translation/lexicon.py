@@ -20,11 +20,11 @@ import functools
 import importlib.resources
 import logging
 import mmap
-import os
 import pathlib
 import re
 import threading
 
+from ..resources import cache_dir  # noqa: F401  (re-exported: where the dictionary caches went)
 from .vocab import PRONOUNS, WORDS
 
 __all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
@@ -43,14 +43,6 @@ _NOT_A_SENSE = re.compile(r"^(variant of|old variant|japanese variant|see |see a
                           r"\(literary\)|\(old\)|\(archaic\)|\(dialect\)|\(slang\)|\(Internet slang\))", re.I)
 _SPECIES = r"[A-Z][a-z]+ [a-z]+(?:is|us|um|ae|ii|ensis|oides|ica|ata|ana|ium)"  # Salix multinervis
 _lock = threading.Lock()
-
-
-def cache_dir():
-    """The folder for the dictionary caches: $IP2P_CACHE_DIR, else $XDG_CACHE_HOME/ip2p_nb, else ~/.cache/ip2p_nb."""
-    if os.environ.get(ENV_CACHE):
-        return pathlib.Path(os.environ[ENV_CACHE])
-    base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
-    return pathlib.Path(base) / "ip2p_nb"
 
 
 # ---- traditional -> simplified ----------------------------------------------------------------
