@@ -48,6 +48,19 @@ def test_after_an_edit_each_word_can_be_picked_and_its_map_seen(editor, tmp_path
     assert "word_maps.png" in panel.download.value and grid.width > 4 * 128   # the picture and one tile per word
 
 
+def test_a_chinese_instruction_shows_the_chinese_word_beside_each_english_word(editor, tmp_path):
+    app = App(editor, workdir=tmp_path)
+    app.steps.value, app.max_size.value = 2, 256
+    app.sample.value = str(available_samples()["cat"])
+    app.instruction.value = "把天空换成夜晚"
+    app.edit_button.click()
+    assert app.wait(120) and "Done" in app.message.value, app.message.value
+    labels = dict((value, label) for label, value in app.maps_panel.words.options)
+    assert labels == {"turn": "turn", "the": "the", "sky": "sky 天空", "into": "into", "night": "night 夜晚"}
+    app.maps_panel.words.value = "sky"                      # picked by its English word, as before
+    assert app.maps_panel.overlay.layout.display is None
+
+
 def _overlay(result, word):
     from ip2p_nb.app.common import png_bytes
     from ip2p_nb.outputs.wordmaps import heat_overlay

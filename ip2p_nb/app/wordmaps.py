@@ -1,5 +1,6 @@
-"""The app's "每个词作用在哪里 / Where each word acts" panel: after an edit, the English prompt's words, one word's map
-over the After picture, and the grid of all words as a download.
+"""The app's "每个词作用在哪里 / Where each word acts" panel: after an edit, the English prompt's words (each with the
+Chinese word it came from, when the instruction was Chinese: "sky 天空"), one word's map over the After picture, and
+the grid of all words as a download.
 
 The maps come from the edit itself (`editor.edit(..., maps=True)`: cross-attention observed, the picture
 unchanged; ip2p_nb/attention/maps.py). The switch is on where the model runs on torch; where it cannot be
@@ -11,6 +12,8 @@ import ipywidgets as widgets
 from PIL import Image
 
 from ..outputs.wordmaps import heat_overlay, maps_grid
+from ..translation import has_chinese
+from ..translation.align import source_words
 from .common import png_bytes
 from .result import PREVIEW_SIZE, download_link
 
@@ -67,7 +70,9 @@ class WordMapsPanel:
             self.overlay.layout.display, self.download.value = "none", ""
             return
         self.result = result
-        self.words.options = list(dict.fromkeys(maps.words))   # a repeated word ("a") once: its first map
+        words = list(dict.fromkeys(maps.words))                # a repeated word ("a") once: its first map
+        chinese = source_words(result.instruction, words) if has_chinese(result.instruction or "") else {}
+        self.words.options = [(f"{w} {chinese[w]}", w) if w in chinese else (w, w) for w in words] if chinese else words
         content = [w for w in maps.words if len(w) > 2] or maps.words
         self.words.value = content[-1]
         self._draw(self.words.value)
