@@ -11,7 +11,30 @@ from pathlib import Path
 from ..defaults import HUB_DEFAULTS
 from ..errors import UserError
 
-__all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "network_errors", "why_failed"]
+__all__ = ["hub_endpoints", "hub_cache_dir", "find_endpoint", "probe_endpoints", "network_errors", "why_failed", "HubUnreachable",
+           "hub_choice", "HUB_CHOICES"]
+
+HUB_CHOICES = ("auto", "huggingface", "modelscope")   # IP2P_HUB: auto = Hugging Face and its mirrors, then ModelScope
+
+
+class HubUnreachable(UserError):
+    """No endpoint answered; `failed` holds one "url: why" per endpoint tried."""
+
+    def __init__(self, repo_id: str, failed: list[str]):
+        self.failed = failed
+        super().__init__(f"Could not download {repo_id!r} from the model hub ({'; '.join(failed)}) and it is not in the local "
+                         "cache: set a hub mirror (for example `export HF_ENDPOINT=https://hf-mirror.com`), pass a local model "
+                         "folder (--model /path/to/instruct-pix2pix), or use --model tiny for an offline dry run.")
+
+
+def hub_choice() -> str:
+    """IP2P_HUB: "auto" (default), "huggingface" (HF_ENDPOINT, the official hub and its mirrors only) or "modelscope"."""
+    from ..errors import SettingError  # noqa: PLC0415
+
+    choice = os.environ.get("IP2P_HUB", "").strip().lower() or "auto"
+    if choice not in HUB_CHOICES:
+        raise SettingError(f"IP2P_HUB must be one of {', '.join(HUB_CHOICES)}, got {choice!r}.")
+    return choice
 
 
 def network_errors() -> tuple:
@@ -92,9 +115,7 @@ def find_endpoint(repo_id: str, timeout: float | None = None, revision: str | No
             continue
         note = f"Model hub: {url} ({why}" + (f"; {'; '.join(failed)}" if failed else "") + ")."
         return url, info, note
-    raise UserError(f"Could not download {repo_id!r} from the model hub ({'; '.join(failed)}) and it is not in the local "
-                    "cache: set a hub mirror (for example `export HF_ENDPOINT=https://hf-mirror.com`), pass a local model "
-                    "folder (--model /path/to/instruct-pix2pix), or use --model tiny for an offline dry run.")
+    raise HubUnreachable(repo_id, failed)
 
 
 def probe_endpoints(repo_id: str, timeout: float | None = None) -> list[tuple[str, str, str]]:

@@ -18,7 +18,7 @@ from .hub_endpoints import hub_cache_dir, network_errors, why_failed
 __all__ = ["needed_files", "repo_files", "DownloadPlan", "cached_model", "cached_file", "plan_download", "check_free_space", "size_text"]
 
 _VARIANTS = ("fp16", "bf16", "fp32", "ema", "non_ema")   # infixes diffusers uses: unet/diffusion_pytorch_model.fp16.safetensors
-_CONFIG_SUFFIXES = (".json", ".txt", ".model")          # configs, tokenizer vocabularies and merges, sentencepiece models
+_CONFIG_SUFFIXES = (".json", ".txt", ".model", ".spm")  # configs, tokenizer vocabularies and merges, sentencepiece models
 
 
 def _variant_of(path: str) -> str | None:
@@ -70,6 +70,8 @@ class DownloadPlan:
     variant: str | None = None
     cache_dir: Path = field(default_factory=hub_cache_dir)
     revision: str | None = None      # the branch or PR ref asked for (None: main); `commit` is what it points at
+    source: str = "huggingface"      # "huggingface" (the hub or a mirror: hub_download) or "modelscope" (modelscope.py)
+    remote_id: str | None = None     # the repository's name on that hub when it differs from `repo_id` (ModelScope's)
 
     def blob_path(self, etag: str) -> Path:
         return self.cache_dir / ("models--" + self.repo_id.replace("/", "--")) / "blobs" / etag
@@ -91,7 +93,8 @@ class DownloadPlan:
     def summary(self) -> str:
         left = self.missing()
         total = sum(self.sizes.get(p, 0) for p in self.files)
-        return (f"Downloading {self.repo_id} from {self.endpoint}: {len(left)} of {len(self.files)} files, "
+        where = self.endpoint + (f" (ModelScope {self.remote_id})" if self.source == "modelscope" else "")
+        return (f"Downloading {self.repo_id} from {where}: {len(left)} of {len(self.files)} files, "
                 f"{size_text(sum(left.values()))} of {size_text(total)}" + (f" ({self.variant} weights)" if self.variant else "")
                 + f", into {self.cache_dir}.")
 
@@ -159,14 +162,17 @@ def plan_download(repo_id: str, endpoint: str, info, variant: str | None = None,
     return DownloadPlan(repo_id, endpoint, info.sha, files, sizes, sha, used, cache, revision)
 
 
-def check_free_space(plan: DownloadPlan, free_bytes=None) -> None:
-    """Refuse, in one sentence, a download the disk under the cache cannot hold (with the margin of HUB_DEFAULTS)."""
-    need = sum(plan.missing().values())
+def check_free_space(plan, free_bytes=None) -> None:
+    """Refuse, in one sentence, a download (a plan, or a list of plans fetched together) the disk under the cache cannot
+    hold (with the margin of HUB_DEFAULTS)."""
+    plans = plan if isinstance(plan, list) else [plan]
+    plan = plans[0]
+    need = sum(sum(p.missing().values()) for p in plans)
     folder = plan.cache_dir
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     free = shutil.disk_usage(folder).free if free_bytes is None else free_bytes
     if need * (1 + HUB_DEFAULTS["disk_margin"]) > free:
         spare = f" and {HUB_DEFAULTS['disk_margin']:.0%} to spare" if need <= free else ""
-        raise UserError(f"Not enough disk space to download {plan.repo_id}: it needs {need / 1e9:.3g} GB{spare} and only "
+        raise UserError(f"Not enough disk space to download {' and '.join(p.repo_id for p in plans)}: it needs {need / 1e9:.3g} GB{spare} and only "
                         f"{free / 1e9:.3g} GB is free in {plan.cache_dir}; free some space or set HF_HOME to a larger disk.")
