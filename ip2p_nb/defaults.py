@@ -233,7 +233,13 @@ HUB_DEFAULTS = dict(
     # (comma-separated, empty to disable). hf-mirror.com serves the same repo ids and files, reachable from
     # mainland China where huggingface.co is not.
     mirrors=("https://hf-mirror.com",),
-    probe_seconds=3.0,                   # a hub that answers at all answers its model-info call in well under a second
+    # ModelScope, where a catalogue model has a copy there (catalogue `modelscope`): used with IP2P_HUB=modelscope, or
+    # when neither the hub nor its mirrors answer; IP2P_MODELSCOPE_ENDPOINT replaces it. Its own client's default site.
+    modelscope="https://www.modelscope.cn",
+    probe_seconds=3.0,
+    # A companion (the translator) that could not be fetched is tried again with a cached model after this long: an
+    # offline workshop laptop must not wait on the hubs at every load, and a hub that answers again is used the next day.
+    companion_retry_hours=24.0,                   # a hub that answers at all answers its model-info call in well under a second
     disk_margin=0.05,                    # refuse unless 5% more than the download is free: the disk is shared with everything else
 )
 

@@ -147,12 +147,18 @@ def _model_cache_line() -> str:
 def _hub_line() -> str:
     """Which hub endpoint answers for the default model (a few seconds at most per endpoint)."""
     from .defaults import default_model  # noqa: PLC0415
-    from .models.hub import probe_endpoints  # noqa: PLC0415
+    from .models.hub import probe_hubs  # noqa: PLC0415
 
     name = default_model()
     if name in ("tiny", "demo") or os.path.isdir(name):
         return "not needed"
-    probes = probe_endpoints(name)
+    from .models.catalogue import resolve_model  # noqa: PLC0415
+
+    try:
+        name = resolve_model(name)[0]   # a short name's hub id
+    except Exception:  # noqa: BLE001  (an unknown name is the model line's business)
+        pass
+    probes = probe_hubs(name)
     return "; ".join(f"{url} ({why}): {answer}" for url, why, answer in probes)
 
 

@@ -30,7 +30,7 @@ from PIL import Image  # noqa: E402
 # The translators stay offline, the model hub is a closed loopback port and no mirror is probed, also in
 # the subprocesses, kernels and servers tests start. Tests of the loopback endpoints set their own.
 OFFLINE_ENV = {"IP2P_TRANSLATE_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9", "IP2P_HUB_MIRRORS": "",
-               "HF_HUB_DISABLE_TELEMETRY": "1"}
+               "IP2P_MODELSCOPE_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_DISABLE_TELEMETRY": "1"}
 os.environ.update(OFFLINE_ENV)
 # A workshop room's visitors' folders (ip2p_nb/serving/room.py) go to a temporary folder, never ~/ip2p-room.
 os.environ.setdefault("IP2P_ROOM_DIR", tempfile.mkdtemp(prefix="ip2p-test-room-"))

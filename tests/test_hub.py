@@ -52,6 +52,8 @@ def hub(checkpoint, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("IP2P_HUB_MIRRORS", "")
+    monkeypatch.setenv("IP2P_TRANSLATE_MARIAN", "off")   # the edit model alone here; the translator: tests/test_hub_translator.py
+    monkeypatch.delenv("IP2P_HUB", raising=False)
     yield server
     server.stop()
 

@@ -145,6 +145,7 @@ def hub(checkpoint, tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("IP2P_HUB_MIRRORS", "")
+    monkeypatch.setenv("IP2P_TRANSLATE_MARIAN", "off")   # the edit models alone here (the translator: test_hub_translator.py)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "hf" / "token"))   # no stored login either
     yield server

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 
-__all__ = ["ModelInfo", "available_models", "find_engine_model", "ENGINE_KINDS", "model_names", "find_model", "resolve_model", "hub_page", "access_sentence",
+__all__ = ["ModelInfo", "available_models", "find_engine_model", "find_any_model", "translator_repos", "ENGINE_KINDS", "model_names", "find_model", "resolve_model", "hub_page", "access_sentence",
            "model_table", "KINDS", "LEFT_OUT"]
 
 KINDS = ("sd", "sdxl")   # StableDiffusionInstructPix2PixPipeline / StableDiffusionXLInstructPix2PixPipeline
 ENGINE_KINDS = ("t2i", "clip", "lm")   # the data engine's: text-to-image (StableDiffusionPipeline), CLIP, a language model
+# "translator": the neural Chinese -> English model the translation chain uses (fetched with an editing model from a hub)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ModelInfo:
     good_at: str               # one line for the user choosing
     weights_file: str | None = None   # a single-file checkpoint inside the repository (CosXL); None: a diffusers folder
     measured: str = "estimate"        # how the size/memory figures were obtained: "measured", "estimate" or "unknown"
+    modelscope: str | None = None     # its copy's name on ModelScope (modelscope.py), only where verified; None: no copy known
 
 
 # Why the figures below are what they are:
@@ -113,9 +115,12 @@ _ENGINE = (
         # stable-diffusion-v1-5/stable-diffusion-v1-5: the maintained copy of runwayml's SD 1.5 (the model the paper drew
         # its pairs with); CreativeML OpenRAIL-M; diffusers folders with safetensors and an fp16 variant. Sizes: SD 1.5's
         # component files above (4.3 GB float32, about half in fp16; the safety checker is not loaded for pairs).
+        # ModelScope: AI-ModelScope/stable-diffusion-v1-5 is the SD 1.5 base that ModelScope's own code loads (modelscope
+        # 1.40 pipelines/multi_modal/text_to_image_freeu_pipeline.py, efficient_stable_diffusion.py); its file list
+        # (diffusers folders with safetensors, as runwayml's) was not seen from here.
         name="sd15", hub_id="stable-diffusion-v1-5/stable-diffusion-v1-5", revision=None, kind="t2i", native_size=512,
         licence="CreativeML Open RAIL-M", download_gb=4.3, gpu_gb=2.6, cpu_gb=5.5, gated=False,
-        measured="estimate (SD 1.5 file sizes; not downloaded here)",
+        measured="estimate (SD 1.5 file sizes; not downloaded here)", modelscope="AI-ModelScope/stable-diffusion-v1-5",
         good_at="the paper's pairs: photographic pictures of any caption (a GPU draws one pair in seconds)"),
     ModelInfo(
         # assets/demo-t2i: trained here from the demo model's weights on the procedural scenes' captions (its README).
@@ -152,6 +157,19 @@ _ENGINE = (
         good_at="writes instructions and edited captions from captions, few-shot in the paper's format (Chinese and English)"),
 )
 
+# The neural translator (translation/chain.py's "marian" backend), fetched with an editing model from the same hub.
+_TRANSLATORS = (
+    ModelInfo(
+        # Helsinki-NLP/opus-mt-zh-en: MarianMT, CC-BY-4.0 (model card); ~300 MB of float32 weights (77 M parameters).
+        # Only model.safetensors is loaded; whether the repository's main branch has it was not checked from here
+        # (Helsinki-NLP/Opus-MT issue #108 asks for safetensors on other pairs): without it the built-in translator stays.
+        # Its ModelScope copy's name is not verified, so none is set.
+        name="opus-mt-zh-en", hub_id="Helsinki-NLP/opus-mt-zh-en", revision=None, kind="translator", native_size=0,
+        licence="CC-BY-4.0", download_gb=0.31, gpu_gb=0.3, cpu_gb=0.6, gated=False,
+        measured="estimate (parameter count; not downloaded here)",
+        good_at="Chinese -> English edit instructions offline, better than the built-in dictionary on free sentences"),
+)
+
 # Models looked at and left out, with the reason (kept here so the choice is visible).
 LEFT_OUT = {
     "osunlp/InstructPix2Pix-MagicBrush": "only .ckpt pickle checkpoints (MagicBrush-epoch-*.ckpt): pickle can run code",
@@ -160,10 +178,23 @@ LEFT_OUT = {
 
 def available_models(kind: str | None = None) -> list[ModelInfo]:
     """The editing models, default first (`[m.name for m in available_models()]` are the short names); with `kind`
-    ("t2i", "clip", "lm": the data engine's, or "sd"/"sdxl") the models of that kind."""
+    ("t2i", "clip", "lm": the data engine's; "translator"; or "sd"/"sdxl") the models of that kind."""
     if kind is None:
         return list(_CATALOGUE)
-    return [m for m in _CATALOGUE + _ENGINE if m.kind == kind]
+    return [m for m in _CATALOGUE + _ENGINE + _TRANSLATORS if m.kind == kind]
+
+
+def find_any_model(hub_id: str) -> ModelInfo | None:
+    """The entry of any kind (editing, engine, translator) whose hub id is `hub_id` (any case), else None."""
+    key = (hub_id or "").strip().lower()
+    return next((m for m in _CATALOGUE + _ENGINE + _TRANSLATORS if m.hub_id and m.hub_id.lower() == key), None)
+
+
+def translator_repos() -> list[str]:
+    """The hub ids of the translators fetched with an editing model (empty when IP2P_TRANSLATE_MARIAN=off)."""
+    from ..translation.chain import marian_wanted  # noqa: PLC0415
+
+    return [m.hub_id for m in _TRANSLATORS] if marian_wanted() else []
 
 
 def find_engine_model(name: str, kind: str) -> ModelInfo | None:

@@ -205,7 +205,11 @@ def _from_hub(name: str, dtype, progress=None, notify=None, revision=None, weigh
     variant = "fp16" if dtype == torch.float16 else None  # half the download on CUDA when the repository has it
     # huggingface_hub (configured when diffusers imported it) logs each retry; our one sentence says what happened.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice, revision=revision)
+    # the neural translator comes with the model from the same hub, listed and shown on the same bar (hub.py)
+    from .catalogue import translator_repos  # noqa: PLC0415
+
+    folder, variant = fetch_model(name, variant=variant, progress=progress, notify=notify or _notice, revision=revision,
+                                  companions=translator_repos())
     return _from_folder(folder, dtype, variant=variant, label=name)
 
 

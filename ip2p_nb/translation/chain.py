@@ -5,11 +5,13 @@ InstructPix2Pix understands English only. `translate(text)` tries, in order:
      loop on a worker thread, so it works in plain scripts and inside Jupyter's running loop;
      bounded by a wall-clock `timeout`; a failure is remembered for a while so a live demo does
      not wait again on every edit; successful replies are cached per text.
-  2. "marian" - the local neural model Helsinki-NLP/opus-mt-zh-en, only when it is already in
-     the Hugging Face cache, or when IP2P_TRANSLATE_MARIAN=download (or `marian="download"`, the
-     command line's `--marian download`) asks for a download through the hub or $HF_ENDPOINT's
-     mirror, safetensors only. A reply that is empty, repeats itself or still holds Chinese is
-     not used: the chain goes on to the built-in translator.
+  2. "marian" - the local neural model Helsinki-NLP/opus-mt-zh-en when it is in the Hugging Face
+     cache: it is fetched by default with an editing model that comes from a hub (models/hub.py,
+     the same hub, mirror or ModelScope, listed with its size first; `marian_wanted()` says whether),
+     or here when IP2P_TRANSLATE_MARIAN=download (or `marian="download"`, the command line's
+     `--marian download`); IP2P_TRANSLATE_MARIAN=off never uses it; safetensors only. A failure or
+     a reply that is empty, repeats itself or still holds Chinese is not used: the chain goes on to
+     the built-in translator, and `last_error()` says why in one sentence.
   3. "builtin" - the offline pattern translator in `builtin.py` ("builtin-partial" when some
      Chinese was not understood and was kept as is).
   4. "none" - nothing worked: the text is returned unchanged.
@@ -32,7 +34,7 @@ from .lexicon import CHINESE_RUN as _CJK_RUN
 from .lexicon import to_simplified
 
 __all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS",
-           "MARIAN_MODES", "neural_reply_problem", "untranslated_fragments", "last_error", "forget_marian"]
+           "MARIAN_MODES", "marian_wanted", "neural_reply_problem", "untranslated_fragments", "last_error", "forget_marian"]
 
 # ---- defaults (one place) -----------------------------------------------------------------
 BACKENDS = ("googletrans", "marian", "builtin")  # the chain, in the order it is tried
@@ -191,6 +193,11 @@ def _marian_mode(marian=None):
     return "download" if mode == "download" and not _offline() else "auto"
 
 
+def marian_wanted(marian=None):
+    """False when the neural model is switched off (IP2P_TRANSLATE_MARIAN=off): then it is never fetched with a model."""
+    return _marian_mode(marian) != "off"
+
+
 def _hub_cache():
     """The Hugging Face cache folder, read from the environment now (huggingface_hub reads it once, at import)."""
     return os.environ.get("HF_HUB_CACHE") or os.path.join(
@@ -232,7 +239,9 @@ def _marian(text, timeout, proxy, marian=None):
         batch = tokenizer([to_simplified(text)], return_tensors="pt")
         english = tokenizer.decode(model.generate(**batch, max_new_tokens=128)[0], skip_special_tokens=True)
     except Exception as error:  # noqa: BLE001 - a broken local model must not stop the chain
-        _state["last_error"] = f"marian: {type(error).__name__}: {error}"
+        first = (str(error).strip().splitlines() or [""])[0][:120]
+        _state["last_error"] = (f"marian: the neural translator {MARIAN_MODEL} failed ({type(error).__name__}"
+                                + (f": {first}" if first else "") + "); the next translator was used.")
         return None, "marian"
     problem = neural_reply_problem(english)
     if problem:  # the built-in translator does better than a broken sentence
