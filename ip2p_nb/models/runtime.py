@@ -278,11 +278,13 @@ def _precision(pipe) -> str:
     return "bf16" if pipe.unet.dtype == torch.bfloat16 else "f32"
 
 
-def use_openvino(pipe, notify=lambda _text: None) -> dict:
+def use_openvino(pipe, notify=lambda _text: None, precision: str | None = None) -> dict:
     """Run `pipe`'s UNet and VAE with OpenVINO from now on (converting them once); returns what it did.
 
     Returns {"converted": bool, "seconds": conversion seconds or 0, "folder": the IR folder, "precision"}.
-    `notify(text)` gets one line per conversion stage (only the first time for a model).
+    `notify(text)` gets one line per conversion stage (only the first time for a model). `precision`: OpenVINO's
+    arithmetic, "bf16" or "f32" (None: the pipeline's dtype decides; the bench forces "f32" to stand for a CPU
+    without bfloat16).
     """
     try:
         import openvino as ov  # noqa: PLC0415
@@ -325,7 +327,7 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
         else:
             converted = True
             notify(f"Converted for OpenVINO in {seconds:.0f} s; kept in {str(folder)!r} for the next runs.")
-    precision = _precision(pipe)
+    precision = precision or _precision(pipe)
     core = ov.Core()
     config = {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": cpu_threads(),  # speed.pick_threads: fewer on a busy host
               "PERFORMANCE_HINT": "LATENCY"}
