@@ -14,7 +14,7 @@ import torch
 
 from ..errors import UserError
 
-__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags"]
+__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags", "pick_unet"]
 
 
 def attention_processors(pipe) -> dict:
@@ -104,3 +104,34 @@ def cpu_flags() -> list:
     except OSError:
         pass
     return []
+
+
+INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")   # 8-bit dot products in hardware: what makes an 8-bit UNet fast
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")               # native bfloat16: the float path's own fast arithmetic
+
+
+def pick_unet(flags=None, have_nncf: bool | None = None) -> tuple:
+    """(recipe, reason): the UNet graph OpenVINO should run on this CPU, "int8" or "float", and why, naming the flags.
+
+    "int8" (static 8 bits, models/quantize.py) where the CPU has 8-bit dot products (`INT8_FLAGS`): without native
+    bfloat16 it is the only fast arithmetic there, and with bfloat16 too the bench measured it faster than the
+    bfloat16 path (0.212x against 0.246x of torch float32 at 256 px, 0.194x against 0.265x at 512 px, AVX-512 VNNI +
+    BF16, docs/BENCHMARK.md). Without them (AVX2 only) 8 bits are no faster: "float". `flags`: the CPU's flags
+    (None: `cpu_flags()`); `have_nncf`: whether nncf is installed (None: try importing it).
+    """
+    flags = set(cpu_flags() if flags is None else flags)
+    int8 = [f for f in INT8_FLAGS if f in flags]
+    bf16 = [f for f in BF16_FLAGS if f in flags]
+    if not int8:
+        return "float", (f"no 8-bit dot-product instructions ({', '.join(INT8_FLAGS)}) on this CPU"
+                         f"{', which has ' + ', '.join(bf16) if bf16 else ''}: an 8-bit UNet would be no faster here")
+    if have_nncf is None:
+        from .quantize import nncf_available  # noqa: PLC0415
+
+        have_nncf = nncf_available()
+    has = f"this CPU has {', '.join(int8)} (8-bit dot products)"
+    if not have_nncf:
+        return "float", f"{has}, but the nncf package that makes the 8-bit UNet is missing (`pip install nncf`)"
+    if bf16:
+        return "int8", f"{has} and {', '.join(bf16)}: the 8-bit UNet measured faster than bfloat16 on such CPUs (docs/BENCHMARK.md)"
+    return "int8", f"{has} and no native bfloat16 ({', '.join(BF16_FLAGS)}): 8 bits are its fast arithmetic"
