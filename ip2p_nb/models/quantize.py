@@ -258,6 +258,7 @@ def _main(argv: list) -> None:
     if int(nice):
         os.nice(int(nice))
     calls = None if calls_path == "-" else load_calls(calls_path)
+    print("quantizing", flush=True)   # a line the parent (or a test) can follow
     path, seconds = quantize_ir(Path(folder), recipe, calls, None if label == "-" else label)
     import resource  # noqa: PLC0415
 
