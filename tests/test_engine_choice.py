@@ -20,12 +20,18 @@ from ip2p_nb.models.speed import pick_unet
     (["avx2", "avx512f", "avx512_bf16"], True, "float", "avx512_bf16"),            # bfloat16 but no 8-bit dot products
     (["avx2", "avx512f", "avx512_vnni"], True, "int8", "no native bfloat16"),     # VNNI without bfloat16: the CPU
     (["avx2", "avx_vnni"], True, "int8", "avx_vnni"),                              # a laptop's AVX-VNNI
-    (["avx512_vnni", "avx512_bf16", "amx_int8", "amx_bf16"], True, "int8", "amx_int8"),   # measured faster than bfloat16
+    (["avx2", "avx512f", "avx512_vnni", "avx512_bf16"], True, "int8", "without AMX"),   # measured faster than bfloat16
+    (["avx512_vnni", "avx512_bf16", "amx_int8", "amx_bf16"], True, "float", "amx_bf16"),  # AMX bfloat16 as fast: no quantizing
     (["avx2", "avx512f", "avx512_vnni"], False, "float", "nncf"),                 # nncf missing: said, not failed
 ])
 def test_unet_choice_from_cpu_flags(flags, nncf, want, named):
-    recipe, reason = pick_unet(flags, have_nncf=nncf)
+    recipe, reason = pick_unet(flags, have_nncf=nncf, ram_gib=64)
     assert recipe == want and named in reason
+
+
+def test_unet_choice_needs_the_memory_to_make_it():
+    recipe, reason = pick_unet(["avx2", "avx512_vnni"], have_nncf=True, ram_gib=12.7)
+    assert recipe == "float" and "13 GB" in reason and "13 GB" in reason
 
 
 def test_float_turns_the_choice_off():
