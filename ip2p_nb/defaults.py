@@ -129,11 +129,12 @@ CPU_DEFAULTS = dict(
     # steps and saves its time with reuse (cheaper than the 15 calls of 15 steps without it).
     scheduler="Euler a",
     steps=20,
-    # The UNet on OpenVINO: "float", or an 8-bit recipe of models/quantize.py (`bench --cpu`, `--int8-quality`). Static
-    # "int8" is faster (0.212x / 0.194x of torch float32 at 256 / 512 px against the float default's 0.246x / 0.265x, AVX-512
-    # VNNI + BF16 CPU, docs/BENCHMARK.md) and held the demo model's quality, but making it once peaks at 14 GB of memory
-    # (more than a free Colab has) and needs nncf: it stays a choice (`--unet int8`), not the default.
-    unet="float",
+    # The UNet on OpenVINO: "auto", "float", or an 8-bit recipe of models/quantize.py (`bench --cpu`, `--int8-quality`).
+    # "auto" (speed.pick_unet, which gives the measured reasons): static "int8" where the CPU has 8-bit dot products
+    # (VNNI) and no AMX bfloat16 and the machine has the memory to make it (its child process peaked at 13.1 GB, issue
+    # 32), float elsewhere. "int8" held the demo model's quality (docs/BENCHMARK.md); it is made once per model in a
+    # child process from the saved IR, in the background while the first edits run on torch (models/prepare.py).
+    unet="auto",
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with
     # OpenVINO and reuse 2: 256 px about 1.6 min, 384 px about 3.7 min, 512 px about 6.5 min (torch without reuse:
     # 3.7 / 8 / 15 min). A workshop waits a minute or two, not six; 256 is the smallest size RANGES allows

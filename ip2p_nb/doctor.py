@@ -223,6 +223,16 @@ def _cpu_defaults_line(size: int, info: dict) -> str:
             f"predicted from a {machine_probe() * 1000:.0f} ms speed test")
 
 
+def _cpu_engine_line() -> str:
+    """The UNet graph a full-size model gets on this CPU (editing/cpu.choose_unet: by the CPU's flags), and why."""
+    from .editing.cpu import choose_unet  # noqa: PLC0415
+    from .models.speed import cpu_flags  # noqa: PLC0415
+
+    recipe, reason = choose_unet()
+    flags = " ".join(cpu_flags()) or "none of AVX2/AVX-512/VNNI/AMX"
+    return f"UNet {recipe} on {default_runtime()} ({reason}; `--unet float` turns 8 bits off); CPU flags: {flags}"
+
+
 def doctor_lines() -> list[tuple[str, str]]:
     """(label, value) pairs for `python -m ip2p_nb doctor`."""
     info = hardware()
@@ -235,6 +245,7 @@ def doctor_lines() -> list[tuple[str, str]]:
              ("suggested max_size", str(size))]
     if info["device"] == "cpu":  # what load_editor and the app use here, and what it costs
         lines.append(("CPU defaults", _cpu_defaults_line(size, info)))
+        lines.append(("CPU engine", _cpu_engine_line()))
     seconds = estimate_seconds(size, 20, info)
     if seconds:
         lines.append(("CPU time per edit", f"about {seconds / 60:.0f} min at max_size {size}, 20 steps"))

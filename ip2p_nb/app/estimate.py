@@ -74,7 +74,8 @@ class SpeedPanel:
                                    cache_interval=self.cache_interval(), runtime=runtime, size=size)
         words = describe_seconds(seconds)
         minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
-        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})"
+        engine = getattr(app.editor, "engine_status", "")   # the faster engine made in the background (models/prepare.py)
+        return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})" + (f" · {engine}" if engine else "")
 
     def update(self):
         text = self.text()

@@ -52,10 +52,11 @@ def edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runtime", default=None, choices=("torch", "openvino"),
                    help="what runs the model: openvino is ~0.7x of torch's time on a CPU (default: openvino on a CPU where "
                         "it is installed, else torch)")
-    p.add_argument("--unet", default=None, choices=("float", "int8", "int8-hybrid", "int8-weights"),
-                   help="with --runtime openvino and the nncf package: the UNet in 8 bits (int8: static, int8-hybrid: weights "
-                        "and attention, int8-weights: weights only, for a machine short of memory); made once per model "
-                        f"(default: {CPU_DEFAULTS['unet']} on a CPU)")
+    p.add_argument("--unet", default=None, choices=("auto", "float", "int8", "int8-hybrid", "int8-weights"),
+                   help="on OpenVINO with the nncf package: the UNet in 8 bits (int8: static, int8-hybrid: weights "
+                        "and attention, int8-weights: weights only, for a machine short of memory), made once per model; "
+                        "float turns 8 bits off; auto: int8 where the CPU has 8-bit dot products (VNNI, AMX), said with "
+                        f"its reason (default: {CPU_DEFAULTS['unet']} on a CPU)")
     p.add_argument("--cache-interval", type=int, default=None, metavar="N",
                    help=f"{RANGES['cache_interval']}: run the UNet's deep layers every N steps and reuse them between; "
                         f"faster, slightly different (default: {CPU_DEFAULTS['cache_interval']} on a CPU, 1 on a GPU and for demo/tiny)")
@@ -145,13 +146,9 @@ def load_editor_for(args, **options):
     interval = args.cache_interval
     if interval is not None:
         interval = check_settings(cache_interval=interval)["cache_interval"]
-    editor = load_editor(args.model, runtime=args.runtime, **options)
+    editor = load_editor(args.model, runtime=args.runtime, unet=getattr(args, "unet", None), **options)
     if interval is not None:
         editor.default_cache_interval = interval
-    if getattr(args, "unet", None) not in (None, "float"):
-        from ..models.quantize import use_int8  # noqa: PLC0415
-
-        use_int8(editor.pipe, args.unet, notify=lambda text: print(text, file=sys.stderr))
     if not getattr(args, "steps_given", True):
         args.steps = editor.default_steps   # the model's, or on a CPU the CPU sampler's (editing/cpu.py)
     return editor

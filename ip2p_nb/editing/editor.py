@@ -36,7 +36,7 @@ from ..defaults import DEFAULTS, RANGES, REGION_DEFAULTS, check_settings, defaul
 from ..errors import Notice, UserError
 from ..models.loading import check_sampler_steps, load_pipeline, pick_device_dtype, scheduler_name, set_scheduler
 from . import conditioning, decoding, loop, many, prompts, regions
-from .cpu import apply_cpu_defaults
+from .cpu import apply_cpu_defaults, prepare_engine
 from .decoding import OutOfMemory
 from .images import load_image, resize_for_edit
 from .loop import EditStopped, branches, random_seed
@@ -86,6 +86,9 @@ class Editor:
         # pipeline's own picture; load_editor sets the CPU default (defaults.CPU_DEFAULTS) for real models.
         self.default_cache_interval = 1
         self.default_steps = DEFAULTS["steps"]   # `edit(steps=None)`; load_editor sets the model's and the CPU's (cpu.py)
+        # The faster engine being prepared beside the editor on a CPU (models/prepare.py; cpu.py starts it), or None:
+        # what it made is swapped in at the start of a run, under the lock, never mid-edit.
+        self.preparer = None
 
     # ------------------------------------------------------------------ public
     def edit(self, image, instruction, *, image_guidance=DEFAULTS["image_guidance"],
@@ -213,6 +216,8 @@ class Editor:
         if not self._lock.acquire(blocking=False):
             raise UserError("An edit is already running on this model; wait for it to finish or stop it first.")
         try:
+            if self.preparer is not None:
+                self.preparer.apply()   # OpenVINO or the 8-bit UNet, when made in the background since the last run
             yield self
         finally:
             self._lock.release()
@@ -324,6 +329,12 @@ class Editor:
         return regions.LatentBlend(m, known, noise, self.pipe.scheduler, fallback, notes)
 
     @property
+    def engine_status(self) -> str:
+        """One line on the faster engine being prepared in the background ("faster engine: being prepared (2/3: ...)",
+        ready, in use, failed with why), or "" when nothing is being prepared (models/prepare.py)."""
+        return "" if self.preparer is None else self.preparer.status
+
+    @property
     def runtime(self) -> str:
         """What runs the UNet and VAE: "torch", or "openvino" after runtime.use_openvino."""
         return getattr(self.pipe.unet, "runtime", "torch")
@@ -383,7 +394,8 @@ def _announce(text: str) -> None:
 
 
 def load_editor(model: str | None = None, device=None, dtype=None, scheduler: str | None = None,
-                download_progress=None, notify=None, runtime: str | None = None) -> Editor:
+                download_progress=None, notify=None, runtime: str | None = None, unet: str | None = None,
+                background: bool | None = None) -> Editor:
     """Load an InstructPix2Pix model and wrap it in an `Editor`.
 
     `model`: a hub id (default `timbrooks/instruct-pix2pix`, or `$IP2P_MODEL`), a local directory,
@@ -397,20 +409,42 @@ def load_editor(model: str | None = None, device=None, dtype=None, scheduler: st
     (converted once per model, about a minute, then kept on disk), torch on GPUs and for the toy models.
     A full-size model on a CPU gets the CPU defaults (defaults.CPU_DEFAULTS: sampler, steps, feature reuse; editing/cpu.py)
     unless `scheduler` is given, which keeps that sampler; `edit()` without settings then uses them.
+    `unet`: the UNet graph on OpenVINO, "float", an 8-bit recipe (models/quantize.RECIPES) or "auto" (None: the CPU
+    default, `CPU_DEFAULTS["unet"]`: "auto" picks 8 bits by the CPU's flags, speed.pick_unet, and says why).
+    `background`: make what OpenVINO needs (conversion, 8-bit UNet) in the background while the editor edits on torch,
+    swapping it in at the start of a later edit (`editor.engine_status` says how far it is; models/prepare.py);
+    None: in the background when OpenVINO was chosen for you, now when `runtime="openvino"` was asked for.
     """
+    from ..models.quantize import RECIPES  # noqa: PLC0415
     from ..models.runtime import heavy, pick_runtime, supports_openvino, use_openvino  # noqa: PLC0415
 
+    if unet not in (None, "auto", "float", *RECIPES):
+        raise UserError(f"Unknown UNet graph {unet!r}; use one of {['auto', 'float', *RECIPES]}.")
     name = model or default_model()
     device, dtype = pick_device_dtype(device, dtype, name)
     asked, runtime = runtime, pick_runtime(runtime, device, name)  # a bad choice fails before anything is loaded
+    if unet in RECIPES and runtime != "openvino":
+        raise UserError(f"The 8-bit UNet ({unet}) runs on OpenVINO, but this model runs on {runtime}; add runtime "
+                        "\"openvino\" (--runtime openvino) on a CPU, or leave the UNet in float.")
     pipe = load_pipeline(name, device, dtype, scheduler=scheduler, progress=download_progress, notify=notify)
     full_size_cpu = device.type == "cpu" and heavy(pipe)  # the toy models take a second anyway: kept exact
-    if runtime == "openvino" and (asked or (full_size_cpu and supports_openvino(pipe))):  # chosen for you: where it helps
+    on_openvino = runtime == "openvino" and (asked or (full_size_cpu and supports_openvino(pipe)))  # chosen for you: where it helps
+    background = (asked is None) if background is None else background
+    if on_openvino and not background:
         use_openvino(pipe, notify=notify or _announce)
     editor = Editor(pipe, model_name=name)
     own = model_defaults(name)  # a catalogue model's own size (SDXL 768: 768 px; defaults.MODEL_DEFAULTS has the reasons)
     if own is not None:
         editor.size_range, editor.default_max_size, editor.default_steps = tuple(own.size_range), own.max_size, own.steps
     if full_size_cpu:
-        apply_cpu_defaults(editor, keep_sampler=scheduler is not None, notify=notify or _announce)
+        apply_cpu_defaults(editor, keep_sampler=scheduler is not None, notify=notify or _announce, unet=unet,
+                           prepare=on_openvino and background)
+    elif on_openvino:   # a toy model on OpenVINO because it was asked for: the UNet graph only when asked too
+        recipe = "float" if unet in (None, "auto") else unet
+        if background:
+            prepare_engine(editor, recipe, "asked for", notify or _announce)
+        elif recipe != "float":
+            from ..models.quantize import use_int8  # noqa: PLC0415
+
+            use_int8(pipe, recipe, notify=notify or _announce)
     return editor

@@ -14,18 +14,27 @@ In every recipe the input convolution (`conv_in`) stays float: its 8 channels ca
 Calibration inputs are the (sample, timestep, text states) of whole-UNet calls recorded while the
 pipeline edits (`record_calls`); `use_int8` records them itself from the sample photos when not given.
 The outer-only graph (feature reuse) stays float: it is 5% of the work.
+
+The quantization runs in a child process (`quantize_in_child`, `python -m ip2p_nb.models.quantize`) that reads
+the saved float IR from disk and the recorded calls from an .npz: NNCF holds several copies of the UNet graph,
+and in its own process none of the editor's memory adds to them (docs/BENCHMARK.md has the peaks). The child
+writes under a temporary name and renames, so a quantization killed half-way leaves no file that is ever used.
 """
 import hashlib
+import json
 import os
-import shutil
+import subprocess
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import UserError
 
-__all__ = ["RECIPES", "record_calls", "sample_edits", "quantize_ir", "use_int8", "nncf_available"]
+__all__ = ["RECIPES", "record_calls", "sample_edits", "quantize_ir", "quantize_in_child", "save_calls", "load_calls",
+           "use_int8", "nncf_available"]
 
 RECIPES = {
     "int8": "static INT8: weights and activations of every MatMul and convolution, SmoothQuant; conv_in float",
@@ -134,28 +143,77 @@ def _calibration_id(calls: list | None, label: str | None) -> str:
     return f"{len(calls)}-{h.hexdigest()[:10]}"
 
 
+def quantized_path(folder, recipe: str, calls: list | None, label: str | None = None) -> Path:
+    """Where the 8-bit IR of `recipe` for these calibration calls is (or will be) kept in `folder`."""
+    return Path(folder) / f"unet_whole.{recipe}-{_calibration_id(calls if recipe != 'int8-weights' else None, label)}.xml"
+
+
 def quantize_ir(folder, recipe: str, calls: list | None, label: str | None = None, notify=lambda _t: None) -> tuple:
-    """The 8-bit whole-UNet IR for `recipe` in `folder` (made from `unet_whole.xml` when missing); (path, seconds)."""
+    """The 8-bit whole-UNet IR for `recipe` in `folder` (made from `unet_whole.xml` when missing); (path, seconds).
+
+    Written as hidden `.<name>-<pid>` files first, then renamed: the .bin, then the .xml, whose presence is what
+    marks the graph as made, so a process killed at any point leaves nothing that a later run reads."""
     import openvino as ov  # noqa: PLC0415
 
     if recipe not in RECIPES:
         raise UserError(f"Unknown 8-bit recipe {recipe!r}; use one of {list(RECIPES)}.")
     if recipe != "int8-weights" and not calls:
         raise UserError(f"The {recipe!r} recipe needs calibration inputs (recorded UNet calls); none were given.")
-    path = folder / f"unet_whole.{recipe}-{_calibration_id(calls if recipe != 'int8-weights' else None, label)}.xml"
+    path = quantized_path(folder, recipe, calls, label)
     if path.is_file():
         return path, 0.0
     start = time.perf_counter()
     notify(f"Quantizing the UNet to 8 bits ({recipe}; once for this model, calibrated on {len(calls or [])} UNet calls)...")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        quantized = _quantize(ov.Core().read_model(folder / "unet_whole.xml"), recipe, calls)
-    work = folder / f".{path.stem}-{os.getpid()}"
-    ov.save_model(quantized, work.with_suffix(".xml"), compress_to_fp16=False)
-    del quantized
-    shutil.move(work.with_suffix(".bin"), path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
-    shutil.move(work.with_suffix(".xml"), path)
+        quantized = _quantize(ov.Core().read_model(Path(folder) / "unet_whole.xml"), recipe, calls)
+    work = Path(folder) / f".{path.stem}-{os.getpid()}"
+    try:
+        ov.save_model(quantized, work.with_suffix(".xml"), compress_to_fp16=False)
+        del quantized
+        os.replace(work.with_suffix(".bin"), path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
+        os.replace(work.with_suffix(".xml"), path)
+    finally:
+        for leftover in (work.with_suffix(".xml"), work.with_suffix(".bin")):
+            leftover.unlink(missing_ok=True)
     return path, time.perf_counter() - start
+
+
+def save_calls(path, calls: list) -> Path:
+    """Recorded UNet calls to an .npz (written under a temporary name, then renamed); returns the path."""
+    path = Path(path)
+    work = path.with_name(f".{path.stem}-{os.getpid()}.npz")
+    arrays = {f"{kind}{i}": a for i, call in enumerate(calls) for kind, a in zip(("sample", "t", "states"), call)}
+    np.savez(work, n=np.asarray(len(calls)), **arrays)
+    os.replace(work, path)
+    return path
+
+
+def load_calls(path) -> list:
+    """The recorded UNet calls `save_calls` wrote."""
+    with np.load(path) as data:
+        return [(data[f"sample{i}"], data[f"t{i}"], data[f"states{i}"]) for i in range(int(data["n"]))]
+
+
+def quantize_in_child(folder, recipe: str, calls_path, label: str | None, nice: int = 0, notify=lambda _t: None,
+                      started=lambda _process: None) -> dict:
+    """`quantize_ir` in a child process that reads the float IR in `folder` and the calls in `calls_path` (an .npz);
+    {"path", "seconds", "peak_mb": the child's peak resident memory}. `nice` lowers the child's priority (os.nice); `started(process)` gets the Popen (to stop it).
+    Raises UserError with the child's last line when it fails."""
+    folder = Path(folder)
+    args = [sys.executable, "-m", "ip2p_nb.models.quantize", str(folder), recipe, str(calls_path or "-"), label or "-", str(nice)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[2]),
+                                                                    os.environ.get("PYTHONPATH")) if p))
+    notify(f"Quantizing the UNet to 8 bits ({recipe}; once for this model, in a separate process)...")
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    started(process)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        lines = [line for line in (err or "").strip().splitlines() if line.strip()]
+        why = lines[-1] if lines else f"exit status {process.returncode}"
+        raise UserError(f"Making the 8-bit UNet ({recipe}) failed ({why[:200]}); the UNet stays in float.")
+    answer = json.loads(out.strip().splitlines()[-1])
+    return dict(answer, path=Path(answer["path"]))
 
 
 def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None, label: str | None = None,
@@ -182,6 +240,35 @@ def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None,
         size = size or min(256, unet.config.sample_size * pipe.vae_scale_factor)
         calibration = sample_edits(pipe, size, steps, limit)
         label = f"samples-{len(calibration)}-{size}px"
-    path, seconds = quantize_ir(folder, recipe, calibration, label, notify)
+    path = quantized_path(folder, recipe, calibration, label)
+    seconds = 0.0
+    if not path.is_file():
+        calls_path = None
+        if calibration:
+            calls_path = save_calls(folder / f"calibration-{path.stem.split('.', 1)[1]}.npz", calibration)
+        made = quantize_in_child(folder, recipe, calls_path, label, notify=notify)
+        path, seconds = made["path"], made["seconds"]
     unet.use_whole_graph(path, recipe)
     return dict(recipe=recipe, path=str(path), seconds=round(seconds, 1), calls=len(calibration or []))
+
+
+def _main(argv: list) -> None:
+    """The child of `quantize_in_child`: FOLDER RECIPE CALLS.npz|- LABEL|- NICE; prints {"path", "seconds"}."""
+    folder, recipe, calls_path, label, nice = argv
+    if int(nice):
+        os.nice(int(nice))
+    calls = None if calls_path == "-" else load_calls(calls_path)
+    print("quantizing", flush=True)   # a line the parent (or a test) can follow
+    path, seconds = quantize_ir(Path(folder), recipe, calls, None if label == "-" else label)
+    import resource  # noqa: PLC0415
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
+    print(json.dumps(dict(path=str(path), seconds=round(seconds, 1), peak_mb=round(peak_mb))))
+
+
+if __name__ == "__main__":
+    try:
+        _main(sys.argv[1:])
+    except UserError as e:
+        print(e, file=sys.stderr)
+        sys.exit(1)

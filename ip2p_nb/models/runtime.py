@@ -27,7 +27,8 @@ from ..errors import UserError
 from ..editing.reuse import UNetParts, can_reuse
 from .speed import cpu_threads
 
-__all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root"]
+__all__ = ["RUNTIMES", "openvino_available", "pick_runtime", "heavy", "supports_openvino", "use_openvino", "cache_root",
+           "ir_folder", "ir_ready", "convert_to"]
 
 RUNTIMES = ("torch", "openvino")
 _FORMAT = 3  # bump when the converted graphs change (3: upsample sizes follow the input, any latent side works)
@@ -278,11 +279,57 @@ def _precision(pipe) -> str:
     return "bf16" if pipe.unet.dtype == torch.bfloat16 else "f32"
 
 
-def use_openvino(pipe, notify=lambda _text: None) -> dict:
+def ir_folder(pipe) -> Path:
+    """The folder of `pipe`'s converted IR in the cache (per model, weights and library versions); it holds a
+    `done` file once all four graphs are in it (`ir_ready`)."""
+    return cache_root() / "openvino" / _key(pipe)
+
+
+def ir_ready(folder) -> bool:
+    """Whether `folder` (ir_folder) holds a finished conversion."""
+    return (Path(folder) / "done").is_file()
+
+
+def convert_to(pipe, folder, notify=lambda _text: None) -> tuple:
+    """Convert `pipe` into `folder` unless it is ready: (converted, seconds). Written in a temporary folder beside it and
+    renamed, so the four graphs appear at once or not at all (a killed conversion leaves nothing that is used)."""
+    folder = Path(folder)
+    if ir_ready(folder):
+        return False, 0.0
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".converting-", dir=folder.parent))
+    except OSError as e:
+        raise UserError(f"Could not write the converted model to {str(folder.parent)!r} ({e.strerror or e}); "
+                        "set IP2P_CACHE_DIR to a writable folder, or use runtime 'torch'.") from None
+    try:
+        seconds = _convert(pipe, work, notify)
+        (work / "done").write_text(f"{seconds:.1f}\n")
+        if ir_ready(folder):                           # another process (accelerate launch) finished first
+            shutil.rmtree(work, ignore_errors=True)
+            return False, 0.0
+        shutil.rmtree(folder, ignore_errors=True)      # a half-written folder of an older run
+        os.replace(work, folder)                       # all four files appear at once, or none
+    except OSError as e:
+        shutil.rmtree(work, ignore_errors=True)
+        if ir_ready(folder):  # lost a race to another process: use its folder
+            return False, 0.0
+        raise UserError(f"Could not save the converted model in {str(folder.parent)!r} ({e.strerror or e}); "
+                        "free some disk space or set IP2P_CACHE_DIR to a writable folder.") from None
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    notify(f"Converted for OpenVINO in {seconds:.0f} s; kept in {str(folder)!r} for the next runs.")
+    return True, seconds
+
+
+def use_openvino(pipe, notify=lambda _text: None, precision: str | None = None, folder=None) -> dict:
     """Run `pipe`'s UNet and VAE with OpenVINO from now on (converting them once); returns what it did.
 
     Returns {"converted": bool, "seconds": conversion seconds or 0, "folder": the IR folder, "precision"}.
-    `notify(text)` gets one line per conversion stage (only the first time for a model).
+    `notify(text)` gets one line per conversion stage (only the first time for a model). `precision`: OpenVINO's
+    arithmetic, "bf16" or "f32" (None: the pipeline's dtype decides; the bench forces "f32" to stand for a CPU
+    without bfloat16). `folder`: where the IR is (None: `ir_folder(pipe)`).
     """
     try:
         import openvino as ov  # noqa: PLC0415
@@ -294,38 +341,9 @@ def use_openvino(pipe, notify=lambda _text: None) -> dict:
     if not supports_openvino(pipe):
         raise UserError(f"OpenVINO is not supported for this model's UNet ({type(unet).__name__}, "
                         f"{unet.config.addition_embed_type or 'plain'}); use runtime 'torch'.")
-    folder = cache_root() / "openvino" / _key(pipe)
-    seconds, converted = 0.0, False
-    if not (folder / "done").is_file():
-        try:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=".converting-", dir=folder.parent))
-        except OSError as e:
-            raise UserError(f"Could not write the converted model to {str(folder.parent)!r} ({e.strerror or e}); "
-                            "set IP2P_CACHE_DIR to a writable folder, or use runtime 'torch'.") from None
-        try:
-            seconds = _convert(pipe, work, notify)
-            (work / "done").write_text(f"{seconds:.1f}\n")
-            if (folder / "done").is_file():            # another process (accelerate launch) finished first
-                shutil.rmtree(work, ignore_errors=True)
-            else:
-                shutil.rmtree(folder, ignore_errors=True)  # a half-written folder of an older run
-                os.replace(work, folder)                  # all four files appear at once, or none
-        except OSError as e:
-            if (folder / "done").is_file():  # lost a race to another process: use its folder
-                shutil.rmtree(work, ignore_errors=True)
-                converted = False
-            else:
-                shutil.rmtree(work, ignore_errors=True)
-                raise UserError(f"Could not save the converted model in {str(folder.parent)!r} ({e.strerror or e}); "
-                                "free some disk space or set IP2P_CACHE_DIR to a writable folder.") from None
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        else:
-            converted = True
-            notify(f"Converted for OpenVINO in {seconds:.0f} s; kept in {str(folder)!r} for the next runs.")
-    precision = _precision(pipe)
+    folder = Path(folder) if folder is not None else ir_folder(pipe)
+    converted, seconds = convert_to(pipe, folder, notify)
+    precision = precision or _precision(pipe)
     core = ov.Core()
     config = {"INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": cpu_threads(),  # speed.pick_threads: fewer on a busy host
               "PERFORMANCE_HINT": "LATENCY"}

@@ -14,7 +14,7 @@ import torch
 
 from ..errors import UserError
 
-__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags"]
+__all__ = ["attention_processors", "optimize", "cpu_has_native_bf16", "pick_threads", "cpu_threads", "cpu_flags", "pick_unet"]
 
 
 def attention_processors(pipe) -> dict:
@@ -104,3 +104,57 @@ def cpu_flags() -> list:
     except OSError:
         pass
     return []
+
+
+INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")   # 8-bit dot products in hardware: what makes an 8-bit UNet fast
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")               # native bfloat16: the float path's own fast arithmetic
+
+
+# Memory a machine needs before the 8-bit UNet is made for it unasked: the quantizing child peaked at 13.1 GB for the
+# full-size model (docs/BENCHMARK.md, issue 32; not yet bounded) beside the editor's ~5 GB.
+INT8_MIN_RAM_GIB = 20
+
+
+def _ram_gib() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def pick_unet(flags=None, have_nncf: bool | None = None, ram_gib: float | None = None) -> tuple:
+    """(recipe, reason): the UNet graph OpenVINO should run on this CPU, "int8" or "float", and why, naming the flags.
+
+    Where the bench measured it (docs/BENCHMARK.md, full-size model, 256 px, 20 steps, reuse 2, one thread):
+    - 8-bit dot products (`INT8_FLAGS`) without native bfloat16: "int8", the only fast arithmetic there (0.262x of
+      torch float32 against float32 OpenVINO's 0.553x, measured with OpenVINO held to float32 on an AMX CPU);
+    - AVX-512 VNNI with AVX-512 BF16 but no AMX: "int8", measured faster than bfloat16 (0.212x against 0.246x at
+      256 px, 0.194x against 0.265x at 512 px);
+    - AMX (amx_bf16): "float", bfloat16 on AMX was as fast (0.187x against int8's 0.192x) and needs no quantization;
+    - no 8-bit dot products (AVX2 only): "float", 8 bits are no faster.
+    Making the 8-bit UNet peaks at 13 GB, so with less than `INT8_MIN_RAM_GIB` of memory it stays "float".
+    `flags`: the CPU's flags (None: `cpu_flags()`); `have_nncf`: whether nncf is installed (None: try importing it);
+    `ram_gib`: the machine's memory (None: read it).
+    """
+    flags = set(cpu_flags() if flags is None else flags)
+    int8 = [f for f in INT8_FLAGS if f in flags]
+    bf16 = [f for f in BF16_FLAGS if f in flags]
+    if not int8:
+        return "float", (f"no 8-bit dot-product instructions ({', '.join(INT8_FLAGS)}) on this CPU"
+                         f"{', which has ' + ', '.join(bf16) if bf16 else ''}: an 8-bit UNet would be no faster here")
+    has = f"this CPU has {', '.join(int8)} (8-bit dot products)"
+    if "amx_bf16" in flags:
+        return "float", f"{has} and amx_bf16: bfloat16 on AMX measured as fast as 8 bits, without making an 8-bit model"
+    if have_nncf is None:
+        from .quantize import nncf_available  # noqa: PLC0415
+
+        have_nncf = nncf_available()
+    if not have_nncf:
+        return "float", f"{has}, but the nncf package that makes the 8-bit UNet is missing (`pip install nncf`)"
+    ram_gib = _ram_gib() if ram_gib is None else ram_gib
+    if ram_gib is not None and ram_gib < INT8_MIN_RAM_GIB:
+        return "float", (f"{has}, but making the 8-bit UNet peaks at about 13 GB and this machine has {ram_gib:.0f} GB "
+                         f"(`--unet int8` asks for it anyway)")
+    if bf16:
+        return "int8", f"{has} and {', '.join(bf16)} without AMX: the 8-bit UNet measured faster than bfloat16 on such CPUs"
+    return "int8", f"{has} and no native bfloat16 ({', '.join(BF16_FLAGS)}): 8 bits are its fast arithmetic"
