@@ -1,6 +1,6 @@
 """The neural (MarianMT) backend on a tiny random model built offline (tests/tiny_marian.py).
 
-No download can happen: the network is off (IP2P_TRANSLATE_OFFLINE=1, HF_HUB_OFFLINE=1) and the
+No download can happen: the network is off (IP2P_TRANSLATE_OFFLINE=1, loopback only) and the
 model sits in a temporary Hugging Face cache. The real Helsinki-NLP/opus-mt-zh-en weights are not
 available here; these tests run the code path, not the quality.
 """
@@ -16,7 +16,8 @@ from ip2p_nb.translation import chain as tr
 def hub(tmp_path, monkeypatch):
     cache = tmp_path / "hub"
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # (not HF_HUB_OFFLINE: set while transformers first loads, it left the rest of the worker offline; the
+    # loopback-only network and IP2P_TRANSLATE_OFFLINE keep this test from any download)
     monkeypatch.setenv(tr.ENV_OFFLINE, "1")
     monkeypatch.delenv(tr.ENV_MARIAN, raising=False)
     tr.reset_cache()
