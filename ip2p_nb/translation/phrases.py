@@ -201,6 +201,10 @@ def adjective(text):
     very = core.startswith(("非常", "很", "超级"))
     core = re.sub(r"^(非常|很|超级)", "", core)
     phrase = noun_phrase(core, role="adj")
+    words = [en for kind, en in tokens(core) if kind != "的"]
+    if len(words) > 1 and all(kind in "AC" for kind, _ in tokens(core) if kind != "的"):  # 温暖明亮, 又大又圆
+        words = list(dict.fromkeys(_comparative(w) if more and " " not in w else w for w in words))
+        return ("very " if very else "") + " and ".join(words)
     if more and " " not in phrase and phrase.isascii():
         phrase = _comparative(phrase)
     return ("very " if very else "") + phrase
