@@ -65,6 +65,9 @@ def translate_zh(text):
         part = _whose(_clause(c, subject=subject if follows else None))
         if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
             part = part[len(f"make {subject} "):]  # make her smile and look at the camera
+        again = re.match(r"(remove|add) ", part)
+        if again and parts and parts[-1].startswith(again.group()):
+            part = part[len(again.group()):]  # remove the scratches and the stains
         parts.append(part)
         subject = _topic(_normalize(c))
     english = " and ".join(p for p in parts if p)
@@ -197,7 +200,7 @@ def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
     if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
         return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
-    return _clause(rest, subject=noun_phrase(x, "old"))
+    return _clause(rest, subject=f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))  # 让颜色更鲜艳
 
 
 _WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"

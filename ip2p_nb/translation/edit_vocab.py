@@ -15,7 +15,7 @@ _TABLES = {
     "C": "湛蓝=deep blue|湛蓝色=deep blue|蔚蓝=azure blue|蔚蓝色=azure blue|",
     "N": "原图=original image|原照片=original photo|原片=original photo|原相片=original photo|人脸=face|脸部=face|"
          "面部=face|镜头=camera|姿势=pose|姿态=pose|动作=pose|裂缝=crack|污点=stain|"
-         "霉斑=mold spot|色调=tone|整体色调=overall tone|光源=light source|主光=key light|轮廓光=rim light|",
+         "霉斑=mold spot|台=stage|地方=area|色调=tone|整体色调=overall tone|光源=light source|主光=key light|轮廓光=rim light|",
     "P": "暗部=shadows|亮部=highlights|高光=highlights|污渍=stains|折痕=creases|划痕=scratches|裂痕=cracks|褶皱=creases|"
          "瑕疵=blemishes|斑点=spots|",
     "M": "补光=fill light|逆光效果=backlight|破损处=damage|光影=light and shadow|",

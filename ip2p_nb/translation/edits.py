@@ -68,6 +68,9 @@ def _lighter(subject, x, verb, _rest=""):
 def _repair(subject, x, verb):
     """修复 X: a flaw is removed, something damaged repaired, anything else restored."""
     target = _thing(subject, x) if x else "the photo"
+    damage = re.fullmatch(r"(.+?)的?(?:破损|损坏|损伤)(?:处|的地方|的部分|部分)?", x or "")
+    if damage:  # 把照片的破损修复一下 -> repair the damage to the photo
+        return f"repair the damage to {noun_phrase(damage.group(1), 'old')}"
     if verb == "修补":  # 把墙上的裂缝修补好 -> mend the crack on the wall
         return f"mend {target}"
     if re.search(f"({'|'.join(DEFECTS)})$", x or ""):

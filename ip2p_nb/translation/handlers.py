@@ -228,6 +228,8 @@ def to_ba(subject, rest):
             return f"make {object_of(subject, x)} {adjective(result if result.startswith('更') else '更' + result)}"
         core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
         english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+        if core in ("打开", "开", "开启", "关掉", "关上", "关") and re.search(_DEVICES, noun_phrase(x, "old")):
+            english = "turn on" if "开" in core else "turn off"  # 把路灯打开 -> turn on the street lamp
         tail = (place_phrase("在" + after.lstrip("在到")) or noun_phrase(after, "adj")) if after else ""
         if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
             tail = re.sub(r"^(on|in|at) ", "to ", tail)
