@@ -99,6 +99,8 @@ def to_style(subject, x, _word=None):
 
 def to_add(subject, _said, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
+    if y in ("夕阳", "日落", "日出", "落日", "朝阳") and _said.startswith(("加", "添", "增")):
+        return f"add a {WORDS[y][1] if y in WORDS else 'sunset'}"  # 加上夕阳: a sun on the horizon, not the hour
     if kinds(y) <= {"S"}:
         return f"make {subject or 'it'} {noun_phrase(y)}"
     return f"add {noun_phrase(y)} to {subject}" if subject else f"add {noun_phrase(y)}"
