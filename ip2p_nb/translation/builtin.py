@@ -22,6 +22,8 @@ import re
 from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
                        to_bare, to_become, to_by, to_change, to_does, to_from_to, to_keep, to_keep_only, to_let,
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
+from .edits import FOLLOWS
+from .edits import PATTERNS as EDIT_PATTERNS
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
 from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
@@ -53,13 +55,36 @@ def translate_zh(text):
     `complete` is False when some Chinese was not understood and was kept as is.
     """
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
+    text = re.sub(_THEN, ",", text)
+    text = re.sub(_WEAR_THEN, r"\1,", text)  # 让她穿上汉服站在海边: two clauses, one subject
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
-    parts = [_whose(_clause(_strip_polite(c))) for c in clauses]
+    parts, subject = [], None
+    for c in clauses:
+        c = _strip_polite(c)
+        follows = subject and re.match(FOLLOWS, _normalize(c))
+        part = _whose(_clause(c, subject=subject if follows else None))
+        if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
+            part = part[len(f"make {subject} "):]  # make her smile and look at the camera
+        again = re.match(r"(remove|add) ", part)
+        if again and parts and parts[-1].startswith(again.group()):
+            part = part[len(again.group()):]  # remove the scratches and the stains
+        parts.append(part)
+        subject = _topic(_normalize(c))
     english = " and ".join(p for p in parts if p)
     english = re.sub(r"\s+", " ", english).strip()
     if not english:
         return text.strip(), not _CJK.search(text)
     return english, not _CJK.search(english)
+
+
+_THEN = r"(?<=[\u4e00-\u9fff])(?:并|再)(?=[把将让给加添去删修保使调换在用放])"  # 去掉杯子并加上一本书
+_WEAR_THEN = r"^((?:让|使)[^,]+?(?:穿|戴|披|拿|抱|举)上?[^,]{1,8}?)(?=(?:站|坐|躺|趴|走|跑)(?:在|到))"
+
+
+def _topic(c):
+    """The English of what a clause acts on (让她…, 把她的头发…), for a next clause without one."""
+    m = re.match(r"(?:让|使|把|将)(.+?)(?=变|换|改|穿|戴|微笑|笑|站|坐|看|更|调|涂|染|闭|睁|哭|拿|抱|举)", c)
+    return noun_phrase(m.group(1), "old") if m else None
 
 
 _HIS = r"him|man|men|boy|boys|father|dad|grandfather|grandpa|king|prince|groom|gentleman"
@@ -175,7 +200,7 @@ def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
     if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
         return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
-    return _clause(rest, subject=noun_phrase(x, "old"))
+    return _clause(rest, subject=f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))  # 让颜色更鲜艳
 
 
 _WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
@@ -245,7 +270,7 @@ _LATE = [
 _LATE.append((r"(.+)", to_does))
 
 
-_PATTERNS = _EARLY + [
+_PATTERNS = EDIT_PATTERNS + _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),

@@ -32,6 +32,7 @@ from .builtin import translate_zh
 from .lexicon import CHINESE as _CJK
 from .lexicon import CHINESE_RUN as _CJK_RUN
 from .lexicon import to_simplified
+from .rephrase import rephrase
 
 __all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS",
            "MARIAN_MODES", "marian_wanted", "neural_reply_problem", "untranslated_fragments", "last_error", "forget_marian"]
@@ -130,8 +131,8 @@ def translate(text, *, timeout=None, backends=None, proxy=None, marian=None):
         return Translation(text, text, "english")
     for name in names:
         english, backend = _RUNNERS[name](text, timeout, proxy, marian)
-        if english:
-            return Translation(english, text, backend, untranslated_fragments(english))
+        if english:  # every reply as a short edit prompt ("Please make the sky become night" -> "make the sky night")
+            return Translation(rephrase(english), text, backend, untranslated_fragments(english))
     return Translation(text, text, "none", untranslated_fragments(text))
 
 

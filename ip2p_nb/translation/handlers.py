@@ -99,6 +99,8 @@ def to_style(subject, x, _word=None):
 
 def to_add(subject, _said, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
+    if y in ("夕阳", "日落", "日出", "落日", "朝阳") and _said.startswith(("加", "添", "增")):
+        return f"add a {WORDS[y][1] if y in WORDS else 'sunset'}"  # 加上夕阳: a sun on the horizon, not the hour
     if kinds(y) <= {"S"}:
         return f"make {subject or 'it'} {noun_phrase(y)}"
     return f"add {noun_phrase(y)} to {subject}" if subject else f"add {noun_phrase(y)}"
@@ -228,6 +230,8 @@ def to_ba(subject, rest):
             return f"make {object_of(subject, x)} {adjective(result if result.startswith('更') else '更' + result)}"
         core = verb[:-1] if len(verb) > 1 and verb[-1] in "在到着" and not lookup(verb) else verb
         english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
+        if core in ("打开", "开", "开启", "关掉", "关上", "关") and re.search(_DEVICES, noun_phrase(x, "old")):
+            english = "turn on" if "开" in core else "turn off"  # 把路灯打开 -> turn on the street lamp
         tail = (place_phrase("在" + after.lstrip("在到")) or noun_phrase(after, "adj")) if after else ""
         if verb.endswith("到") or after.startswith("到"):  # 移到左边 -> move ... to the left
             tail = re.sub(r"^(on|in|at) ", "to ", tail)

@@ -182,7 +182,8 @@ POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
 SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
 PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
 SPOTS.update({"地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
-              "水里": "in the water", "水中": "in the water", "水面上": "on the water"})
+              "水里": "in the water", "水中": "in the water", "水面上": "on the water",
+              "海边": "by the sea", "湖边": "by the lake", "河边": "by the river", "窗边": "by the window"})
 SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
 PLACE_RE = "|".join(sorted(PLACES, key=len, reverse=True))
 
@@ -201,6 +202,10 @@ def adjective(text):
     very = core.startswith(("非常", "很", "超级"))
     core = re.sub(r"^(非常|很|超级)", "", core)
     phrase = noun_phrase(core, role="adj")
+    words = [en for kind, en in tokens(core) if kind != "的"]
+    if len(words) > 1 and all(kind in "AC" for kind, _ in tokens(core) if kind != "的"):  # 温暖明亮, 又大又圆
+        words = list(dict.fromkeys(_comparative(w) if more and " " not in w else w for w in words))
+        return ("very " if very else "") + " and ".join(words)
     if more and " " not in phrase and phrase.isascii():
         phrase = _comparative(phrase)
     return ("very " if very else "") + phrase

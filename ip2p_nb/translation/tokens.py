@@ -10,7 +10,7 @@ determiner, '?' Chinese no dictionary knows.
 
 import re
 
-from .lexicon import lookup, lookup_noun, segment
+from .lexicon import lookup, lookup_noun, segment, word_tag
 from .vocab import FILLERS, IRREGULAR_PLURAL, MEASURES, NUMBERS, PRONOUNS, QUANTITIES, WORDS
 
 __all__ = ["tokens", "word_starts", "plural", "FUNCTION_CHARS"]
@@ -60,7 +60,7 @@ def tokens(text):
             # 一个发卡, 圣诞装饰, the last word of a phrase: the noun sense
             found = lookup_noun(word) if as_noun else lookup(word)
             if found:
-                out.append(_kind_of(_material(word, found)))
+                out.append(("A", found) if _adjective(word) else _kind_of(_material(word, found)))
                 i += len(word)
                 continue
         if curated:
@@ -169,6 +169,12 @@ def _curated(text, i, starts=None):
         if (word in WORDS or word in PRONOUNS) and (i + size not in inside or size == 1 and i + 1 not in inside):
             return word
     return None
+
+
+def _adjective(word):
+    """True for a word jieba tags as an adjective (a, an) or a descriptive word (z: 湛蓝, 破旧): 绚丽的极光 is
+    "gorgeous aurora", not "gorgeous's aurora" as a noun before 的 would be."""
+    return word_tag(word)[1] in ("a", "an", "z")
 
 
 def _kind_of(english):

@@ -9,6 +9,8 @@ hundred entries stay readable. The kind decides how a word is used in a sentence
 Traditional characters are mapped to simplified ones first (OpenCC, in `lexicon.py`).
 """
 
+from .edit_vocab import EDIT_WORDS
+
 __all__ = ["WORDS", "BEINGS", "PRONOUNS", "NUMBERS", "MEASURES", "QUANTITIES", "FILLERS", "PLACES",
            "SPOTS", "POLITE_HEAD", "POLITE_TAIL", "IRREGULAR_PLURAL", "IRREGULAR_MORE"]
 
@@ -444,6 +446,7 @@ for _pair in (_COLOURS + _MORE_COLOURS).replace("\n", "").split("|"):
         _zh, _en = _pair.split("=")
         for _form in (_zh, _zh + "色"):  # 红 and 红色 both mean red
             WORDS.setdefault(_form, ("C", _en))
+WORDS.update(EDIT_WORDS)  # photo retouching (edit_vocab.py): its senses win over the general tables
 
 # people and animals (the nouns before 帽子): what can own a hand or a mouth (熊猫手里 -> in the panda's hand)
 BEINGS = {_pair.split("=")[1] for _pair in _NOUNS.split("帽子=")[0].replace("\n", "").split("|") if "=" in _pair}
@@ -485,7 +488,7 @@ PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "�
 SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on the horizon", "角落": "in the corner",
          "左边": "on the left", "右边": "on the right", "左侧": "on the left", "右侧": "on the right",
          "中央": "in the center", "正中间": "in the center", "空中": "in the air", "半空中": "in the air"}
-IRREGULAR_PLURAL = {"person": "people", "man": "men", "woman": "women", "child": "children",
+IRREGULAR_PLURAL = {"clothes": "clothes", "person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
                    "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder",

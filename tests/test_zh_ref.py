@@ -1,0 +1,115 @@
+"""The translator scored like a reader: chrF (sacrebleu) against fluent English references.
+
+Who wrote the data: tests/data/zh_ref_held.jsonl (170 instructions) and tests/data/zh_ref_dev.jsonl
+(61) were written by an AI helper (a language model working on issue 33), not by a person and not
+by a native speaker panel. The Chinese is what users of editing apps type (photo repair, lighting,
+sky/weather/season, clothing, styles, adding and removing things, faces, several clauses,
+让/把/给/将…改为…, colloquial forms); the references are short imperative edit prompts of the kind
+InstructPix2Pix follows ("make the face brighter", "light from the left"). None is copied from
+tests/data/zh_eval_*.jsonl (the test below checks it).
+
+The held-aside set was written in one go and committed before any change to the translator; it is
+never used for development: it is scored once before the changes and once at the end, and its
+outputs are read only after that last score (docs/TRANSLATION.md has the figures). Tuning uses the
+development set only.
+
+Each line: {"zh": instruction, "ref": English reference, "need": [content words]}; the content
+words use the rule of test_zh_eval.py (an alternative of "a|b" must start a word of the English).
+`python tests/test_zh_ref.py held` (or `dev`) prints chrF and every output for reading;
+`python tests/test_zh_ref.py held marian` scores another backend of the chain (by hand: marian needs
+the model in the cache, googletrans the network).
+"""
+
+import json
+import pathlib
+import re
+import sys
+
+import pytest
+import sacrebleu
+
+from ip2p_nb.translation import translate
+
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+# Floors for the built-in translator, set from the figures measured (docs/TRANSLATION.md) less a margin.
+HELD_CHRF_FLOOR = 67.0      # chrF on the held-aside set: 68.5 before issue 33's changes, 69.3 after
+HELD_NEED_FLOOR = 160       # of 170 held-aside instructions keep every content word: 161 before, 162 after
+DEV_CHRF_FLOOR = 79.0       # chrF on the development set: 66.3 before, 81.4 after (tuned on it)
+
+
+def load(part):
+    lines = (DATA / f"zh_ref_{part}.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def has_word(english, need):
+    return any(re.search(r"(?<![a-z])" + re.escape(alt.lower()), english.lower()) for alt in need.split("|"))
+
+
+def run(part, backends=("builtin",)):
+    """[(case, English)] for every instruction of `part`, translated by `backends`."""
+    return [(case, translate(case["zh"], backends=list(backends)).text) for case in load(part)]
+
+
+def chrf(pairs):
+    return sacrebleu.corpus_chrf([english for _case, english in pairs], [[case["ref"] for case, _ in pairs]]).score
+
+
+def missing(case, english):
+    return [need for need in case["need"] if not has_word(english, need)]
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    monkeypatch.setenv("IP2P_TRANSLATE_OFFLINE", "1")
+    monkeypatch.setenv("IP2P_TRANSLATE_MARIAN", "off")
+
+
+def test_reference_sets_are_well_formed_and_new():
+    held, dev = load("held"), load("dev")
+    assert len(held) >= 150 and len(dev) >= 50
+    older = {json.loads(line)["zh"] for path in DATA.glob("zh_eval_*.jsonl")
+             for line in path.read_text("utf-8").splitlines() if line.strip()}
+    zh_held, zh_dev = [c["zh"] for c in held], [c["zh"] for c in dev]
+    assert len(set(zh_held)) == len(zh_held) and len(set(zh_dev)) == len(zh_dev)
+    assert not set(zh_held) & set(zh_dev) and not (set(zh_held) | set(zh_dev)) & older
+    for case in held + dev:
+        assert _CJK.search(case["zh"]) and case["ref"] and not _CJK.search(case["ref"]) and case["need"], case
+
+
+def test_held_aside_floor():
+    pairs = run("held")
+    left = [(case["zh"], english) for case, english in pairs if _CJK.search(english)]
+    assert not left, left
+    kept = sum(not missing(case, english) for case, english in pairs)
+    assert kept >= HELD_NEED_FLOOR, [(c["zh"], e, missing(c, e)) for c, e in pairs if missing(c, e)]
+    assert chrf(pairs) >= HELD_CHRF_FLOOR
+
+
+def test_development_floor():
+    pairs = run("dev")
+    assert all(not missing(case, english) and not _CJK.search(english) for case, english in pairs)
+    assert chrf(pairs) >= DEV_CHRF_FLOOR
+
+
+if __name__ == "__main__":
+    import os
+
+    os.environ.setdefault("IP2P_TRANSLATE_OFFLINE", "1")
+    os.environ.setdefault("IP2P_TRANSLATE_MARIAN", "off")
+    part = sys.argv[1] if len(sys.argv) > 1 else "dev"
+    backends = sys.argv[2:] or ["builtin"]
+    if "marian" in backends:
+        os.environ["IP2P_TRANSLATE_MARIAN"] = "auto"
+    if "googletrans" in backends:
+        os.environ["IP2P_TRANSLATE_OFFLINE"] = "0"
+    pairs = run(part, backends)
+    for case, english in pairs:
+        gone = missing(case, english)
+        print(f"{case['zh']}\n    -> {english}\n    ref {case['ref']}" + (f"\n    MISSING {gone}" if gone else ""))
+    kept = sum(not missing(case, english) for case, english in pairs)
+    clean = sum(not _CJK.search(english) for _case, english in pairs)
+    print(f"{part} ({'+'.join(backends)}): chrF {chrf(pairs):.1f}; every content word {kept}/{len(pairs)}; "
+          f"no Chinese {clean}/{len(pairs)}")
