@@ -211,6 +211,7 @@ def test_cli_lists_untranslated_words(capsys):
     ("把天空换成夜晚", "turn the sky into night", {"sky": "天空", "night": "夜晚"}),
     ("给照片加上雪", "add snow to the photo", {"snow": "雪", "photo": "照片"}),
     ("让她穿上汉服站在海边", "put a hanfu on her by the seaside", {"hanfu": "汉服", "seaside": "海边"}),
+    ("让她穿上汉服站在海边", "put a hanfu on her and make her stand by the sea", {"hanfu": "汉服", "stand": "站", "sea": "海边"}),
     ("把房子涂成红色", "paint the house red", {"house": "房子", "red": "红色"}),
     ("让猫戴上帽子", "put a hat on the cat", {"put": "戴", "hat": "帽子", "cat": "猫"}),
 ])

@@ -20,8 +20,8 @@ _SHAPING = {"把", "将", "给", "让", "使", "的", "了", "着", "在", "和"
 
 
 def _same(a: str, b: str) -> bool:
-    """The same word or the same stem (at least four letters in common at the start)."""
-    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+    """The same word, or one starting the other ("sea" / "seaside", "photo" / "photograph"; three letters at least)."""
+    return a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)))
 
 
 def source_words(chinese: str, words) -> dict:
