@@ -57,6 +57,8 @@ def test_errors_are_one_line_without_traceback(tmp_path):
         (("edit", "p.png", "make it snowy", "--model", "tiny", "--steps", "0"), "`steps`"),
         (("edit", "p.png", "   ", "--model", "tiny"), "instruction is empty"),
         (("edit", "p.png", "make it snowy", "--model", "./nowhere/model"), "no model folder"),
+        (("app", "--workers", "2", "--port", "9"), "with --shared (got 2 without --shared)"),
+        (("app", "--shared", "--workers", "0", "--port", "9"), "a whole number of 1 or more"),
     ]
     for args, expected in cases:
         p = run(*args, cwd=tmp_path, fresh=True)
