@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily so `translate` never pays for torch)
 _EXPORTS = {
-    "load_editor": "editing.editor", "Editor": "editing.editor", "EditResult": "editing.editor", "EditStopped": "editing.editor", "OutOfMemory": "editing.editor",
+    "load_editor": "editing.load", "Editor": "editing.editor", "EditResult": "editing.editor", "EditStopped": "editing.editor", "OutOfMemory": "editing.editor",
     "available_models": "models.catalogue", "ModelInfo": "models.catalogue", "available_schedulers": "models.loading",
     "translate": "translation", "Translation": "translation", "has_chinese": "translation", "available_backends": "translation",
     "make_poster": "outputs.poster",

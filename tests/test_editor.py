@@ -7,7 +7,8 @@ import torch
 from PIL import Image
 
 from ip2p_nb.defaults import DEFAULTS
-from ip2p_nb.editing.editor import Editor, EditStopped, load_editor
+from ip2p_nb.editing.editor import Editor, EditStopped
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import SettingError, UserError
 from ip2p_nb.editing.images import resize_for_edit
 

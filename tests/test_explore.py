@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ip2p_nb.outputs import fonts
-from ip2p_nb.editing.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import SettingError, UserError
 from ip2p_nb.cli import main as cli_main
 from ip2p_nb.outputs.grids import _MARGIN, AXES, _fonts, explore, parse_vary

@@ -9,7 +9,8 @@ import pytest
 
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.defaults import CPU_DEFAULTS
-from ip2p_nb.editing.editor import Editor, load_editor
+from ip2p_nb.editing.editor import Editor
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.editing.images import edit_size
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

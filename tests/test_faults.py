@@ -17,7 +17,8 @@ import pytest
 import torch
 from PIL import Image
 
-from ip2p_nb.editing.editor import Editor, EditStopped, OutOfMemory, load_editor
+from ip2p_nb.editing.editor import Editor, EditStopped, OutOfMemory
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import UserError
 from ip2p_nb.outputs.files import atomic_write, save_image_atomic
 from ip2p_nb.models.tiny import build_tiny_pipeline, tiny_components
@@ -129,7 +130,7 @@ def test_stop_mid_run_releases_the_editor_and_the_next_edit_is_unchanged(referen
 HUB_PROBE = """
 import time, warnings
 warnings.simplefilter("ignore")
-from ip2p_nb.editing.editor import load_editor
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import UserError
 import diffusers  # imported before the clock starts: we time the refusal, not the import
 start = time.perf_counter()

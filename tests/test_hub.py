@@ -59,7 +59,7 @@ def hub(checkpoint, tmp_path, monkeypatch):
 
 
 def _load(**kwargs):
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
 
     return load_editor(REPO, device="cpu", dtype="float32", **kwargs)
 
@@ -207,7 +207,7 @@ def test_a_hub_that_never_answers_is_one_sentence_within_seconds(hub, monkeypatc
 
 
 def test_an_unknown_repo_is_one_sentence(hub):
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
     from ip2p_nb.errors import UserError
 
     with pytest.raises(UserError) as e:
@@ -310,7 +310,7 @@ def test_the_fp16_variant_is_fetched_for_float16(tmp_path, monkeypatch):
     import warnings
 
     import torch
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
     from ip2p_nb.models.tiny import build_tiny_pipeline
 
     folder = tmp_path / "fp16"

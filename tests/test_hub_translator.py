@@ -46,7 +46,7 @@ def env(tmp_path, monkeypatch):
 
 
 def _load(**kwargs):
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
 
     return load_editor(REPO, device="cpu", dtype="float32", **kwargs)
 

@@ -82,7 +82,7 @@ def test_short_names_and_hub_ids_resolve(tmp_path):
 
 
 def test_an_unknown_short_name_is_one_sentence_listing_the_names():
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
     from ip2p_nb.errors import UserError
 
     with pytest.raises(UserError) as e:
@@ -155,7 +155,7 @@ def hub(checkpoint, tmp_path, monkeypatch):
 def test_a_gated_model_without_a_login_is_refused_before_any_request(hub):
     from huggingface_hub import get_token
 
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
     from ip2p_nb.errors import UserError
 
     assert get_token() is None
@@ -170,7 +170,7 @@ def test_a_gated_model_without_a_login_is_refused_before_any_request(hub):
 
 
 def test_a_login_without_the_accepted_licence_gets_the_same_sentence_from_the_hub(hub, monkeypatch):
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
     from ip2p_nb.errors import UserError
 
     monkeypatch.setenv("HF_TOKEN", "hf_loopbacktesttoken")
@@ -184,7 +184,7 @@ def test_a_login_without_the_accepted_licence_gets_the_same_sentence_from_the_hu
 
 # ---- revisions, the cache and doctor ---------------------------------------------------------------
 def test_magicbrush_comes_from_its_pr_revision_and_then_from_the_cache(hub):
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
 
     editor = load_editor("magicbrush", device="cpu", dtype="float32")
     assert editor.pipe.unet.config.in_channels == 8
@@ -198,7 +198,7 @@ def test_magicbrush_comes_from_its_pr_revision_and_then_from_the_cache(hub):
 
 def test_doctor_says_which_models_fit_and_which_are_cached(hub):
     from ip2p_nb.doctor import doctor_lines, model_report
-    from ip2p_nb.editing.editor import load_editor
+    from ip2p_nb.editing.load import load_editor
 
     load_editor("instruct-pix2pix", device="cpu", dtype="float32")
     cpu = {"device": "cpu", "gpu": None, "vram_gib": None, "cpus": 2}

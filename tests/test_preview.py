@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editing.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import UserError
 from ip2p_nb.editing.preview import Cadence, estimate_x0, preview_size
 

@@ -21,7 +21,7 @@ from PIL import Image
 from corpus import MODES, mode_image
 from ip2p_nb.cli import main
 from ip2p_nb.defaults import RANGES, check_settings
-from ip2p_nb.editing.editor import load_editor
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import SettingError, UserError
 from ip2p_nb.editing.images import MIN_SIDE, edit_size
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from ip2p_nb.editing.editor import Editor, load_editor
+from ip2p_nb.editing.editor import Editor
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import UserError
 from ip2p_nb.editing.images import resize_for_edit
 from ip2p_nb.models.loading import SCHEDULERS, available_schedulers, make_scheduler, scheduler_name

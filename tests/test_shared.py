@@ -20,7 +20,8 @@ import pytest
 from PIL import Image
 
 from ip2p_nb.app.shared import SharedEditor
-from ip2p_nb.editing.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import UserError
 from ip2p_nb.models.memory import check_memory, loaded_copies, register_loaded
 from ip2p_nb.serving.process import start_worker, stop_worker

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ip2p_nb.editing.editor import EditStopped, load_editor
+from ip2p_nb.editing.editor import EditStopped
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.errors import SettingError
 
 EDITS = 300

@@ -12,7 +12,8 @@ import warnings
 import pytest
 from PIL import Image
 
-from ip2p_nb.editing.editor import OutOfMemory, load_editor
+from ip2p_nb.editing.editor import OutOfMemory
+from ip2p_nb.editing.load import load_editor
 from ip2p_nb.outputs.metadata import read_png_settings
 from ip2p_nb.editing.preview import preview_size
 from ip2p_nb.app import App, available_samples

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ip2p_nb.app import App, available_samples
 from ip2p_nb.app.wordmaps import MAPS_TITLE
-from ip2p_nb.editing.editor import load_editor
+from ip2p_nb.editing.load import load_editor
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -98,7 +98,7 @@ def load_app_editor(model: str | None = None, display=True):
     except UserError as e:
         if name == "demo":
             raise
-        from ..editing.editor import load_editor  # noqa: PLC0415  (torch: not in a room's pages)
+        from ..editing.load import load_editor  # noqa: PLC0415  (torch: not in a room's pages)
 
         editor, reason = load_editor("demo"), str(e)
         register_loaded("demo", str(editor.pipe.device))
@@ -110,7 +110,7 @@ def load_with_bar(name: str, bar: DownloadBar):
     """The editor for `name`, its download shown on `bar`; the memory guard first; a UserError when it cannot load.
 
     What `load_app_editor` and the app's model menu (app/picker.py) both use."""
-    from ..editing.editor import load_editor  # noqa: PLC0415  (torch: a room's pages never load a model)
+    from ..editing.load import load_editor  # noqa: PLC0415  (torch: a room's pages never load a model)
     from ..models.loading import pick_device_dtype  # noqa: PLC0415
 
     resolve_model(name)                        # an unknown name, or a gated model with no login: its sentence first

@@ -1,6 +1,6 @@
 """The editor: load InstructPix2Pix, edit an image from an instruction, get a reproducible result.
 
-`load_editor()` (load.py; importable from here too) builds the diffusers `StableDiffusionInstructPix2PixPipeline` (or, for SDXL models,
+`load_editor()` (load.py) builds the diffusers `StableDiffusionInstructPix2PixPipeline` (or, for SDXL models,
 `StableDiffusionXLInstructPix2PixPipeline`) for this machine and wraps it in an `Editor`; `Editor(pipe)`
 wraps one you built yourself. `Editor` keeps what a user calls: the settings and their ranges, the
 prompt, the prepared image, the caches of prompt embeddings and image latents, and the busy guard.
@@ -44,7 +44,7 @@ from .prompts import check_instruction
 from .results import EditResult, ItemResult
 from .reuse import reuse_hook
 
-__all__ = ["load_editor", "Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
+__all__ = ["Editor", "EditResult", "EditStopped", "OutOfMemory", "branches", "random_seed", "check_instruction",
            "preview_cadence", "ItemResult"]
 
 
@@ -386,11 +386,3 @@ class Editor:
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
 
-
-def __getattr__(name):
-    """`load_editor` lives in load.py (it needs the whole editor first); asked for here, as it always was."""
-    if name == "load_editor":
-        from .load import load_editor  # noqa: PLC0415
-
-        return load_editor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -40,7 +40,7 @@ def worker_devices(workers: int | None = None, model: str | None = None) -> list
 
 def _load(model, worker, device) -> None:
     """Load one copy of `model` on `device` (the memory guard first), or `demo` with the reason, as a new slot."""
-    from ..editing.editor import load_editor  # noqa: PLC0415
+    from ..editing.load import load_editor  # noqa: PLC0415
     from ..models.memory import check_memory  # noqa: PLC0415
 
     start = time.monotonic()
