@@ -96,24 +96,44 @@ def test_a_killed_quantization_leaves_no_file_that_is_used(cache, tiny_editor, p
 
 
 # ------------------------------------------------------------------------------------------- the background engine
-def test_first_edits_run_on_torch_while_the_engine_is_prepared(cache, photo):
+def test_first_edits_run_on_torch_while_the_engine_is_prepared(cache, photo, tmp_path):
+    """Through the app: its first edit runs on torch at once, the app answers while the engine is made (its estimate
+    line says how far), and the next edit runs on the 8-bit OpenVINO UNet, close to torch's picture."""
+    from ip2p_nb.app import App
+
     said = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         editor = load_editor("tiny", runtime="openvino", background=True, unet="int8", notify=said.append)
+    app = App(editor, workdir=tmp_path)
     try:
-        assert editor.runtime == "torch" and "being prepared (1/3" in editor.engine_status
-        first = editor.edit(photo, "x", **EDIT)          # never waits for the conversion
+        assert editor.runtime == "torch" and "being prepared (1/3" in app.speed_panel.estimate.value
+        app.set_input(photo, "Photo uploaded")
+        app.instruction.value = "make it snowy"
+        app.steps.value, app.max_size.value, app.seed.value, app.random_seed.value = 3, 256, 3, False
+        app.start_edit()                                  # never waits for the conversion
+        assert app.wait(120) and "Done" in app.message.value, app.message.value
+        first = app.results[-1]
         assert first.runtime == "torch"
-        seen = {editor.engine_status}
-        while not editor.preparer.wait(0.2):
+        seen, answered = {editor.engine_status}, 0
+        while not editor.preparer.wait(0.2):              # the app answers while the engine is made
             seen.add(editor.engine_status)
-        assert editor.engine_status.startswith("faster engine: ready"), editor.engine_status
+            before = app.speed_panel.shown
+            app.steps.value = 4 if app.steps.value == 3 else 3
+            answered += app.speed_panel.shown > before
+        assert answered >= 1 and editor.engine_status.startswith("faster engine: ready"), editor.engine_status
         assert any("(3/3: making the 8-bit UNet)" in s for s in seen | set(said))
-        after = editor.edit(photo, "x", **EDIT)          # swapped at the start of this run
+        app.steps.value = 3
+        app.start_edit()                                  # swapped at the start of this run
+        assert app.wait(120) and "Done" in app.message.value, app.message.value
+        after = app.results[-1]
         assert after.runtime == "openvino" and editor.pipe.unet.graph == "int8"
+        # the word maps were asked for on torch: this edit says why it has none, and the switch goes off with the reason
+        assert after.maps is None and any("Word maps were not recorded" in w for w in after.warnings)
+        assert app.maps_panel.switch.disabled and not app.maps_panel.switch.value and "OpenVINO" in app.maps_panel.note.value
         assert editor.engine_status == "faster engine: in use (OpenVINO, int8 UNet)"
-        assert _psnr(after.image, first.image) > 25
+        assert "in use (OpenVINO, int8 UNet)" in app.speed_panel.estimate.value
+        assert after.seed == first.seed == 3 and _psnr(after.image, first.image) > 25
     finally:
         editor.preparer.stop()
     # a second load finds everything made: OpenVINO and the 8-bit UNet at once, nothing prepared, nothing quantized

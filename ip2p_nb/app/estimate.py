@@ -55,11 +55,13 @@ class SpeedPanel:
         return CPU_DEFAULTS["cache_interval"] if self.fast.value else 1
 
     def text(self) -> str:
-        """The predicted time of an edit at the widgets' settings, in words ("" on a GPU)."""
+        """The predicted time of an edit at the widgets' settings, in words ("" on a GPU), and how far the faster
+        engine is when one is being made in the background (models/prepare.py)."""
         if self.device != "cpu":
             return ""
+        engine = getattr(self.app.editor, "engine_status", "")
         if not self.cpu_defaults:  # the toy models
-            return "预计几秒 · a few seconds"
+            return "预计几秒 · a few seconds" + (f" · {engine}" if engine else "")
         app = self.app
         runtime = getattr(app.editor, "runtime", None) or default_runtime()
         size, photo = None, "square photo"
@@ -74,7 +76,6 @@ class SpeedPanel:
                                    cache_interval=self.cache_interval(), runtime=runtime, size=size)
         words = describe_seconds(seconds)
         minutes = f"约 {seconds / 60:.0f} 分钟" if seconds >= 90 else f"约 {max(5, round(seconds / 5) * 5):.0f} 秒"
-        engine = getattr(app.editor, "engine_status", "")   # the faster engine made in the background (models/prepare.py)
         return f"预计{minutes} · {words} on this CPU ({photo}, {runtime})" + (f" · {engine}" if engine else "")
 
     def update(self):

@@ -319,6 +319,8 @@ class App:
         self._poster_result = result
         self.poster_button.disabled = False
         notes = f"{self.result_panel.show_result(result, self.workdir)} {' '.join(result.warnings)}".strip()
+        self.maps_panel.follow_engine()           # the engine may have changed under the edit (models/prepare.py)
+        self.speed_panel.update()                 # and the estimate line says which one runs now
         self.maps_panel.show(result)
         self.status.value = f"done in {result.seconds:.1f}s"
         self.show_message(f"Done: {result.image.width}x{result.image.height}, seed {result.seed}, prompt "

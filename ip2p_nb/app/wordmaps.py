@@ -49,6 +49,14 @@ class WordMapsPanel:
         self.switch.value = why_not is None
         self.note.value = f"<span style='color:#666'>{html.escape(why_not)}</span>" if why_not else ""
 
+    def follow_engine(self) -> None:
+        """After an edit: the editor may have moved to the faster engine in the background (models/prepare.py), whose
+        attention cannot be watched: then the switch goes off, with the sentence why."""
+        why_not = self._why_not()
+        if why_not is not None and not self.switch.disabled:
+            self.switch.value, self.switch.disabled = False, True
+            self.note.value = f"<span style='color:#666'>{html.escape(why_not)}</span>"
+
     def _why_not(self) -> str | None:
         editor = self.app.editor
         if getattr(editor, "shared", False):

@@ -141,7 +141,7 @@ class Editor:
             return EditResult(edited, original, instruction, prompt, seed, s["image_guidance"], s["text_guidance"],
                               s["steps"], s["max_size"], self.model_name, time.perf_counter() - start, backend, notes,
                               self.sampler, cache_interval=s["cache_interval"], runtime=self.runtime,
-                              maps=word_maps[0] if maps else None)
+                              maps=word_maps[0] if word_maps else None)
 
     def _edit_part(self, image, instruction, mask, region, settings, progress, english, preview, preview_every, maps=False):
         """`edit` with a mask and/or region: edit a crop at max_size, paste it back into the full-size photo."""
@@ -182,7 +182,7 @@ class Editor:
             return EditResult(result, full, instruction, prompt, seed, s["image_guidance"], s["text_guidance"], s["steps"],
                               s["max_size"], self.model_name, time.perf_counter() - start, backend, notes, self.sampler,
                               None if keep is None else regions.mask_box(keep), region, s["cache_interval"], self.runtime,
-                              maps=word_maps[0] if maps else None, maps_box=crop if maps else None)
+                              maps=word_maps[0] if word_maps else None, maps_box=crop if word_maps else None)
 
     @property
     def sampler(self) -> str:
@@ -302,18 +302,24 @@ class Editor:
         callbacks = [hook for hook in (watch, loop.progress_hook(progress)) if hook is not None]
         # 4. The denoising loop, with the step's extra arguments as the pipeline passes them (eta 0); the word maps
         #    watch the text branch (the batch's first n rows) when asked for
-        recording = nullcontext() if word_maps is None else self._word_recorder(img.shape[-2:], n)
-        with loop.sde_noise_seeded(scheduler, seeds), recording as recorder:
+        watching = None if word_maps is None else self._word_recorder(img.shape[-2:], n, notes)
+        with loop.sde_noise_seeded(scheduler, seeds), (watching or nullcontext()) as recorder:
             latents = loop.denoise(model, scheduler, noise * scheduler.init_noise_sigma, steps, blend=blend, callbacks=callbacks,
                                    step_kwargs=pipe.prepare_extra_step_kwargs(generator, 0.0))
-        if word_maps is not None:
+        if watching is not None:
             word_maps.extend(recorder.word_maps(pipe.tokenizer, prompt, row=k) for k in range(n))
         # 5. Decode, check and convert
         return decoding.decode(pipe, latents, embeds.dtype, notes)
 
-    def _word_recorder(self, latent_hw, n):
-        """The cross-attention recorder of the text branch's n rows (attention/maps.py); torch's UNet only."""
+    def _word_recorder(self, latent_hw, n, notes):
+        """The cross-attention recorder of the text branch's n rows (attention/maps.py); torch's UNet only. When the
+        faster engine came in the background (models/prepare.py) since the maps were asked for, the edit goes on without
+        them and a note says why; an editor put on OpenVINO by hand refuses in one sentence."""
         if not has_processors(self.pipe.unet):
+            if self.preparer is not None:
+                notes.append("Word maps were not recorded: this edit ran on the faster engine (OpenVINO), made in the "
+                             "background, whose compiled graph cannot show its attention.")
+                return None
             raise UserError("Word maps need the model running on torch: OpenVINO runs the UNet as a compiled graph whose "
                             "attention cannot be watched; load it with runtime=\"torch\" (--runtime torch) to see them.")
         return record_word_maps(self.pipe.unet, tuple(latent_hw), slice(0, n))
