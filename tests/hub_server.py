@@ -43,6 +43,16 @@ def _lfs_pointer(data: bytes) -> bytes:
             f"size {len(data)}\n").encode()
 
 
+def pipeline_layout(pipe, folder: Path) -> dict:
+    """`ip2p_layout` of `pipe` saved (safetensors, its warnings silenced) into `folder`."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe.save_pretrained(folder, safe_serialization=True)
+    return ip2p_layout(folder)
+
+
 def ip2p_layout(folder: Path) -> dict:
     """{repo path: bytes}: a saved diffusers pipeline in `folder`, plus the files the real
     `timbrooks/instruct-pix2pix` has besides it: the original checkpoint at the root (.ckpt and a

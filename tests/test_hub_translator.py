@@ -5,12 +5,11 @@ download and load them, and the next Chinese translation names its backend.
 googletrans is switched off (IP2P_TRANSLATE_OFFLINE=1: it is tested against its own loopback elsewhere), so the chain
 is marian, then the built-in translator.
 """
-import warnings
 
 import pytest
 
 import tiny_marian
-from hub_server import LoopbackHub, closed_port, ip2p_layout
+from hub_server import LoopbackHub, closed_port, pipeline_layout
 from ip2p_nb.translation import chain as tr
 
 REPO = "timbrooks/instruct-pix2pix"
@@ -21,15 +20,12 @@ MARIAN = "Helsinki-NLP/opus-mt-zh-en"
 def repos(tmp_path_factory):
     from ip2p_nb.models.tiny import build_tiny_pipeline
 
-    edit = tmp_path_factory.mktemp("edit")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        build_tiny_pipeline().save_pretrained(edit, safe_serialization=True)
+    edit = pipeline_layout(build_tiny_pipeline(), tmp_path_factory.mktemp("edit"))
     marian = tiny_marian.build(tmp_path_factory.mktemp("marian"), force="sky")
     files = {p.name: p.read_bytes() for p in marian.iterdir() if p.is_file() and p.name != "sp.model"}
     files["pytorch_model.bin"] = b"PK-not-a-real-pickle"     # the real repository's pickle twin: never fetched
     files["README.md"] = b"# loopback copy\n"
-    return {REPO: ip2p_layout(edit), MARIAN: files}
+    return {REPO: edit, MARIAN: files}
 
 
 @pytest.fixture

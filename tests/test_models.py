@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_server import LoopbackHub, ip2p_layout
+from hub_server import LoopbackHub, pipeline_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,15 +124,9 @@ def test_the_command_line_takes_the_models_own_defaults(capsys, tmp_path):
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     """{repo path: bytes}: the tiny pipeline in the hub's file layout."""
-    import warnings
-
     from ip2p_nb.models.tiny import build_tiny_pipeline
 
-    folder = tmp_path_factory.mktemp("checkpoint")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        build_tiny_pipeline().save_pretrained(folder, safe_serialization=True)
-    return ip2p_layout(folder)
+    return pipeline_layout(build_tiny_pipeline(), tmp_path_factory.mktemp("checkpoint"))
 
 
 @pytest.fixture

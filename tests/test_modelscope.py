@@ -6,11 +6,10 @@ AI-ModelScope/stable-diffusion-v1-5); a tiny text-to-image pipeline stands in fo
 """
 import hashlib
 import re
-import warnings
 
 import pytest
 
-from hub_server import closed_port, ip2p_layout
+from hub_server import closed_port, pipeline_layout
 from modelscope_server import LoopbackModelScope
 
 HF_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -23,11 +22,7 @@ def tiny_t2i(tmp_path_factory):
     """{path: bytes}: a tiny StableDiffusionPipeline in the real layout (plus .bin twins and a root checkpoint)."""
     from ip2p_nb.models.tiny import build_tiny_t2i_pipeline
 
-    folder = tmp_path_factory.mktemp("t2i")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        build_tiny_t2i_pipeline().save_pretrained(folder, safe_serialization=True)
-    return ip2p_layout(folder)
+    return pipeline_layout(build_tiny_t2i_pipeline(), tmp_path_factory.mktemp("t2i"))
 
 
 @pytest.fixture

