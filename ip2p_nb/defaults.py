@@ -131,8 +131,8 @@ CPU_DEFAULTS = dict(
     steps=20,
     # The UNet on OpenVINO: "auto", "float", or an 8-bit recipe of models/quantize.py (`bench --cpu`, `--int8-quality`).
     # "auto" (speed.pick_unet, which gives the measured reasons): static "int8" where the CPU has 8-bit dot products
-    # (VNNI) and no AMX bfloat16 and the machine has the memory to make it (its child process peaked at 13.1 GB, issue
-    # 32), float elsewhere. "int8" held the demo model's quality (docs/BENCHMARK.md); it is made once per model in a
+    # (VNNI) and no AMX bfloat16 and the machine has the memory to make it (12 GB: its child process peaks at 5.7 GB
+    # beside the editor's 5, issue 32), float elsewhere. "int8" held the demo model's quality (docs/BENCHMARK.md); it is made once per model in a
     # child process from the saved IR, in the background while the first edits run on torch (models/prepare.py).
     unet="auto",
     # Predicted for 20 steps on the project's 2-core AVX2 VM (ip2p_nb/models/calibrate.py, float32, one thread) with

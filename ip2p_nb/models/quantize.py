@@ -3,8 +3,12 @@
 After `runtime.use_openvino(pipe)`, `use_int8(pipe, recipe)` swaps the whole-UNet graph for an
 8-bit one, made once per model and recipe and kept beside the float IR (`unet_whole.<recipe>-
 <calibration>.xml`, so a new recipe or calibration set never reads an old file). Recipes:
-- "int8": static INT8 of every MatMul and convolution, weights and activations
-  (`nncf.quantize`, transformer model type, which runs SmoothQuant on the MatMuls);
+- "int8": static INT8 of every MatMul and convolution, weights and activations, made in two passes to
+  bound memory: the weights first (`nncf.compress_weights`, symmetric 8 bits per output channel, saved and
+  read back so the float graph is released), then the activations (`nncf.quantize` on that graph). Made in one
+  pass from the float graph, NNCF's statistics collection held three float32 copies of the weights (13.7 GB
+  peak at full size); in two it peaks at 5.7 GB, runs as fast, and agrees with the float graph as well
+  (docs/BENCHMARK.md);
 - "int8-hybrid": weights of every MatMul and convolution compressed to 8 bits, activations
   quantized only where both inputs are activations (attention's two MatMuls), as optimum-intel's
   hybrid mode does for diffusion UNets;
@@ -23,6 +27,7 @@ writes under a temporary name and renames, so a quantization killed half-way lea
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -57,25 +62,42 @@ def nncf_available() -> bool:
 
 class record_calls:  # noqa: N801 (a context manager used like a function)
     """`with record_calls(pipe.unet) as calls:` keeps the numpy inputs of every whole-UNet call made inside,
-    up to `limit`, one entry per call: (sample, timestep, text states), as the whole graph takes them."""
+    up to `limit`, one entry per call: (sample, timestep, text states), as the whole graph takes them.
+    `unet`: the OpenVINO UNet (runtime.OpenVINOUNet: its whole-graph calls, not the outer-only ones of reuse)
+    or a torch UNet (its forward's inputs, the same three: recording on torch needs no compiled graph)."""
 
     def __init__(self, unet, limit: int = 300):
-        self.unet, self.limit, self.calls = unet, limit, []
+        self.unet, self.limit, self.calls, self._hook = unet, limit, [], None
+
+    def _keep(self, sample, timestep, states) -> None:
+        if len(self.calls) < self.limit:
+            t = timestep.float().reshape(-1)[0] if hasattr(timestep, "float") else timestep
+            self.calls.append((sample.detach().float().numpy().copy(), np.asarray(float(t), dtype=np.float32),
+                               states.detach().float().numpy().copy()))
 
     def __enter__(self):
+        if not hasattr(self.unet, "run_parts"):   # torch: a forward pre-hook sees the pipeline's own arguments
+            def hook(_module, args, kwargs):
+                given = dict(zip(("sample", "timestep", "encoder_hidden_states"), args), **kwargs)
+                self._keep(given["sample"], given["timestep"], given["encoder_hidden_states"])
+
+            self._hook = self.unet.register_forward_pre_hook(hook, with_kwargs=True)
+            return self.calls
         run = self.unet.run_parts
 
         def recording(sample, timestep, states, deep=None, added=None):
-            if deep is None and len(self.calls) < self.limit:
-                self.calls.append((sample.detach().float().numpy().copy(), np.asarray(float(timestep), dtype=np.float32),
-                                   states.detach().float().numpy().copy()))
+            if deep is None:
+                self._keep(sample, timestep, states)
             return run(sample, timestep, states, deep, added)
 
         self.unet.run_parts = recording
         return self.calls
 
     def __exit__(self, *_exc):
-        del self.unet.run_parts   # back to the class's own method
+        if self._hook is not None:
+            self._hook.remove()
+        else:
+            del self.unet.run_parts   # back to the class's own method
         return False
 
 
@@ -112,19 +134,38 @@ def _weighted_ops(model) -> list:
     return names
 
 
-def _quantize(model, recipe: str, calls: list):
+def _quantize(path: Path, recipe: str, calls: list, work: tuple):
+    """The 8-bit graph of `recipe` made from the float IR at `path`; `work`: the hidden (.xml, .bin) paths of the
+    two-pass recipe's intermediate graph (deleted as soon as it is read back)."""
+    import gc  # noqa: PLC0415
     import logging  # noqa: PLC0415
 
     import nncf  # noqa: PLC0415
+    import openvino as ov  # noqa: PLC0415
 
     logging.getLogger("nncf").setLevel(logging.WARNING)   # one INFO line per layer otherwise
 
+    core = ov.Core()
+    model = core.read_model(path)
     conv_in = nncf.IgnoredScope(patterns=_CONV_IN, validate=False)
     if recipe == "int8-weights":
         return nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=conv_in)
     data = nncf.Dataset(calls, lambda c: list(c))
     if recipe == "int8":
-        return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER, ignored_scope=conv_in)
+        # Pass 1: 8-bit symmetric weights (what the CPU's integer convolutions and MatMuls take as they are).
+        model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_SYM, ignored_scope=conv_in)
+        try:
+            ov.save_model(model, work[0], compress_to_fp16=False)
+            del model
+            gc.collect()   # the float graph (and its mapped file) goes before the statistics are collected
+            model = core.read_model(work[0])
+        finally:
+            for leftover in work:
+                leftover.unlink(missing_ok=True)   # the graph read back keeps its own mapping
+        # Pass 2: activations. SmoothQuant and bias correction would change weights, which are 8 bits now.
+        return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER, ignored_scope=conv_in,
+                             advanced_parameters=nncf.AdvancedQuantizationParameters(smooth_quant_alpha=-1,
+                                                                                    disable_bias_correction=True))
     weighted = _weighted_ops(model)
     model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM, ignored_scope=conv_in)
     return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER,
@@ -164,19 +205,45 @@ def quantize_ir(folder, recipe: str, calls: list | None, label: str | None = Non
         return path, 0.0
     start = time.perf_counter()
     notify(f"Quantizing the UNet to 8 bits ({recipe}; once for this model, calibrated on {len(calls or [])} UNet calls)...")
+    _sweep(folder)
+    work = _hidden(path, "")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        quantized = _quantize(ov.Core().read_model(Path(folder) / "unet_whole.xml"), recipe, calls)
-    work = Path(folder) / f".{path.stem}-{os.getpid()}"
+        quantized = _quantize(Path(folder) / "unet_whole.xml", recipe, calls, _hidden(path, "-weights"))
     try:
-        ov.save_model(quantized, work.with_suffix(".xml"), compress_to_fp16=False)
+        ov.save_model(quantized, work[0], compress_to_fp16=False)
         del quantized
-        os.replace(work.with_suffix(".bin"), path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
-        os.replace(work.with_suffix(".xml"), path)
+        os.replace(work[1], path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
+        os.replace(work[0], path)
     finally:
-        for leftover in (work.with_suffix(".xml"), work.with_suffix(".bin")):
+        for leftover in work:
             leftover.unlink(missing_ok=True)
     return path, time.perf_counter() - start
+
+
+def _hidden(path: Path, tag: str) -> tuple:
+    """The hidden (.xml, .bin) this process writes before renaming to `path`: `.<name>-<pid><tag>.xml|.bin`."""
+    stem = path.parent / f".{path.name.removesuffix('.xml')}-{os.getpid()}{tag}"
+    return stem.with_name(stem.name + ".xml"), stem.with_name(stem.name + ".bin")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # exists, but another user's
+        return True
+    return True
+
+
+def _sweep(folder) -> None:
+    """Delete the hidden half-made files (`.unet_whole.<name>-<pid>[-weights].xml|.bin`) of quantizations whose
+    process is gone (killed): they are never read, but hold up to a model's size of disk."""
+    for stale in Path(folder).glob(".unet_whole.*"):
+        found = re.search(r"-(\d+)(-weights)?\.(xml|bin)$", stale.name)
+        if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
+            stale.unlink(missing_ok=True)
 
 
 def save_calls(path, calls: list) -> Path:

@@ -110,9 +110,10 @@ INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")   # 8-bit dot products in h
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")               # native bfloat16: the float path's own fast arithmetic
 
 
-# Memory a machine needs before the 8-bit UNet is made for it unasked: the quantizing child peaked at 13.1 GB for the
-# full-size model (docs/BENCHMARK.md, issue 32; not yet bounded) beside the editor's ~5 GB.
-INT8_MIN_RAM_GIB = 20
+# Memory a machine needs before the 8-bit UNet is made for it unasked: at full size the editor holds about 5 GB while
+# the children that convert (5.2 GB peak) and then quantize (5.7 GB peak) run beside it, one at a time
+# (docs/BENCHMARK.md, issue 32): 10.7 GB at most, so a free hosted runtime's 12.7 GB is enough.
+INT8_MIN_RAM_GIB = 12
 
 
 def _ram_gib() -> float | None:
@@ -132,7 +133,7 @@ def pick_unet(flags=None, have_nncf: bool | None = None, ram_gib: float | None =
       256 px, 0.194x against 0.265x at 512 px);
     - AMX (amx_bf16): "float", bfloat16 on AMX was as fast (0.187x against int8's 0.192x) and needs no quantization;
     - no 8-bit dot products (AVX2 only): "float", 8 bits are no faster.
-    Making the 8-bit UNet peaks at 13 GB, so with less than `INT8_MIN_RAM_GIB` of memory it stays "float".
+    Making the 8-bit UNet takes about 6 GB beside the editor's 5, so with less than `INT8_MIN_RAM_GIB` it stays "float".
     `flags`: the CPU's flags (None: `cpu_flags()`); `have_nncf`: whether nncf is installed (None: try importing it);
     `ram_gib`: the machine's memory (None: read it).
     """
@@ -153,8 +154,8 @@ def pick_unet(flags=None, have_nncf: bool | None = None, ram_gib: float | None =
         return "float", f"{has}, but the nncf package that makes the 8-bit UNet is missing (`pip install nncf`)"
     ram_gib = _ram_gib() if ram_gib is None else ram_gib
     if ram_gib is not None and ram_gib < INT8_MIN_RAM_GIB:
-        return "float", (f"{has}, but making the 8-bit UNet peaks at about 13 GB and this machine has {ram_gib:.0f} GB "
-                         f"(`--unet int8` asks for it anyway)")
+        return "float", (f"{has}, but making the 8-bit UNet needs about 6 GB beside the editor's 5 GB and this machine has "
+                         f"{ram_gib:.0f} GB (`--unet int8` asks for it anyway)")
     if bf16:
         return "int8", f"{has} and {', '.join(bf16)} without AMX: the 8-bit UNet measured faster than bfloat16 on such CPUs"
     return "int8", f"{has} and no native bfloat16 ({', '.join(BF16_FLAGS)}): 8 bits are its fast arithmetic"
