@@ -68,14 +68,15 @@ def _offline(monkeypatch):
 
 
 def test_reference_sets_are_well_formed_and_new():
-    held, dev = load("held"), load("dev")
-    assert len(held) >= 150 and len(dev) >= 50
+    held, dev, dev2 = load("held"), load("dev"), load("dev2")
+    assert len(held) >= 150 and len(dev) >= 50 and len(dev2) >= 120
     older = {json.loads(line)["zh"] for path in DATA.glob("zh_eval_*.jsonl")
              for line in path.read_text("utf-8").splitlines() if line.strip()}
-    zh_held, zh_dev = [c["zh"] for c in held], [c["zh"] for c in dev]
-    assert len(set(zh_held)) == len(zh_held) and len(set(zh_dev)) == len(zh_dev)
+    zh_held, zh_dev, zh_dev2 = [c["zh"] for c in held], [c["zh"] for c in dev], [c["zh"] for c in dev2]
+    assert len(set(zh_held)) == len(zh_held) and len(set(zh_dev)) == len(zh_dev) and len(set(zh_dev2)) == len(zh_dev2)
     assert not set(zh_held) & set(zh_dev) and not (set(zh_held) | set(zh_dev)) & older
-    for case in held + dev:
+    assert not set(zh_dev2) & (set(zh_held) | set(zh_dev) | older)
+    for case in held + dev + dev2:
         assert _CJK.search(case["zh"]) and case["ref"] and not _CJK.search(case["ref"]) and case["need"], case
 
 
