@@ -22,6 +22,10 @@ import re
 from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
                        to_bare, to_become, to_by, to_change, to_does, to_from_to, to_keep, to_keep_only, to_let,
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
+from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
+from .colloquial import PATTERNS as COLLOQUIAL_PATTERNS
+from .colloquial import complaint, normalize, rewrite
+from .edits import CUTTERS as _EDIT_CUTTERS
 from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
 from .lexicon import CHINESE as _CJK
@@ -38,7 +42,7 @@ _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\
 # Verb groups of the sentence patterns (longest first inside each group).
 _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
            "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
-_REMOVE = ("去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+_REMOVE = ("清理掉|清理干净|清除干净|清除掉|去除掉|删除掉|移除掉|清掉|清理|抹除|去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
 _ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
@@ -57,11 +61,18 @@ def translate_zh(text):
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     text = re.sub(_THEN, ",", text)
     text = re.sub(_WEAR_THEN, r"\1,", text)  # 让她穿上汉服站在海边: two clauses, one subject
-    clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
-    parts, subject = [], None
-    for c in clauses:
+    text = rewrite(text)
+    clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着|顺便", text) if c.strip()]
+    parts, subject, said = [], None, None
+    for n, c in enumerate(clauses):
         c = _strip_polite(c)
+        wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
+        if wrong:  # 画面太暗了，提亮一点: what is wrong is what the next clause fixes
+            said = noun_phrase(wrong[0], "old")
+            continue
         follows = subject and re.match(FOLLOWS, _normalize(c))
+        if said and not follows:
+            subject, follows, said = said, True, None
         part = _whose(_clause(c, subject=subject if follows else None))
         if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
             part = part[len(f"make {subject} "):]  # make her smile and look at the camera
@@ -117,11 +128,12 @@ def _strip_polite(clause):
 
 def _normalize(c):
     """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
+    c = normalize(c)
     c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
     c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
-    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
+    c = re.sub(r"(这张|这个)?(?<![老旧黑白原])(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
     c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
     c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９一二三四五六七八九]\s*(?:(中|里|上|内)面?的?|的)", "", c)  # 图1的X -> X
     c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９]+", r"\1", c)                                         # 把图2变成… -> the picture
@@ -203,11 +215,13 @@ def _make(subject, x, rest):
     return _clause(rest, subject=f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))  # 让颜色更鲜艳
 
 
-_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
+_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛|鹅毛大|倾盆大)?(雨|雪|冰雹)(?:花)?"
 _WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
 _THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
-_CUTTERS = {_WEATHER, _WEATHER_AFTER}  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
+_COVER = (rf"(?:让|使|在)?([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
+          rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
+_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
@@ -218,8 +232,8 @@ _EARLY = [
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
     (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
      lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
-    (rf"([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
-     lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
+    (_COVER, lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with "
+                            f"{plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {object_of(s, x)}"),
     (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if all_of(v, "ACV") else None),
@@ -270,7 +284,7 @@ _LATE = [
 _LATE.append((r"(.+)", to_does))
 
 
-_PATTERNS = EDIT_PATTERNS + _EARLY + [
+_PATTERNS = COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),

@@ -6,7 +6,7 @@ The words of repairs, light and likeness that users type to an editing app (修�
 are sentence patterns in `edits.py`, not words.
 """
 
-__all__ = ["EDIT_WORDS", "DEFECTS"]
+__all__ = ["EDIT_WORDS", "DEFECTS", "COMMANDS", "ADJUSTABLE"]
 
 _TABLES = {
     "A": "原=original|破损=damaged|损坏=damaged|破损的=damaged|受损=damaged|残缺=damaged|绚丽=gorgeous|灿烂=brilliant|"
@@ -18,14 +18,38 @@ _TABLES = {
          "霉斑=mold spot|台=stage|地方=area|色调=tone|整体色调=overall tone|光源=light source|主光=key light|轮廓光=rim light|",
     "P": "暗部=shadows|亮部=highlights|高光=highlights|污渍=stains|折痕=creases|划痕=scratches|裂痕=cracks|褶皱=creases|"
          "瑕疵=blemishes|斑点=spots|",
-    "M": "补光=fill light|逆光效果=backlight|破损处=damage|光影=light and shadow|",
+    "M": "补光=fill light|逆光效果=backlight|破损处=damage|光影=light and shadow|"
+         # issue 33, second pass: the nouns of photo editing and AI images
+         "对比度=contrast|饱和度=saturation|曝光=exposure|曝光度=exposure|清晰度=sharpness|锐度=sharpness|"
+         "色温=color temperature|氛围感=atmosphere|高级感=a high-end look|闪电=lightning|"
+         "拉花=latte art|暗角=vignette|光泽=gloss|光泽感=glossy finish|",
 }
+_MORE_TABLES = {  # issue 33, second pass
+    "N": "海景=sea view|南瓜灯=jack-o'-lantern|香烟=cigarette|绿植=potted plant|爱心=heart|心形=heart|"
+         "落地灯=floor lamp|木地板=wooden floor|",
+    "P": "路人=passersby|行人=pedestrians|游客=tourists|春联=spring couplets|对联=couplets|车灯=headlights|"
+         "大灯=headlights|",
+    "A": "有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
+    "T": "ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
+    "V": "游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
+}
+# one-word retouch commands (磨皮美白 -> "smooth and whiten the skin"): the command, and its object
+COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), "瘦脸": ("slim", "the face"),
+            "美颜": ("beautify", "the face"), "大眼": ("enlarge", "the eyes"), "祛痘": ("remove", "the acne"),
+            "去痘": ("remove", "the acne"), "去皱": ("remove", "the wrinkles"), "祛斑": ("remove", "the spots"),
+            "瘦身": ("slim", "the body"), "增高": ("lengthen", "the legs"), "亮肤": ("brighten", "the skin"),
+            "去黑眼圈": ("remove", "the dark circles"), "去眼袋": ("remove", "the eye bags"),
+            "补妆": ("touch up", "the makeup"), "去水印": ("remove", "the watermark"), "去噪": ("reduce", "the noise"),
+            "降噪": ("reduce", "the noise"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
+# what a verb of raising or lowering acts on (增加一点对比度, 把饱和度调高): "increase the contrast"
+ADJUSTABLE = ("对比度", "饱和度", "曝光度", "曝光", "亮度", "清晰度", "锐度", "色温", "暗角", "颗粒感", "光泽",
+              "光泽感", "氛围感", "质感", "电影感", "高级感", "层次感", "立体感", "通透感", "光感")
 # the flaws of a photo that 修复/修补 takes away (修复划痕 -> remove the scratches); anything else is restored
 DEFECTS = ("划痕", "污渍", "折痕", "裂痕", "裂缝", "污点", "霉斑", "噪点", "红眼", "瑕疵", "斑点", "褶皱", "痘痘", "水印",
            "破损", "破洞", "划伤", "污迹", "灰尘", "脏点", "黑点", "皱纹")
 
 EDIT_WORDS = {}
-for _kind, _table in _TABLES.items():
+for _kind, _table in list(_TABLES.items()) + list(_MORE_TABLES.items()):
     for _pair in _table.split("|"):
         if _pair:
             _zh, _en = _pair.split("=")

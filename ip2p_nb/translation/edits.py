@@ -19,7 +19,7 @@ import re
 from .edit_vocab import DEFECTS
 from .phrases import noun_phrase
 
-__all__ = ["PATTERNS", "FOLLOWS"]
+__all__ = ["PATTERNS", "FOLLOWS", "CUTTERS"]
 
 _BRIGHT = "提亮|调亮|加亮|弄亮|打亮|变亮|亮化|增亮|调高亮度|提高亮度"
 _DARK = "调暗|压暗|弄暗|变暗|加暗|压低|调低亮度|降低亮度"
@@ -110,6 +110,9 @@ PATTERNS = [
     (r"(?:把|将)(.+?)(锐化)", lambda s, x, v: f"sharpen {_thing(s, x)}"),
     (r"(锐化)(.+)", lambda s, v, x: f"sharpen {_thing(s, x)}"),
 ]
+
+# patterns that may cut a curated word: 把背景虚化 is 背景 + 虚化, though 背景虚化 is a word ("blurred background")
+CUTTERS = {pattern for pattern, _handler in PATTERNS if "虚化" in pattern or "锐化" in pattern}
 
 # A clause that goes on with the subject of the clause before (让她微笑，并且看向镜头; 把头发变成金色并且变长):
 # it starts with one of these verbs and has no subject of its own.

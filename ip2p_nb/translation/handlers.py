@@ -180,7 +180,8 @@ def _state(b):
 def to_weather(subject, where, size, what):
     """下雨 / 下起大雪 / 窗外下着小雨: make it rain or snow (heavily, lightly) there."""
     verb = {"雨": "rain", "雪": "snow", "冰雹": "hail"}[what]
-    how = {"大": " heavily", "暴": " heavily", "小": " lightly", "毛毛": " lightly"}.get(size, "")
+    how = {"大": " heavily", "暴": " heavily", "鹅毛大": " heavily", "倾盆大": " heavily", "小": " lightly",
+           "毛毛": " lightly"}.get(size, "")
     where = re.sub(r"^(让|使得|使|令)", "", where)
     if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
         where = ""

@@ -84,7 +84,7 @@ def noun_phrase(text, role="new"):
         if placed.group(1) in IMAGE_WORDS:
             return f"{noun_phrase(placed.group(3), role)} {alone}"
         return f"{noun_phrase(placed.group(3), role)} {of} {noun_phrase(placed.group(1).lstrip('在'), 'old')}"
-    toks = tokens(text)
+    toks = _styles(tokens(text))
     if not toks:
         return "it" if role == "old" else ""
     if len(toks) == 1 and toks[0][0] == "R":
@@ -114,11 +114,16 @@ def noun_phrase(text, role="new"):
     if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
         words[-1] = plural(words[-1])
     phrase = " ".join(words)
+    if det in _COUNTS and role == "old":
+        return f"the {det} {phrase}"  # 把两只鸟换成蝴蝶 -> replace the two birds
+    if det == "a" and head_kind == "S" and phrase.split()[-1] in _COUNTABLE_SCENES:
+        return f"{_article(phrase)} {phrase}"  # 一个下雪的夜晚 -> a snowy night
     if det == "all":
         return "all the " + phrase
     if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
         return "the " + phrase  # 让夕阳更红 -> make the sunset redder
-    if det == "-" or head_kind in ("T", "S", "R") or phrase[:1].isupper():
+    proper = phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") != "A"  # a Korean-style filter
+    if det == "-" or head_kind in ("T", "S", "R") or proper:
         return phrase
     if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
         return phrase
@@ -131,6 +136,27 @@ def noun_phrase(text, role="new"):
     if role == "new" and (head_kind == "N" or head_kind == "E" and not phrase.endswith("s")):
         return f"{_article(phrase)} {phrase}"
     return phrase
+
+
+_COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_COUNTABLE_SCENES = ("night", "day", "morning", "evening", "afternoon", "scene", "sunset", "sunrise", "dusk")
+
+
+def _styles(toks):
+    """Styles inside a noun phrase: 宫崎骏动画 -> 'a cartoon in the style of Studio Ghibli'; 日系滤镜 ->
+    'Japanese-style filter'; 这张老照片 -> 'this old photograph' (a style's article goes before a noun)."""
+    out = []
+    for n, (kind, en) in enumerate(toks):
+        if kind == "T" and out and out[-1][0] == "T" and out[-1][1].startswith("in the style of "):
+            if en.startswith(("a ", "an ")):
+                out[-1] = ("T", f"{en} {out[-1][1]}")
+            continue  # 宫崎骏动画风格: the artist says it
+        if kind == "T" and (n + 1 < len(toks) and toks[n + 1][0] in "NPM的" or out and out[-1][0] == "D"):
+            en = re.sub(r"^(a|an) ", "", en)
+            en = re.sub(r" style$", "-style", en) if n + 1 < len(toks) and toks[n + 1][0] in "NPM的" else en
+            kind = "A"
+        out.append((kind, en))
+    return out
 
 
 _PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "holding", "捧": "holding", "举": "holding up",

@@ -45,7 +45,7 @@ def tokens(text):
             i += 2
             continue
         filler = _prefix(text, i, FILLERS)
-        if filler:
+        if filler and len(_curated(text, i) or "") <= len(filler):  # 氛围感 "atmosphere" is a word, 氛围 filler
             i += len(filler)
             continue
         quantity = _prefix(text, i, QUANTITIES)

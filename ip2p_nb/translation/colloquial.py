@@ -1,0 +1,189 @@
+"""Colloquial edit instructions for the built-in translator (issue 33, second pass).
+
+What users of photo apps type and the general patterns of `builtin.py` read word by word:
+  - quantities: 加点/来点/整点/搞点/弄点草莓 -> "add some strawberries" (jieba's 加点 is "overtime",
+    整点 "on the hour"); 多一点阳光 -> "add more sunlight", 少一点云 -> "fewer clouds";
+  - numbers with a comparison: 年轻十岁 -> "look ten years younger", 放大一倍 -> "twice as big";
+  - raising and lowering a setting: 增加一点对比度, 把饱和度调高 -> "increase the contrast/saturation";
+  - one-word retouch commands: 磨皮美白 -> "smooth and whiten the skin" (`edit_vocab.COMMANDS`);
+  - negation: 别让天空太亮 -> "do not make the sky too bright", 别把猫去掉 -> "keep the cat",
+    海滩上不要有人 -> "remove the people on the beach";
+  - lights: 让车灯亮起来, 路灯都亮着 -> "turn on the headlights/street lamps";
+  - clause joins: 把沙发换掉，换成皮沙发 -> one change; 加点滤镜，要日系的 -> "a Japanese-style filter";
+    画面太暗了，提亮一点 -> the complaint names what the next clause acts on (`complaint`).
+`rewrite(text)` rewrites a whole instruction before it is cut into clauses, `normalize(clause)` a
+clause; `PATTERNS` are (regular expression, handler) pairs as in `edits.py`.
+"""
+
+import re
+
+from .edit_vocab import ADJUSTABLE, COMMANDS
+from .lexicon import segment
+from .phrases import PLACE_RE, SPOT_RE, adjective, kinds, noun_phrase, place_phrase
+from .tokens import plural
+from .vocab import WORDS
+
+__all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "CUTTERS"]
+
+_SOME = r"(?:加|添|来|整|搞|弄|放|画|撒|增加|添加)(?:一点|一些|点|些)(?=[\u4e00-\u9fff])"
+_EFFECTS = "滤镜|特效|光效|效果|光晕|暗角"  # 加点滤镜 is one filter, not "some filters"
+_STYLE_TAIL = r"要(?:个|一个|那种)?([\u4e00-\u9fffA-Za-z]{1,6}?)(?:风格|风)?的?(?:感觉|风格|那种|样子)?"
+
+
+def rewrite(text):
+    """Whole-instruction rewrites (the punctuation is ASCII by now)."""
+    text = re.sub(rf"(?:加|添|来|整|搞|弄)(?:一点|点|些|一些)(?={_EFFECTS})", "加个", text)
+    text = re.sub(_SOME, "加一些", text)
+    text = re.sub(r"下(?:一点|点|些)(?=[大小暴毛]?[雨雪])", "下", text)  # 下点小雨 -> make it rain lightly
+    text = re.sub(r"(换|去|删|拿|撤)掉\s*,?\s*(?:再)?(?=换成|换为|改成|变成)", "", text)  # 把沙发换掉，换成皮沙发
+    styled = re.match(rf"^(.*?(?:{_EFFECTS}|[加添换]个?.{{1,4}}))\s*,\s*{_STYLE_TAIL}\s*$", text)
+    if styled and kinds(styled.group(2)) & set("TAC") and not kinds(styled.group(2)) & set("NPMV"):
+        head, style = styled.group(1), styled.group(2)
+        noun = segment(head)[-1]  # 给照片加个滤镜，要韩系的 -> 给照片加个韩系的滤镜
+        if kinds(noun) & set("NPM"):
+            text = f"{head[:-len(noun)]}{style}的{noun}"
+    return text
+
+
+def normalize(c):
+    """Clause rewrites that the sentence patterns then read."""
+    c = re.sub(r"一下(?!子)(?=.)", "", c)                                  # 降低一下饱和度 -> 降低饱和度
+    c = re.sub(r"^(把|将)(.+?)(?:都|全都|全部|全)(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理)",
+               r"\1所有\2", c)                                               # 把多余的人都去掉 -> all the extra people
+    c = re.sub(r"^([^让使把将给在]{1,6}?)(嘴里|手里|手上|怀里)(?=叼|拿|握|捧|抱|举|含)", r"让\1\2", c)  # 狗狗嘴里叼…
+    c = re.sub(r"(?<=[盖铺堆挂落撒洒飘贴摆停站坐挤种])满了", "满", c)
+    return c
+
+
+def complaint(c):
+    """'画面太暗了' before a fix: (what it says is wrong, the adjective), or None."""
+    m = re.fullmatch(r"(.+?)(?:太|有点|有些|过于|太过)(.{1,3}?)(?:了|啦)?", c)
+    if m and kinds(m.group(2)) and kinds(m.group(2)) <= set("AC") and kinds(m.group(1)) & set("NPMSR"):
+        return m.group(1), m.group(2)
+    return None
+
+
+# ---- numbers -------------------------------------------------------------------------------------
+
+_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_WORDS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+             "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+_TENS = {30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80: "eighty", 90: "ninety"}
+_NUM = r"[0-9]+|[一两二三四五六七八九十]{1,3}"
+
+
+def number(text):
+    """'二十' -> 'twenty', '十五' -> 'fifteen', '35' -> '35'."""
+    if text.isdigit():
+        value = int(text)
+    else:
+        tens, _, ones = text.partition("十")
+        value = (_DIGITS.get(tens, 1) * 10 + _DIGITS.get(ones, 0)) if "十" in text else _DIGITS.get(text, 0)
+    return _WORDS_EN[value] if value <= 20 else _TENS.get(value, str(value))
+
+
+def _target(subject, x):
+    x = re.sub(r"^(让|使|把|将|给)|(看起来|看上去|显得|变得|变|P得|p得|修得|弄得|调得|显)$", "", x or "")
+    return noun_phrase(x, "old") if x else (subject or "it")
+
+
+def _years(subject, x, adj, n):
+    more = {"年轻": "younger", "小": "younger", "老": "older", "大": "older"}[adj]
+    return f"make {_target(subject, x)} look {number(n)} years {more}"
+
+
+def _times(subject, x, verb, n):
+    small = verb in ("缩小", "变小", "小")
+    if n == "半" or small:
+        return f"make {_target(subject, x)} half the size"
+    count = 2 if n == "一" else int(n) if n.isdigit() else _DIGITS.get(n, 2)
+    how = "twice" if count == 2 else f"{number(str(count))} times"
+    return f"make {_target(subject, x)} {how} as big"
+
+
+# ---- settings, commands, negation, lights ----------------------------------------------------------
+
+def _setting(word):
+    found = WORDS.get(word)
+    return "the " + (found[1] if found else noun_phrase(word, "adj"))
+
+
+_UP = "增加|提高|提升|加强|增强|调高|拉高|加大|加|提|拉满|加重"
+_DOWN = "降低|减少|减弱|调低|拉低|减小|减|降|减轻|去掉一些"
+_ADJ_RE = "|".join(sorted(ADJUSTABLE, key=len, reverse=True))
+_LITTLE = r"(?:一点点|一点儿|一点|一些|点儿|点|些)?"
+
+
+def _commands(subject, text):
+    """磨皮美白 -> 'smooth and whiten the skin'; 瘦脸 -> 'slim the face'."""
+    words, i = [], 0
+    names = sorted(COMMANDS, key=len, reverse=True)
+    while i < len(text):
+        word = next((n for n in names if text.startswith(n, i)), None)
+        if not word:
+            return None
+        words.append(COMMANDS[word])
+        i += len(word)
+    parts = []
+    for verb, thing in words:
+        if parts and parts[-1][1] == thing:
+            parts[-1] = (f"{parts[-1][0]} and {verb}", thing)
+        else:
+            parts.append((verb, thing))
+    return " and ".join(f"{verb} {thing}" for verb, thing in parts)
+
+
+_DEVICES = r"\b(lamps?|lights?|headlights|street lamps?|lanterns?|TV|screen|neon lights|fairy lights|chandelier|candles?)$"
+
+
+def _switch(subject, x, verb):
+    thing = noun_phrase(x, "old")
+    if not re.search(_DEVICES, thing):
+        return None
+    return f"{'turn off' if verb in ('灭', '关', '关掉', '关上') else 'turn on'} {thing}"
+
+
+def _do_not(subject, x, too, y):
+    if not kinds(y) or not kinds(y) <= set("AC"):
+        return None
+    return f"do not make {_target(subject, x)} {'too ' if too else ''}{adjective(y)}"
+
+
+def _nobody(subject, where, y):
+    place = place_phrase(where) if where and re.search(rf"({PLACE_RE}|{SPOT_RE})$", where) else ""
+    thing = noun_phrase(y, "old")
+    thing = plural(thing) if "N" in kinds(y) and not thing.endswith("s") else thing
+    return f"remove {thing}{' ' + place if place else ''}"
+
+
+def _more_of(subject, how, y):
+    if not kinds(y) & set("NPM") or kinds(y) & set("VAC"):
+        return None
+    thing = noun_phrase(y, "adj")
+    if how == "多":
+        return f"add more {plural(thing) if 'N' in kinds(y) else thing}"
+    return f"{'fewer' if 'N' in kinds(y) or 'P' in kinds(y) else 'less'} {plural(thing) if 'N' in kinds(y) else thing}"
+
+
+PATTERNS = [
+    (rf"(.*?)(年轻|老|小|大)({_NUM})岁", _years),
+    (rf"(?:把|将)?(.+?)(放大|变大|扩大|大|缩小|变小|小)(一|两|二|三|四|五|[0-9]+)?(?:倍|半)",
+     lambda s, x, v, n: _times(s, x, v, n or "半")),
+    (rf"(?:把|将)?(.*?)(?:的)?({_UP}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})",
+     lambda s, x, v, a: f"increase {_setting(a)}"),
+    (rf"(?:把|将)?(.*?)(?:的)?({_DOWN}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})",
+     lambda s, x, v, a: f"reduce {_setting(a)}"),
+    (rf"(?:把|将)?({_ADJ_RE})(?:再|更)?(?:调|提|拉|降|减|加|弄)?(?:得)?(?:再|更)?(高|低|大|小|强|弱|重|多|少|足){_LITTLE}",
+     lambda s, a, v: f"{'increase' if v in '高大强重多足' else 'reduce'} {_setting(a)}"),
+    (r"(?:给|帮|把|将)?(?:我|她|他|人物|人像|照片|脸)?(?:的)?([\u4e00-\u9fff]{2,12})", lambda s, c: _commands(s, c)),
+    (r"(?:不要|别|不能)(?:让|使)(.+?)(太|过于|那么)?([\u4e00-\u9fff]{1,3}?)", _do_not),
+    (r"(?:不要|别|不能)(?:把|将)(.+?)(?:去掉|删掉|删除|去除|移除|抹掉|P掉|p掉|擦掉)", lambda s, x: f"keep {noun_phrase(x, 'old')}"),
+    (rf"(.*?)(?:不要|别|不能)(?:有|出现)(.+)", _nobody),
+    (r"(多|少)(?:一点点|一点|一些|点|些)(.+)", _more_of),
+    (r"(.+?)(多|少)(?:一点点|一点|一些|点|些)", lambda s, y, how: _more_of(s, how, y)),
+    (r"(?:让|使|把|将)?(.+?)(?:都|也|全)?(亮|打开|开|灭|关掉|关上|关)(?:着|起|灯)?", _switch),
+    (r"(?:把|将)?(.+?)(加深|变深|调深|加浓)", lambda s, x, v: f"make {_target(s, x)} deeper"),
+    (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
+    (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
+]
+CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts
