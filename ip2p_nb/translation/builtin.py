@@ -24,7 +24,7 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_a
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
 from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
 from .colloquial import PATTERNS as COLLOQUIAL_PATTERNS
-from .colloquial import complaint, normalize, rewrite
+from .colloquial import complaint, normalize, rewrite, with_clause
 from .edits import CUTTERS as _EDIT_CUTTERS
 from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
@@ -70,6 +70,10 @@ def translate_zh(text):
         if wrong:  # 画面太暗了，提亮一点: what is wrong is what the next clause fixes
             said = noun_phrase(wrong[0], "old")
             continue
+        joined = with_clause(_normalize(c)) if parts else None
+        if joined:  # 给他换个发型，要短发 -> give him a new hairstyle with short hair
+            parts[-1] += joined
+            continue
         follows = subject and re.match(FOLLOWS, _normalize(c))
         if said and not follows:
             subject, follows, said = said, True, None
@@ -105,7 +109,7 @@ _THEIR = r"them|person|people|child|children|baby|kid|kids|everyone|student|stud
 
 def _whose(english):
     """'make the girl close its eyes' -> 'her eyes': a person's eyes are not 'its'."""
-    m = re.match(rf"make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
+    m = re.match(rf"(?:do not )?make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
     if not m:
         return english
     owner = "his" if re.fullmatch(_HIS, m.group(1)) else "her" if re.fullmatch(_HER, m.group(1)) else "their"
@@ -159,6 +163,8 @@ def _clause(c, subject=None):
     inside = _inside_words(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
+        if m and pattern not in _CUTTERS and _cuts_a_word(m, inside):
+            m = _longer(pattern, c, m, inside)
         if m and (pattern in _CUTTERS or not _cuts_a_word(m, inside)):
             out = handler(subject, *[(g or "").strip() for g in m.groups()])
             if out is DROP:
@@ -166,6 +172,11 @@ def _clause(c, subject=None):
             if out:
                 return out
     return to_bare(c, subject)
+
+
+def _do_not(english):
+    """不要让人物变形 / 别加太多东西: 'do not …' before a command, None when the clause is not one."""
+    return f"do not {english}" if re.match(r"(make|add|put|turn|change|replace|paint|dye|remove)\b", english) else None
 
 
 def _inside_words(c):
@@ -181,6 +192,8 @@ def _inside_words(c):
 
 
 def _compound(word):
+    if word in PRONOUNS:
+        return True  # 给整个画面加个滤镜 is not 给整个 + 画 ("draw") + 面…
     if word in WORDS:
         return WORDS[word][0] not in "AC"  # 对比度高 is 对比度 + 高 to a pattern, 大笑 is one verb
     freq, tag = word_tag(word)
@@ -194,6 +207,39 @@ def _cuts_a_word(m, inside):
     """True when a pattern's groups begin or end inside a word: 把空调拆掉 is not 把 X 调 Y, 人物大笑 not 人物大 + 笑."""
     return any(m.start(g) in inside or m.end(g) in inside
                for g in range(1, len(m.groups()) + 1) if m.start(g) >= 0 and m.start(g) < m.end(g))
+
+
+def _longer(pattern, c, m, inside, tries=3):
+    """The match whose first lazy group (.+?) ends after the word it cut: 给整个画面加个滤镜 is 给 + 整个画面 + 加,
+    not 给 + 整个 + 画 ("draw"); None when there is none."""
+    for _ in range(tries):
+        cut = next((g for g in range(1, len(m.groups()) + 1) if m.end(g) in inside and m.start(g) < m.end(g)), None)
+        at = _group_at(pattern, cut) if cut else -1
+        if at < 0 or not pattern.startswith("(.+?)", at):
+            return None
+        end = m.end(cut)
+        while end in inside:
+            end += 1
+        pattern = f"{pattern[:at]}(.{{{end - m.start(cut)},}}?){pattern[at + 5:]}"
+        m = re.fullmatch(pattern, c)
+        if not m or not _cuts_a_word(m, inside):
+            return m
+    return None
+
+
+def _group_at(pattern, number):
+    """Where the `number`th capturing group opens in `pattern` (-1 when it cannot be told)."""
+    seen, i = 0, 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "(" and not pattern.startswith("(?", i):
+            seen += 1
+            if seen == number:
+                return i
+        i += 1
+    return -1
 
 
 def _off(subject, body):
@@ -219,7 +265,7 @@ _WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛|鹅毛大|倾盆大)?(雨|雪|�
 _WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
 _THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
-_COVER = (rf"(?:让|使|在)?([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
+_COVER = (rf"(?:让|使|在|把|将)?([^从]+?)(?:上面|里面|上|里|中)?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
           rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
 _CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
@@ -228,6 +274,7 @@ _EARLY = [
     (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
+    (r"(?:不要|别|不能|不许)(?=[加放画添换动让使把将变弄调])(.+)", lambda s, rest: _do_not(_clause(rest, s))),
     (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
     (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses

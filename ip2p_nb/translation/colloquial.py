@@ -17,16 +17,16 @@ clause; `PATTERNS` are (regular expression, handler) pairs as in `edits.py`.
 
 import re
 
-from .edit_vocab import ADJUSTABLE, COMMANDS
+from .edit_vocab import ADJUSTABLE, COMMANDS, DEFECTS
 from .lexicon import segment
 from .phrases import PLACE_RE, SPOT_RE, adjective, kinds, noun_phrase, place_phrase
 from .tokens import plural
 from .vocab import WORDS
 
-__all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "CUTTERS"]
+__all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "with_clause", "CUTTERS"]
 
 _SOME = r"(?:加|添|来|整|搞|弄|放|画|撒|增加|添加)(?:一点|一些|点|些)(?=[\u4e00-\u9fff])"
-_EFFECTS = "滤镜|特效|光效|效果|光晕|暗角"  # 加点滤镜 is one filter, not "some filters"
+_EFFECTS = "滤镜|特效|光效|效果|光晕|暗角|胡子|胡须|小胡子"  # 加点滤镜 is one filter, not "some filters"
 _STYLE_TAIL = r"要(?:个|一个|那种)?([\u4e00-\u9fffA-Za-z]{1,6}?)(?:风格|风)?的?(?:感觉|风格|那种|样子)?"
 
 
@@ -48,10 +48,12 @@ def rewrite(text):
 def normalize(c):
     """Clause rewrites that the sentence patterns then read."""
     c = re.sub(r"一下(?!子)(?=.)", "", c)                                  # 降低一下饱和度 -> 降低饱和度
-    c = re.sub(r"^(把|将)(.+?)(?:都|全都|全部|全)(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理)",
-               r"\1所有\2", c)                                               # 把多余的人都去掉 -> all the extra people
+    c = re.sub(r"^(把|将)((?:.+的)?)(.+?)(?:都|全都|全部|全)(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理)",
+               r"\1\2所有\3", c)                                            # 把背景里的车都去掉 -> all the cars in …
     c = re.sub(r"^([^让使把将给在]{1,6}?)(嘴里|手里|手上|怀里)(?=叼|拿|握|捧|抱|举|含)", r"让\1\2", c)  # 狗狗嘴里叼…
     c = re.sub(r"(?<=[盖铺堆挂落撒洒飘贴摆停站坐挤种])满了", "满", c)
+    c = re.sub(r"(手里的|手上的|手中的|嘴里的|叼着|叼根|叼个|抽着|抽)烟(?![花火雾囱])", r"\1香烟", c)  # a cigarette, not smoke
+    c = re.sub(rf"(?:这张)?(?:照片|图片|画面|图像)的(?=(?:{'|'.join(DEFECTS)})$)", "", c)  # 去除照片的噪点 -> the noise
     return c
 
 
@@ -83,7 +85,10 @@ def number(text):
 
 
 def _target(subject, x):
-    x = re.sub(r"^(让|使|把|将|给)|(看起来|看上去|显得|变得|变|P得|p得|修得|弄得|调得|显)$", "", x or "")
+    x = re.sub(r"^(让|使|把|将|给)|(看起来|看上去|显得|变得|变|P得|p得|修得|弄得|调得|显|P|p|修|弄|调|变)$", "", x or "")
+    colour = re.fullmatch(r"(.+?)的(.+?)色?", x)
+    if colour and kinds(colour.group(2)) == {"C"}:  # 天空的蓝色 -> the blue of the sky
+        return f"the {noun_phrase(colour.group(2), 'adj')} of {noun_phrase(colour.group(1), 'old')}"
     return noun_phrase(x, "old") if x else (subject or "it")
 
 
@@ -106,6 +111,31 @@ def _times(subject, x, verb, n):
 def _setting(word):
     found = WORDS.get(word)
     return "the " + (found[1] if found else noun_phrase(word, "adj"))
+
+
+def _raise(verb, word):
+    """加点电影感 -> 'make it more cinematic', 搞点氛围感 -> 'add some atmosphere', 增加对比度 -> 'increase the contrast'."""
+    kind, english = WORDS.get(word, ("M", noun_phrase(word, "adj")))
+    if kind in "TA":
+        return f"make it more {english}"
+    if verb.startswith("加") and word.endswith("感"):
+        return f"add {'' if english.startswith(('a ', 'an ')) else 'some '}{english}"
+    return f"increase {_setting(word)}"
+
+
+def with_clause(c):
+    """要短发 after 换个发型: ' with short hair', or None (the clause is a sentence of its own)."""
+    m = re.fullmatch(r"(?:要|想要|需要)(.+)", c)
+    found = kinds(m.group(1)) if m else set()
+    return f" with {noun_phrase(m.group(1), 'adj')}" if found and found <= set("NPMAC") and found & set("NPM") else None
+
+
+def _give(subject, y):
+    """要日系的色调, 要有高级感: 'give it a Japanese-style tone', 'give it a high-end look'."""
+    found = kinds(y)
+    if not found or found & set("VR?") or not found & set("NM") or found <= set("STCA"):
+        return None
+    return f"give {subject or 'it'} {noun_phrase(y, 'new')}"
 
 
 _UP = "增加|提高|提升|加强|增强|调高|拉高|加大|加|提|拉满|加重"
@@ -137,9 +167,10 @@ _DEVICES = r"\b(lamps?|lights?|headlights|street lamps?|lanterns?|TV|screen|neon
 
 
 def _switch(subject, x, verb):
-    thing = noun_phrase(x, "old")
+    thing = noun_phrase(re.sub("(都|也|全)$", "", x), "old")
     if not re.search(_DEVICES, thing):
         return None
+    thing = plural(thing) if re.search("(都|全)$", x) and not thing.endswith("s") else thing
     return f"{'turn off' if verb in ('灭', '关', '关掉', '关上') else 'turn on'} {thing}"
 
 
@@ -156,6 +187,19 @@ def _nobody(subject, where, y):
     return f"remove {thing}{' ' + place if place else ''}"
 
 
+def _more_of_it(subject, x, y):
+    """让照片更有质感 -> 'give it more texture'; 更有食欲 -> 'make it more appetizing'."""
+    found = kinds(y)
+    if not found or found & set("V?R"):
+        return None
+    target = _target(subject, x) if x not in _PHOTO else "it"
+    english = noun_phrase(y, "adj")
+    return f"make {target} more {english}" if found <= set("ACT") else f"give {target} more {english}"
+
+
+_PHOTO = ("", "照片", "图片", "画面", "图像", "整体", "整个画面", "这张照片", "这张图")
+
+
 def _more_of(subject, how, y):
     if not kinds(y) & set("NPM") or kinds(y) & set("VAC"):
         return None
@@ -169,21 +213,23 @@ PATTERNS = [
     (rf"(.*?)(年轻|老|小|大)({_NUM})岁", _years),
     (rf"(?:把|将)?(.+?)(放大|变大|扩大|大|缩小|变小|小)(一|两|二|三|四|五|[0-9]+)?(?:倍|半)",
      lambda s, x, v, n: _times(s, x, v, n or "半")),
-    (rf"(?:把|将)?(.*?)(?:的)?({_UP}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})",
-     lambda s, x, v, a: f"increase {_setting(a)}"),
+    (rf"(?:把|将)?(.*?)(?:的)?({_UP}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})", lambda s, x, v, a: _raise(v, a)),
     (rf"(?:把|将)?(.*?)(?:的)?({_DOWN}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})",
      lambda s, x, v, a: f"reduce {_setting(a)}"),
     (rf"(?:把|将)?({_ADJ_RE})(?:再|更)?(?:调|提|拉|降|减|加|弄)?(?:得)?(?:再|更)?(高|低|大|小|强|弱|重|多|少|足){_LITTLE}",
      lambda s, a, v: f"{'increase' if v in '高大强重多足' else 'reduce'} {_setting(a)}"),
     (r"(?:给|帮|把|将)?(?:我|她|他|人物|人像|照片|脸)?(?:的)?([\u4e00-\u9fff]{2,12})", lambda s, c: _commands(s, c)),
-    (r"(?:不要|别|不能)(?:让|使)(.+?)(太|过于|那么)?([\u4e00-\u9fff]{1,3}?)", _do_not),
+    (r"(?:不要|别|不能)(?:让|使)(.+?)(太|过于|那么|这么)([\u4e00-\u9fff]{1,3})", _do_not),
     (r"(?:不要|别|不能)(?:把|将)(.+?)(?:去掉|删掉|删除|去除|移除|抹掉|P掉|p掉|擦掉)", lambda s, x: f"keep {noun_phrase(x, 'old')}"),
     (rf"(.*?)(?:不要|别|不能)(?:有|出现)(.+)", _nobody),
+    (r"(.+?)(?:不要|别|不能)(太|过于|那么|这么)([\u4e00-\u9fff]{1,3})", _do_not),
+    (r"(?:让|使)?(.*?)(?:更加|更|很)有(.+)", _more_of_it),
     (r"(多|少)(?:一点点|一点|一些|点|些)(.+)", _more_of),
     (r"(.+?)(多|少)(?:一点点|一点|一些|点|些)", lambda s, y, how: _more_of(s, how, y)),
-    (r"(?:让|使|把|将)?(.+?)(?:都|也|全)?(亮|打开|开|灭|关掉|关上|关)(?:着|起|灯)?", _switch),
+    (r"(?:让|使|把|将)?(.+?)(亮|打开|开|灭|关掉|关上|关)(?:着|起)?", _switch),
     (r"(?:把|将)?(.+?)(加深|变深|调深|加浓)", lambda s, x, v: f"make {_target(s, x)} deeper"),
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
+    (r"(?:要|想要|需要)有?(.+)", _give),
 ]
 CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts

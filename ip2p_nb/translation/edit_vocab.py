@@ -25,13 +25,13 @@ _TABLES = {
          "拉花=latte art|暗角=vignette|光泽=gloss|光泽感=glossy finish|",
 }
 _MORE_TABLES = {  # issue 33, second pass
-    "N": "海景=sea view|南瓜灯=jack-o'-lantern|香烟=cigarette|绿植=potted plant|爱心=heart|心形=heart|"
+    "N": "海景=sea view|碗面=bowl of noodles|南瓜灯=jack-o'-lantern|香烟=cigarette|绿植=potted plant|爱心=heart|心形=heart|"
          "落地灯=floor lamp|木地板=wooden floor|",
     "P": "路人=passersby|行人=pedestrians|游客=tourists|春联=spring couplets|对联=couplets|车灯=headlights|"
          "大灯=headlights|",
     "A": "有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
     "T": "ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
-    "V": "游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
+    "V": "变形=look distorted|走形=look distorted|游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
 }
 # one-word retouch commands (磨皮美白 -> "smooth and whiten the skin"): the command, and its object
 COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), "瘦脸": ("slim", "the face"),
@@ -42,7 +42,7 @@ COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), 
             "补妆": ("touch up", "the makeup"), "去水印": ("remove", "the watermark"), "去噪": ("reduce", "the noise"),
             "降噪": ("reduce", "the noise"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
 # what a verb of raising or lowering acts on (增加一点对比度, 把饱和度调高): "increase the contrast"
-ADJUSTABLE = ("对比度", "饱和度", "曝光度", "曝光", "亮度", "清晰度", "锐度", "色温", "暗角", "颗粒感", "光泽",
+ADJUSTABLE = ("噪点", "对比度", "饱和度", "曝光度", "曝光", "亮度", "清晰度", "锐度", "色温", "暗角", "颗粒感", "光泽",
               "光泽感", "氛围感", "质感", "电影感", "高级感", "层次感", "立体感", "通透感", "光感")
 # the flaws of a photo that 修复/修补 takes away (修复划痕 -> remove the scratches); anything else is restored
 DEFECTS = ("划痕", "污渍", "折痕", "裂痕", "裂缝", "污点", "霉斑", "噪点", "红眼", "瑕疵", "斑点", "褶皱", "痘痘", "水印",

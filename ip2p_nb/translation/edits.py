@@ -100,6 +100,7 @@ PATTERNS = [
     # repairs
     (rf"(?:把|将|给)(.+?)({_REPAIR}|修)(?:一下)?", _repair),
     (rf"({_REPAIR})(?:一下)?(.*)", lambda s, verb, x: _repair(s, x, verb)),
+    (rf"(老照片|旧照片|照片|这张照片|这张老照片|图片|人像|脸部|皮肤)({_REPAIR})(?:一下)?", lambda s, x, verb: _repair(s, x, verb)),
     # likeness
     (r"(?:保持|让|使|把|将)?(.+?)(调得|调成|弄得|改得|修得|变得)?(?:与|和|跟|同)(.+?)(?:保持)?(一致|一样|相同|统一)(?:的)?",
      _alike),

@@ -15,7 +15,7 @@ from .tokens import FUNCTION_CHARS, plural, tokens, word_starts
 from .vocab import BEINGS, IRREGULAR_MORE, MEASURES, PLACES, PRONOUNS, SPOTS, WORDS
 
 __all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
-           "is_verb_word", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
+           "is_verb_word", "participle", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
 
 # body parts a person or an animal owns (熊猫手里 -> in the panda's hand)
 _BODY = {"head", "face", "hand", "hands", "mouth", "nose", "eyes", "eye", "hair", "neck", "ear", "ears", "leg", "legs",
@@ -65,7 +65,7 @@ def noun_phrase(text, role="new"):
     acting = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)在(.+?)({PLACE_RE}|{SPOT_RE})?(.+?)的(.+)", text)
     if acting and is_verb_word(acting.group(4)):  # 一只在天上飞的风筝 -> a kite flying in the sky
         where = place_phrase("在" + acting.group(2) + (acting.group(3) or ""))
-        return f"{noun_phrase(acting.group(1) + acting.group(5), role)} {_ing(verb_phrase(acting.group(4), ''))} {where}"
+        return f"{noun_phrase(acting.group(1) + acting.group(5), role)} {participle(verb_phrase(acting.group(4), ''))} {where}"
     able = re.fullmatch(r"会(.+?)的(.+)", text)
     if able:  # 会飞的汽车 -> a car that can fly
         return f"{noun_phrase(able.group(2), role)} that can {verb_phrase(able.group(1), '')}"
@@ -77,7 +77,7 @@ def noun_phrase(text, role="new"):
     doer = re.fullmatch(rf"((?:[一两三四五几][{MEASURES}])?)([^的]+?)的([^的]+)", text)
     first = str(next(iter(word_starts(doer.group(2)).values()), "")) if doer else ""
     if first and is_verb_word(first) and kinds(doer.group(3)) & set("NPM"):  # 钓鱼的老人 -> an old man fishing
-        return f"{noun_phrase(doer.group(1) + doer.group(3), role)} {_ing(verb_phrase(first, doer.group(2)[len(first):]))}"
+        return f"{noun_phrase(doer.group(1) + doer.group(3), role)} {participle(verb_phrase(first, doer.group(2)[len(first):]))}"
     placed = re.fullmatch(rf"(.*?)({POSITION_RE})(?:的|那个|那只|那位|那条|那辆|那棵|那张|那些|这个)(.+)", text)
     if placed and placed.group(3):
         alone, of = POSITIONS[placed.group(2)]
@@ -116,13 +116,13 @@ def noun_phrase(text, role="new"):
     phrase = " ".join(words)
     if det in _COUNTS and role == "old":
         return f"the {det} {phrase}"  # 把两只鸟换成蝴蝶 -> replace the two birds
-    if det == "a" and head_kind == "S" and phrase.split()[-1] in _COUNTABLE_SCENES:
+    if det == "a" and head_kind == "S" and phrase.split()[-1] in _COUNTABLE_SCENES and not phrase.startswith(("a ", "an ")):
         return f"{_article(phrase)} {phrase}"  # 一个下雪的夜晚 -> a snowy night
     if det == "all":
         return "all the " + phrase
     if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
         return "the " + phrase  # 让夕阳更红 -> make the sunset redder
-    proper = phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") != "A"  # a Korean-style filter
+    proper = phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") not in "AST"  # a Korean-style filter
     if det == "-" or head_kind in ("T", "S", "R") or proper:
         return phrase
     if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
@@ -151,9 +151,18 @@ def _styles(toks):
             if en.startswith(("a ", "an ")):
                 out[-1] = ("T", f"{en} {out[-1][1]}")
             continue  # 宫崎骏动画风格: the artist says it
-        if kind == "T" and (n + 1 < len(toks) and toks[n + 1][0] in "NPM的" or out and out[-1][0] == "D"):
+        before = next((k for k, _ in toks[n + 1:] if k != "的"), "")  # what the style describes
+        if kind == "T" and out and out[-1][0] == "的" and len(out) > 1 and out[-2][1].endswith("-style"):
+            out.pop()  # 中国风的插画: the style describes the next style
+        if kind == "T" and out and out[-1][0] == "A" and out[-1][1].endswith("-style"):
+            if en.startswith(("a ", "an ")):  # 中国风的插画 -> a Chinese-style illustration
+                out[-1] = ("T", f"{_article(out[-1][1])} {out[-1][1]} {en.split(' ', 1)[1]}")
+            else:  # 日系小清新 -> Japanese style, fresh and airy
+                out[-1] = ("T", f"{out[-1][1][:-6]} style, {en}")
+            continue
+        if kind == "T" and not en.startswith("in the style of ") and (before and before in "NPMT" or out and out[-1][0] == "D"):
             en = re.sub(r"^(a|an) ", "", en)
-            en = re.sub(r" style$", "-style", en) if n + 1 < len(toks) and toks[n + 1][0] in "NPM的" else en
+            en = re.sub(r" style$", "-style", en) if before and before in "NPMT" else en
             kind = "A"
         out.append((kind, en))
     return out
@@ -163,7 +172,7 @@ _PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "ho
                 "骑": "riding", "背": "carrying", "牵": "walking", "叼": "holding in its mouth"}
 
 
-def _ing(verb):
+def participle(verb):
     """'fly' -> 'flying', 'sit down' -> 'sitting down', 'make' -> 'making'."""
     head, _, rest = verb.partition(" ")
     if head.endswith("ie"):
@@ -207,7 +216,7 @@ POSITIONS = {
 POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
 SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
 PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
-SPOTS.update({"地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
+SPOTS.update({"门口": "at the door", "床头": "above the bed", "地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
               "水里": "in the water", "水中": "in the water", "水面上": "on the water",
               "海边": "by the sea", "湖边": "by the lake", "河边": "by the river", "窗边": "by the window"})
 SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))
@@ -280,7 +289,23 @@ def place_phrase(text):
     m = re.fullmatch(rf"在?({SPOT_RE})", text)
     if m:
         return SPOTS[m.group(1)]
+    body = re.fullmatch(rf"在?(.+?)的?({'|'.join(_BODY_PARTS)}|身)(上|里|中)", text)
+    if body and body.group(1) in PRONOUNS:  # 在他头上 -> on his head; 在她身上 -> on her
+        owner, whose = PRONOUNS[body.group(1)]
+        if body.group(2) == "身":
+            return f"on {owner}"
+        return f"{'in' if body.group(3) != '上' or body.group(2) == '手' else 'on'} {whose} {_BODY_PARTS[body.group(2)]}"
     m = re.fullmatch(rf"在?(.+)({PLACE_RE})", text)  # the longest place first: 房顶 + 上, not 房 + 顶上
     if m:
         return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
-    return f"in {noun_phrase(text[1:], 'old')}" if text.startswith("在") and len(text) > 1 else ""
+    if text.startswith("在") and len(text) > 1:
+        thing = noun_phrase(text[1:], "old")
+        return f"{'on' if thing.split()[-1] in _SURFACES else 'in'} {thing}"  # 在山顶 -> on the mountaintop
+    return ""
+
+
+_BODY_PARTS = {"脖子": "neck", "肩膀": "shoulders", "耳朵": "ears", "鼻子": "nose", "头": "head", "脸": "face", "手": "hand",
+               "背": "back"}
+_SURFACES = {"mountaintop", "roof", "table", "desk", "windowsill", "ground", "floor", "wall", "beach", "lawn", "meadow",
+             "grass", "road", "street", "sidewalk", "bed", "sofa", "hillside", "bridge", "stage", "balcony", "shelf",
+             "door", "cake", "plate", "head", "face", "shoulder", "snowfield", "ice", "lake", "sea", "river"}

@@ -99,7 +99,8 @@ FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太�
 
 
 _MATERIALS = "木铁钢铜竹石"
-_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of"}
+_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of",
+           "杯": "a glass of", "碗": "a bowl of", "盘": "a plate of", "瓶": "a bottle of", "罐": "a can of", "袋": "a bag of"}
 
 
 def _material(word, english):

@@ -124,7 +124,7 @@ _STYLES = """
 油画=an oil painting|水彩=a watercolor painting|水彩画=a watercolor painting|素描=a pencil sketch|
 铅笔画=a pencil drawing|铅笔素描=a pencil sketch|彩铅=a colored pencil drawing|水墨=a Chinese ink painting|
 水墨画=a Chinese ink painting|国画=a traditional Chinese painting|中国画=a traditional Chinese painting|
-中国风=a traditional Chinese painting|工笔画=a gongbi painting|版画=a woodcut print|壁画=a mural|
+中国风=Chinese style|工笔画=a gongbi painting|版画=a woodcut print|壁画=a mural|
 涂鸦=graffiti|漫画=a comic book illustration|连环画=a comic strip|插画=an illustration|
 动漫=anime style|动画=a cartoon|二次元=anime style|日漫=anime style|卡通=a cartoon|
 赛博朋克=cyberpunk style|蒸汽朋克=steampunk style|像素=pixel art|像素风=pixel art|像素画=pixel art|
@@ -477,7 +477,7 @@ QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所�
 POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要", "给我来个",
                 "给我来一个", "给我来张", "来一个", "来一张", "来个", "搞个", "弄个", "要一张", "一张",
                 "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
+POLITE_TAIL = ("一下吧", "一下", "好吗", "行吗", "可以吗", "吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
 FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
