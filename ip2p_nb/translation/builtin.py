@@ -275,7 +275,7 @@ _EARLY = [
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
     (r"(?:不要|别|不能|不许)(?=[加放画添换动让使把将变弄调])(.+)", lambda s, rest: _do_not(_clause(rest, s))),
-    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
+    (r"给(.+?)换(?:个|一个|一下|上个|一件|件|一身|身|一条|条|一双|双|一顶|顶)(.+)", lambda s, x, y: f"give {object_of(s, x)} {'' if 'P' in kinds(y) else 'a '}new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
     (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
      lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),

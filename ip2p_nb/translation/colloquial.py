@@ -36,11 +36,16 @@ def rewrite(text):
     text = re.sub(_SOME, "加一些", text)
     text = re.sub(r"下(?:一点|点|些)(?=[大小暴毛]?[雨雪])", "下", text)  # 下点小雨 -> make it rain lightly
     text = re.sub(r"(换|去|删|拿|撤)掉\s*,?\s*(?:再)?(?=换成|换为|改成|变成)", "", text)  # 把沙发换掉，换成皮沙发
+    text = re.sub(r"(?:加|弄|来|整|搞|添)(?:一点|点|一些|些)?([\u4e00-\u9fff]{1,6}?)的(?:氛围感|氛围|气氛|感觉|味道|味儿)(?=$|,)",
+                  r"弄成\1", text)  # 弄点过年的氛围 -> make it Chinese New Year
     styled = re.match(rf"^(.*?(?:{_EFFECTS}|[加添换]个?.{{1,4}}))\s*,\s*{_STYLE_TAIL}\s*$", text)
     if styled and kinds(styled.group(2)) & set("TAC") and not kinds(styled.group(2)) & set("NPMV"):
         head, style = styled.group(1), styled.group(2)
         noun = segment(head)[-1]  # 给照片加个滤镜，要韩系的 -> 给照片加个韩系的滤镜
-        if kinds(noun) & set("NPM"):
+        change = re.fullmatch(r"(.*?)(?:换|改)(?:个|一个|下|一下)?(.+)", head)
+        if change and change.group(2) == noun and kinds(style) <= set("AC"):  # 换个发色，要粉色的 -> 把发色换成粉色
+            text = f"{change.group(1)}把{noun}换成{style}"
+        elif kinds(noun) & set("NPM"):
             text = f"{head[:-len(noun)]}{style}的{noun}"
     return text
 
@@ -48,6 +53,7 @@ def rewrite(text):
 def normalize(c):
     """Clause rewrites that the sentence patterns then read."""
     c = re.sub(r"一下(?!子)(?=.)", "", c)                                  # 降低一下饱和度 -> 降低饱和度
+    c = re.sub(r"(?<=.)(?:能不能|可不可以|能否|可否)", "", c)               # 天空能不能蓝一点 -> 天空蓝一点
     c = re.sub(r"^(把|将)((?:.+的)?)(.+?)(?:都|全都|全部|全)(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理)",
                r"\1\2所有\3", c)                                            # 把背景里的车都去掉 -> all the cars in …
     c = re.sub(r"^([^让使把将给在]{1,6}?)(嘴里|手里|手上|怀里)(?=叼|拿|握|捧|抱|举|含)", r"让\1\2", c)  # 狗狗嘴里叼…
@@ -189,15 +195,33 @@ def _nobody(subject, where, y):
 
 def _more_of_it(subject, x, y):
     """让照片更有质感 -> 'give it more texture'; 更有食欲 -> 'make it more appetizing'."""
+    y = "有" + y if "有" + y in WORDS else y  # 有食欲 "appetizing" is one word
     found = kinds(y)
     if not found or found & set("V?R"):
         return None
+    look = re.search("(看起来|看上去|显得)$", x)
+    x = x[:look.start()] if look else x
     target = _target(subject, x) if x not in _PHOTO else "it"
     english = noun_phrase(y, "adj")
-    return f"make {target} more {english}" if found <= set("ACT") else f"give {target} more {english}"
+    if found <= set("ACT"):
+        return f"make {target} {'look ' if look else ''}more {english}"
+    return f"give {target} more {english}"
 
 
 _PHOTO = ("", "照片", "图片", "画面", "图像", "整体", "整个画面", "这张照片", "这张图")
+
+
+def _put(x, where):
+    """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
+    place = place_phrase("在" + where)
+    return f"put {noun_phrase(x, 'old')} {place}" if place and kinds(x) & set("NPMR") else None
+
+
+def _more_look(subject, x, y):
+    """给画面加一点暖色调 -> 'make it more warm-toned': a look is not a thing to add."""
+    if not kinds(y) or not kinds(y) <= set("AC"):
+        return None
+    return f"make {_target(subject, x) if x not in _PHOTO else 'it'} {adjective('更' + y)}"
 
 
 def _more_of(subject, how, y):
@@ -231,5 +255,7 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
+    (r"(?:把|将)(.+?)(?:P|p|放|移|挪|搬|弄|合成)(?:到|在|进)(.+)", lambda s, x, where: _put(x, where)),
+    (r"(?:给)?(.*?)(?:加|添|增加|添加)(?:一点点|一点|一些|点|些)(.+?)的?", lambda s, x, y: _more_look(s, x, y)),
 ]
 CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts

@@ -73,7 +73,8 @@ def to_paint(subject, x, verb, y):
 def to_become(subject, x, verb, y):
     if y in WORDS and WORDS[y][0] == "V":
         return to_verb(subject, x, WORDS[y][1])
-    adj = adjective(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
+    more = verb in ("变更", "变得更", "变得更加", "更", "更加") or verb == "变" and not (y in WORDS and WORDS[y][0] == "C")
+    adj = adjective(("更" if more else "") + y)  # 树叶变红 -> make the leaves red; 变大 -> bigger
     return f"make {object_of(subject, x)} {adj}"
 
 
@@ -118,7 +119,7 @@ def to_style(subject, x, _word=None):
 def to_add(subject, _said, y):
     """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky';
     加一只小猫趴在沙发上 -> 'add a kitten lying on the sofa'."""
-    doing = split_at_verb(y) if not subject else None
+    doing = split_at_verb(y) if not subject and "的" not in y and "在" not in y[:2] else None
     if doing and doing[0] and kinds(doing[0]) & set("NPM") and not kinds(doing[0]) & set("V"):
         return f"add {noun_phrase(doing[0])} {participle(verb_phrase(doing[1], doing[2]))}"
     if y in ("夕阳", "日落", "日出", "落日", "朝阳") and _said.startswith(("加", "添", "增")):
@@ -316,6 +317,9 @@ def to_add_at(subject, verb, y, where):
     doing = split_at_verb(y)
     if doing and doing[0] and kinds(doing[0]) & set("NPM") and not kinds(doing[0]) & set("V") and not doing[2]:
         return f"add {noun_phrase(doing[0])} {participle(verb_phrase(doing[1] + '在', where))}"
+    then = re.fullmatch(rf"(.+?(?:{PLACE_RE}|{SPOT_RE}))(.+)", where)
+    if then and is_verb_word(segment(then.group(2))[0]):  # 加一只狗在草地上跑 -> add a dog running on the meadow
+        return f"add {noun_phrase(y)} {participle(verb_phrase(then.group(2), ''))} {place_phrase('在' + then.group(1))}"
     return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
 
 

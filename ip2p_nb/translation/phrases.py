@@ -114,6 +114,8 @@ def noun_phrase(text, role="new"):
     if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
         words[-1] = plural(words[-1])
     phrase = " ".join(words)
+    if det == "a glass of" and re.match(r"(coffee|tea|latte|milk tea|hot chocolate|cappuccino)\b", phrase):
+        det = "a cup of"
     if det in _COUNTS and role == "old":
         return f"the {det} {phrase}"  # 把两只鸟换成蝴蝶 -> replace the two birds
     if det == "a" and head_kind == "S" and phrase.split()[-1] in _COUNTABLE_SCENES and not phrase.startswith(("a ", "an ")):
@@ -122,7 +124,8 @@ def noun_phrase(text, role="new"):
         return "all the " + phrase
     if role == "old" and head_kind == "S" and not det and not phrase.startswith(("a ", "an ")):
         return "the " + phrase  # 让夕阳更红 -> make the sunset redder
-    proper = phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") not in "AST"  # a Korean-style filter
+    proper = (phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") not in "AST"  # a Korean-style filter
+              and all(w[:1].isupper() or w in ("of", "the", "de", "and", "in") for w in words[-1].split()))  # a Christmas tree
     if det == "-" or head_kind in ("T", "S", "R") or proper:
         return phrase
     if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
@@ -145,24 +148,33 @@ _COUNTABLE_SCENES = ("night", "day", "morning", "evening", "afternoon", "scene",
 def _styles(toks):
     """Styles inside a noun phrase: 宫崎骏动画 -> 'a cartoon in the style of Studio Ghibli'; 日系滤镜 ->
     'Japanese-style filter'; 这张老照片 -> 'this old photograph' (a style's article goes before a noun)."""
-    out = []
+    out, kept = [], []
+    for kind, en in toks:  # 皮克斯动画: a Pixar 3D animation, not "... a cartoon"
+        last = next((t for t in reversed(kept) if t[0] != "的"), ("", ""))
+        if not (kind == "T" and last[0] == "T" and last[1].startswith(("a ", "an ")) and en.startswith(("a ", "an "))):
+            kept.append((kind, en))
+    toks = kept
     for n, (kind, en) in enumerate(toks):
+        if kind == "T" and len(out) > 1 and out[-1][0] == "的" and out[-2][1].startswith("in the style of "):
+            out.pop()  # 梵高的油画风格 -> an oil painting in the style of Van Gogh
         if kind == "T" and out and out[-1][0] == "T" and out[-1][1].startswith("in the style of "):
             if en.startswith(("a ", "an ")):
                 out[-1] = ("T", f"{en} {out[-1][1]}")
             continue  # 宫崎骏动画风格: the artist says it
         before = next((k for k, _ in toks[n + 1:] if k != "的"), "")  # what the style describes
-        if kind == "T" and out and out[-1][0] == "的" and len(out) > 1 and out[-2][1].endswith("-style"):
+        if kind == "T" and out and out[-1][0] == "T" and out[-1][1].startswith(("a ", "an ")) and en.startswith(("a ", "an ")):
+            continue  # 皮克斯动画: a Pixar 3D animation, not "... a cartoon"
+        if kind in "TS" and out and out[-1][0] == "的" and len(out) > 1 and out[-2][1].endswith("-style"):
             out.pop()  # 中国风的插画: the style describes the next style
-        if kind == "T" and out and out[-1][0] == "A" and out[-1][1].endswith("-style"):
+        if kind in "TS" and out and out[-1][0] == "A" and out[-1][1].endswith("-style"):
             if en.startswith(("a ", "an ")):  # 中国风的插画 -> a Chinese-style illustration
                 out[-1] = ("T", f"{_article(out[-1][1])} {out[-1][1]} {en.split(' ', 1)[1]}")
             else:  # 日系小清新 -> Japanese style, fresh and airy
                 out[-1] = ("T", f"{out[-1][1][:-6]} style, {en}")
             continue
-        if kind == "T" and not en.startswith("in the style of ") and (before and before in "NPMT" or out and out[-1][0] == "D"):
+        if kind == "T" and not en.startswith("in the style of ") and (before and before in "NPMTS" or out and out[-1][0] == "D"):
             en = re.sub(r"^(a|an) ", "", en)
-            en = re.sub(r" style$", "-style", en) if before and before in "NPMT" else en
+            en = re.sub(r" style$", "-style", en) if before and before in "NPMTS" else en
             kind = "A"
         out.append((kind, en))
     return out
@@ -216,7 +228,7 @@ POSITIONS = {
 POSITION_RE = "|".join(sorted(POSITIONS, key=len, reverse=True))
 SPOTS = {**{word: alone for word, (alone, _of) in POSITIONS.items()}, **SPOTS}  # new dicts: vocab's stay as they are
 PLACES = {**{word: of for word, (_alone, of) in POSITIONS.items()}, "上方": "above", "下方": "below", **PLACES}
-SPOTS.update({"门口": "at the door", "床头": "above the bed", "地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
+SPOTS.update({"路边": "by the road", "街边": "by the street", "马路边": "by the road", "门口": "at the door", "床头": "above the bed", "地上": "on the ground", "地面上": "on the ground", "天上": "in the sky", "天空中": "in the sky",
               "水里": "in the water", "水中": "in the water", "水面上": "on the water",
               "海边": "by the sea", "湖边": "by the lake", "河边": "by the river", "窗边": "by the window"})
 SPOT_RE = "|".join(sorted(SPOTS, key=len, reverse=True))

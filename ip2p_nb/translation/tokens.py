@@ -54,6 +54,8 @@ def tokens(text):
             i += len(quantity)
             continue
         curated = _curated(text, i, starts)
+        if curated and curated.endswith("风") and text.startswith("格", i + len(curated)) and curated[:-1] in WORDS:
+            curated = curated[:-1]  # 油画风格: 油画 + 风格, not 油画风 + 格 "square"
         word = starts.get(i)
         if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
             as_noun = bool(out) and out[-1][0] in "D的NPMCA" or i + len(word) == len(text) and len(text) > len(word)

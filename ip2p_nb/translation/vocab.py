@@ -113,7 +113,7 @@ _SCENES = """
 下雪天=a snowy day|下雨天=a rainy day|雪景=a snowy scene|雨景=a rainy scene|多云=cloudy|有雾=foggy|
 大雾=foggy|雾天=foggy|起雾=foggy|暴风雨=stormy|暴风雪=a blizzard|雷雨=a thunderstorm|打雷=stormy|
 刮风=windy|晴朗=sunny|阴沉=gloomy|圣诞节=Christmas|万圣节=Halloween|春节=Chinese New Year|
-新年=New Year|
+新年=New Year|过年=Chinese New Year|年味=Chinese New Year|
 """
 
 _STYLES = """
