@@ -21,7 +21,7 @@ from .edit_vocab import ADJUSTABLE, COMMANDS, DEFECTS
 from .lexicon import segment
 from .phrases import PLACE_RE, SPOT_RE, adjective, kinds, noun_phrase, place_phrase
 from .tokens import plural
-from .vocab import WORDS
+from .vocab import MEASURES, WORDS
 
 __all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "with_clause", "CUTTERS"]
 
@@ -34,6 +34,7 @@ def rewrite(text):
     """Whole-instruction rewrites (the punctuation is ASCII by now)."""
     text = re.sub(rf"(?:加|添|来|整|搞|弄)(?:一点|点|些|一些)(?={_EFFECTS})", "加个", text)
     text = re.sub(_SOME, "加一些", text)
+    text = re.sub(rf"多(?:加|放|画|添|来)(?:一些|一点|点|些|[几两三四五][{MEASURES}]?)?(?=[\u4e00-\u9fff])", "多一点", text)  # 多加几朵云 -> add more clouds
     text = re.sub(r"下(?:一点|点|些)(?=[大小暴毛]?[雨雪])", "下", text)  # 下点小雨 -> make it rain lightly
     text = re.sub(r"(换|去|删|拿|撤)掉\s*,?\s*(?:再)?(?=换成|换为|改成|变成)", "", text)  # 把沙发换掉，换成皮沙发
     text = re.sub(r"(?:加|弄|来|整|搞|添)(?:一点|点|一些|些)?([\u4e00-\u9fff]{1,6}?)的(?:氛围感|氛围|气氛|感觉|味道|味儿)(?=$|,)",
@@ -54,7 +55,7 @@ def normalize(c):
     """Clause rewrites that the sentence patterns then read."""
     c = re.sub(r"一下(?!子)(?=.)", "", c)                                  # 降低一下饱和度 -> 降低饱和度
     c = re.sub(r"(?<=.)(?:能不能|可不可以|能否|可否)", "", c)               # 天空能不能蓝一点 -> 天空蓝一点
-    c = re.sub(r"^(把|将)((?:.+的)?)(.+?)(?:都|全都|全部|全)(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理)",
+    c = re.sub(r"^(把|将)((?:.+的)?)(.+?)(?:都|全都|全部|全(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理))(?=[\u4e00-\u9fff])",
                r"\1\2所有\3", c)                                            # 把背景里的车都去掉 -> all the cars in …
     c = re.sub(r"^([^让使把将给在]{1,6}?)(嘴里|手里|手上|怀里)(?=叼|拿|握|捧|抱|举|含)", r"让\1\2", c)  # 狗狗嘴里叼…
     c = re.sub(r"(?<=[盖铺堆挂落撒洒飘贴摆停站坐挤种])满了", "满", c)
@@ -133,7 +134,7 @@ def with_clause(c):
     """要短发 after 换个发型: ' with short hair', or None (the clause is a sentence of its own)."""
     m = re.fullmatch(r"(?:要|想要|需要)(.+)", c)
     found = kinds(m.group(1)) if m else set()
-    return f" with {noun_phrase(m.group(1), 'adj')}" if found and found <= set("NPMAC") and found & set("NPM") else None
+    return f" with {noun_phrase(m.group(1), 'new')}" if found and found <= set("NPMAC") and found & set("NPM") else None
 
 
 def _give(subject, y):
@@ -211,6 +212,18 @@ def _more_of_it(subject, x, y):
 _PHOTO = ("", "照片", "图片", "画面", "图像", "整体", "整个画面", "这张照片", "这张图")
 
 
+_THERE = {"漂": "floating", "飘": "floating", "停": "parked", "挂": "hanging", "站": "standing", "坐": "sitting",
+          "躺": "lying", "趴": "lying", "长": "growing", "开": "blooming", "游": "swimming"}
+
+
+def _there(subject, x, where, verb, y):
+    """河面上漂着几只小船 -> 'add some small boats floating on the river' (着 is dropped by then)."""
+    found = kinds(y)
+    if not found or not found & set("NPM") or found & set("VAC?"):
+        return None
+    return f"add {noun_phrase(y)} {_THERE[verb]} {place_phrase(x + where)}"
+
+
 def _put(x, where):
     """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
     place = place_phrase("在" + where)
@@ -255,7 +268,10 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
-    (r"(?:把|将)(.+?)(?:P|p|放|移|挪|搬|弄|合成)(?:到|在|进)(.+)", lambda s, x, where: _put(x, where)),
+    (r"(?:把|将)(.+?)(?:P|p|放|移|挪|搬|弄|合成|开|停)(?:到|在|进)(.+)", lambda s, x, where: _put(x, where)),
+    (r"(?:不要|别)(?:把|将)(.+?)(?:修|弄|调|P|p|搞|整|变)得?(太|过于|那么|这么)([\u4e00-\u9fff]{1,3})", _do_not),
+    (r"(?:不要|别)(太|过于)([\u4e00-\u9fff]{1,3})", lambda s, too, y: _do_not(s, "", too, y)),
+    (rf"(?:让|使)?(.+?)(上面|里面|上|里|中)(漂|飘|停|挂|站|坐|躺|趴|长|开|游)(?!满)(.+)", _there),
     (r"(?:给)?(.*?)(?:加|添|增加|添加)(?:一点点|一点|一些|点|些)(.+?)的?", lambda s, x, y: _more_look(s, x, y)),
 ]
 CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts

@@ -135,6 +135,8 @@ def to_bare(c, subject):
     if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
         return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
     found = kinds(c)
+    if "T" in found and found & set("NM") and found <= set("NMTAC"):  # 韩系风格的头像 -> make it a Korean-style portrait
+        return f"make {subject or 'it'} {noun_phrase(c, 'new')}"
     if found and found <= set("STC"):
         return f"make {subject or 'it'} {noun_phrase(c, 'adj')}"
     if found and found <= {"V"}:

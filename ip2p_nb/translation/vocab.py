@@ -476,7 +476,8 @@ QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所�
 # Polite words around an instruction, dropped before translating ("请帮我…一下").
 POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要", "给我来个",
                 "给我来一个", "给我来张", "来一个", "来一张", "来个", "搞个", "弄个", "要一张", "一张",
-                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
+                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并", "但是", "但", "不过",
+                "而且", "另外", "还有", "顺便")
 POLITE_TAIL = ("一下吧", "一下", "好吗", "行吗", "可以吗", "吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
@@ -488,7 +489,7 @@ PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "�
 SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on the horizon", "角落": "in the corner",
          "左边": "on the left", "右边": "on the right", "左侧": "on the left", "右侧": "on the right",
          "中央": "in the center", "正中间": "in the center", "空中": "in the air", "半空中": "in the air"}
-IRREGULAR_PLURAL = {"clothes": "clothes", "person": "people", "man": "men", "woman": "women", "child": "children",
+IRREGULAR_PLURAL = {"clothes": "clothes", "zongzi": "zongzi", "sushi": "sushi", "bacon": "bacon", "person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
                    "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder",
