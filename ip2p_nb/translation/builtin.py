@@ -263,7 +263,7 @@ def _make(subject, x, rest):
 
 _WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛|鹅毛大|倾盆大)?(雨|雪|冰雹)(?:花)?"
 _WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
-_THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
+_THROUGH = {"照": "shine", "洒": "pour", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
 _COVER = (rf"(?:让|使|在|把|将)?([^从]+?)(?:上面|里面|上|里|中)?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
           rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
@@ -296,7 +296,7 @@ _EARLY = [
     (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{PAINT})(.+)", to_from_to),
     (r"(?:让|使得|使|令)?(.+?)从(.+?)(开|走|跑|飞|游|驶)(?:过来|来)?",  # 火车从远处开过来 -> come from the distance
      lambda s, x, y, v: f"make {noun_phrase(x, 'old')} come from {re.sub('^(in|on|at) ', '', SPOTS[y]) if y in SPOTS else noun_phrase(y, 'old')}"),
-    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|洒|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
      lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
     (_WEATHER, to_weather),
     (_WEATHER_AFTER, lambda s, where, what, size: to_weather(s, where, size, what)),

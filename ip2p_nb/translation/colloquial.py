@@ -19,7 +19,7 @@ import re
 
 from .edit_vocab import ADJUSTABLE, COMMANDS, DEFECTS
 from .lexicon import segment
-from .phrases import PLACE_RE, SPOT_RE, adjective, kinds, noun_phrase, place_phrase
+from .phrases import PLACE_RE, SPOT_RE, adjective, is_verb_word, kinds, noun_phrase, place_phrase
 from .tokens import plural
 from .vocab import MEASURES, WORDS
 
@@ -37,8 +37,9 @@ def rewrite(text):
     text = re.sub(rf"多(?:加|放|画|添|来)(?:一些|一点|点|些|[几两三四五][{MEASURES}]?)?(?=[\u4e00-\u9fff])", "多一点", text)  # 多加几朵云 -> add more clouds
     text = re.sub(r"下(?:一点|点|些)(?=[大小暴毛]?[雨雪])", "下", text)  # 下点小雨 -> make it rain lightly
     text = re.sub(r"(换|去|删|拿|撤)掉\s*,?\s*(?:再)?(?=换成|换为|改成|变成)", "", text)  # 把沙发换掉，换成皮沙发
-    text = re.sub(r"(?:加|弄|来|整|搞|添)(?:一点|点|一些|些)?([\u4e00-\u9fff]{1,6}?)的(?:氛围感|氛围|气氛|感觉|味道|味儿)(?=$|,)",
-                  r"弄成\1", text)  # 弄点过年的氛围 -> make it Chinese New Year
+    text = re.sub(r"(?:增加|添加|加|弄|来|整|搞|添)(?:一点|点|一些|些)?([\u4e00-\u9fff]{1,8}?)的(?:氛围感|氛围|气氛|感觉|味道|味儿)(?=$|,)",
+                  _feel, text)  # 弄点过年的氛围 -> make it Chinese New Year
+    text = re.sub(r"^(?:给我|帮我)(?:整|搞|弄|来)(?:个|一个|张|一张)(?=.)|^(?:搞|弄|来)(?:个|一个|张|一张)(?=.)", "", text)
     styled = re.match(rf"^(.*?(?:{_EFFECTS}|[加添换]个?.{{1,4}}))\s*,\s*{_STYLE_TAIL}\s*$", text)
     if styled and kinds(styled.group(2)) & set("TAC") and not kinds(styled.group(2)) & set("NPMV"):
         head, style = styled.group(1), styled.group(2)
@@ -49,6 +50,13 @@ def rewrite(text):
         elif kinds(noun) & set("NPM"):
             text = f"{head[:-len(noun)]}{style}的{noun}"
     return text
+
+
+def _feel(m):
+    """增加一些阳光洒进来的感觉: the clause itself when it has a verb; 弄点过年的氛围: 'make it …'."""
+    inner = m.group(1)
+    verb = any(kind == "V" or is_verb_word(word) for word in segment(inner)[1:] for kind in kinds(word))
+    return ("让" + inner) if verb else ("弄成" + inner)
 
 
 def normalize(c):
@@ -224,6 +232,17 @@ def _there(subject, x, where, verb, y):
     return f"add {noun_phrase(y)} {_THERE[verb]} {place_phrase(x + where)}"
 
 
+def _less(subject, x, y):
+    """颜色太艳了 (a complaint on its own): 'make the colors less vivid'."""
+    if not kinds(y) or not kinds(y) <= set("AC") or not (kinds(x) & set("NPMSR") or x in _PHOTO or x in _LOOKS):
+        return None
+    target = "it" if x in _PHOTO else _LOOKS[x] if x in _LOOKS else _target(subject, x)
+    return f"make {target} less {adjective(y)}"
+
+
+_LOOKS = {"颜色": "the colors", "色彩": "the colors", "色调": "the tone", "光线": "the lighting"}
+
+
 def _put(x, where):
     """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
     place = place_phrase("在" + where)
@@ -268,6 +287,11 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
+    (r"(?:把|将)?(.+?)(?:抠出来|抠出|抠图|抠下来)", lambda s, x: f"cut out {noun_phrase(x, 'old')}"),
+    (r"(?:P|p|PS|ps)(?:一个|个|一只|只|一些|些|上|进去|进)(.+)", lambda s, y: f"add {noun_phrase(y)}" if kinds(y) & set("NPM") else None),
+    (r"(?:换|改)(?:个|一个|下|一下)(.+?)的?(背景|天空|发色|颜色|衣服|墙|墙壁|头发)",
+     lambda s, y, x: f"make {noun_phrase(x, 'old')} {adjective(y)}" if kinds(y) and kinds(y) <= set("AC") else None),
+    (r"(.+?)(?:太|过于|有点太|太过)([\u4e00-\u9fff]{1,3}?)", lambda s, x, y: _less(s, x, y)),
     (r"(?:把|将)(.+?)(?:P|p|放|移|挪|搬|弄|合成|开|停)(?:到|在|进)(.+)", lambda s, x, where: _put(x, where)),
     (r"(?:不要|别)(?:把|将)(.+?)(?:修|弄|调|P|p|搞|整|变)得?(太|过于|那么|这么)([\u4e00-\u9fff]{1,3})", _do_not),
     (r"(?:不要|别)(太|过于)([\u4e00-\u9fff]{1,3})", lambda s, too, y: _do_not(s, "", too, y)),

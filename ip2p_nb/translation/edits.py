@@ -108,6 +108,7 @@ PATTERNS = [
     # blur, sharpen
     (r"(?:把|将)(.+?)(虚化|模糊化|模糊掉|糊掉|弄模糊)", lambda s, x, v: f"blur {_thing(s, x)}"),
     (r"(虚化|模糊化)(.+)", lambda s, v, x: f"blur {_thing(s, x)}"),
+    (r"(背景|前景|脸|人脸|天空|车牌|水印|路人)(虚化|模糊化|模糊掉|打码|糊掉)", lambda s, x, v: f"blur {_thing(s, x)}"),
     (r"(?:把|将)(.+?)(锐化)", lambda s, x, v: f"sharpen {_thing(s, x)}"),
     (r"(锐化)(.+)", lambda s, v, x: f"sharpen {_thing(s, x)}"),
 ]

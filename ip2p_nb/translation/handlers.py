@@ -39,6 +39,8 @@ def to_change(subject, x, verb, y):
     target = "it" if x and (kinds(x) <= {"S"} or x in _WHOLE) else object_of(subject, x)
     plural_target = re.match(r"(the (two|three|four|five|six|seven|eight|nine|ten)|all the) ", target)
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
+    if not material and y.endswith("的") and kinds(y[:-1]) == {"M"}:  # 把桌子换成木头的 -> out of wood
+        material = re.fullmatch(r"(.+)(的)", y)
     if material:
         return f"make {target} out of {noun_phrase(material.group(1), 'adj')}"
     style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
