@@ -19,7 +19,7 @@ can correct it.
 
 import re
 
-from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
+from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, PHOTO, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
                        to_bare, to_become, to_by, to_change, to_does, to_from_to, to_keep, to_keep_only, to_let,
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
 from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
@@ -69,6 +69,7 @@ def translate_zh(text):
         wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
         if wrong:  # 画面太暗了，提亮一点: what is wrong is what the next clause fixes
             said = noun_phrase(wrong[0], "old")
+            said = "it" if said in PHOTO else said
             continue
         joined = with_clause(_normalize(c)) if parts else None
         if joined:  # 给他换个发型，要短发 -> give him a new hairstyle with short hair

@@ -291,11 +291,11 @@ PATTERNS = [
     (r"(?:P|p|PS|ps)(?:一个|个|一只|只|一些|些|上|进去|进)(.+)", lambda s, y: f"add {noun_phrase(y)}" if kinds(y) & set("NPM") else None),
     (r"(?:换|改)(?:个|一个|下|一下)(.+?)的?(背景|天空|发色|颜色|衣服|墙|墙壁|头发)",
      lambda s, y, x: f"make {noun_phrase(x, 'old')} {adjective(y)}" if kinds(y) and kinds(y) <= set("AC") else None),
-    (r"(.+?)(?:太|过于|有点太|太过)([\u4e00-\u9fff]{1,3}?)", lambda s, x, y: _less(s, x, y)),
     (r"(?:把|将)(.+?)(?:P|p|放|移|挪|搬|弄|合成|开|停)(?:到|在|进)(.+)", lambda s, x, where: _put(x, where)),
     (r"(?:不要|别)(?:把|将)(.+?)(?:修|弄|调|P|p|搞|整|变)得?(太|过于|那么|这么)([\u4e00-\u9fff]{1,3})", _do_not),
     (r"(?:不要|别)(太|过于)([\u4e00-\u9fff]{1,3})", lambda s, too, y: _do_not(s, "", too, y)),
     (rf"(?:让|使)?(.+?)(上面|里面|上|里|中)(漂|飘|停|挂|站|坐|躺|趴|长|开|游)(?!满)(.+)", _there),
     (r"(?:给)?(.*?)(?:加|添|增加|添加)(?:一点点|一点|一些|点|些)(.+?)的?", lambda s, x, y: _more_look(s, x, y)),
 ]
+PATTERNS.append((r"(?!不要|别|不能)(.+?)(?:太|过于|有点太|太过)([\u4e00-\u9fff]{1,3}?)", lambda s, x, y: _less(s, x, y)))
 CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts
