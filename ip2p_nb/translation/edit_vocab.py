@@ -40,7 +40,7 @@ COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), 
             "瘦身": ("slim", "the body"), "增高": ("lengthen", "the legs"), "亮肤": ("brighten", "the skin"),
             "去黑眼圈": ("remove", "the dark circles"), "去眼袋": ("remove", "the eye bags"),
             "补妆": ("touch up", "the makeup"), "去水印": ("remove", "the watermark"), "去噪": ("reduce", "the noise"),
-            "降噪": ("reduce", "the noise"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
+            "降噪": ("reduce", "the noise"), "上色": ("colorize", "the photo"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
 # what a verb of raising or lowering acts on (增加一点对比度, 把饱和度调高): "increase the contrast"
 ADJUSTABLE = ("噪点", "对比度", "饱和度", "曝光度", "曝光", "亮度", "清晰度", "锐度", "色温", "暗角", "颗粒感", "光泽",
               "光泽感", "氛围感", "质感", "电影感", "高级感", "层次感", "立体感", "通透感", "光感")

@@ -127,6 +127,8 @@ def noun_phrase(text, role="new"):
     proper = (phrase[:1].isupper() and next((k for k, _ in toks if k not in "D的"), "") not in "AST"  # a Korean-style filter
               and all(w[:1].isupper() or w in ("of", "the", "de", "and", "in") for w in words[-1].split())  # a Christmas tree
               and not words[-1].isupper())  # the TV
+    if role == "old" and head_kind == "T" and len(toks) == 1 and phrase.startswith(("a ", "an ")):
+        return "the " + phrase.split(" ", 1)[1]  # 修复老照片 -> restore the old photograph
     if det == "-" or head_kind in ("T", "S", "R") or proper:
         return phrase
     if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
