@@ -42,8 +42,12 @@ def en(zh):
     ("在他头上加一个光环", "add a halo on his head"),
     ("修复这张老照片上的划痕", "remove the scratches on this old photograph"),
     ("路边停一辆红色的跑车", "add a red sports car by the road"),
+    ("把背景的人群P掉，只留下主角", "remove the crowd in the background and keep the main subject"),
+    ("晚上的城市，加一点霓虹灯", "make it a city at night and add some neon lights"),
+    ("把左边的人往右边移一点", "move the person on the left to the right"),
+    ("让照片看起来像是在雪地里拍的", "make it look like it was taken in the snowfield"),
     ("让河面上漂着几只小船", "add some small boats floating on the river"),
-    ("把人物P到埃菲尔铁塔前面", "put the person in front of Eiffel Tower"),
+    ("把人物P到埃菲尔铁塔前面", "put the person in front of the Eiffel Tower"),
     # styles
     ("宫崎骏动画风格", "make it a cartoon in the style of Studio Ghibli"),
     ("改成中国风的插画", "make it a Chinese-style illustration"),
@@ -71,6 +75,13 @@ def en(zh):
 ])
 def test_a_colloquial_kind_reads_like_a_person(zh, want):
     assert en(zh) == want
+
+
+@pytest.mark.parametrize("zh", ["把她", "能把她", "在", "给", "把天空换成", "不要", "太", "加点", "要的", "，，要日系的"])
+def test_fragments_do_not_raise(zh):
+    """Half sentences (a user still typing) give some English or the text back, never an exception."""
+    english, _complete = translate_zh(zh)
+    assert isinstance(english, str) and english
 
 
 def test_a_pattern_does_not_cut_a_word_when_a_longer_match_fits():

@@ -71,7 +71,7 @@ def translate_zh(text):
             said = noun_phrase(wrong[0], "old")
             said = "it" if said in PHOTO else said
             continue
-        joined = with_clause(_normalize(c)) if parts else None
+        joined = with_clause(_normalize(c), parts[-1]) if parts else None
         if joined:  # 给他换个发型，要短发 -> give him a new hairstyle with short hair
             parts[-1] += joined
             continue

@@ -18,6 +18,7 @@ clause; `PATTERNS` are (regular expression, handler) pairs as in `edits.py`.
 import re
 
 from .edit_vocab import ADJUSTABLE, COMMANDS, DEFECTS
+from .handlers import DROP
 from .lexicon import segment
 from .phrases import PLACE_RE, SPOT_RE, adjective, is_verb_word, kinds, noun_phrase, place_phrase
 from .tokens import plural
@@ -61,6 +62,8 @@ def _feel(m):
 
 def normalize(c):
     """Clause rewrites that the sentence patterns then read."""
+    c = re.sub(r"(?:看起来|看上去)?像是?在(.+?(?:拍的|拍摄的|拍出来的|拍|里|上|中|下|边))$",
+               lambda m: "像在" + re.sub("(拍的|拍摄的|拍出来的|拍)$", "", m.group(1)) + "拍", c)
     c = re.sub(r"一下(?!子)(?=.)", "", c)                                  # 降低一下饱和度 -> 降低饱和度
     c = re.sub(r"(?<=.)(?:能不能|可不可以|能否|可否)", "", c)               # 天空能不能蓝一点 -> 天空蓝一点
     c = re.sub(r"^(把|将)((?:.+的)?)(.+?)(?:都|全都|全部|全(?=去掉|删掉|删除|去除|移除|抹掉|擦掉|P掉|p掉|清理))(?=[\u4e00-\u9fff])",
@@ -138,9 +141,9 @@ def _raise(verb, word):
     return f"increase {_setting(word)}"
 
 
-def with_clause(c):
+def with_clause(c, before=""):
     """要短发 after 换个发型: ' with short hair', or None (the clause is a sentence of its own)."""
-    m = re.fullmatch(r"(?:要|想要|需要)(.+)", c)
+    m = re.fullmatch(r"(?:要|想要|需要)(.+)" if not before.startswith(("change ", "give ")) else r"(?:要|想要|需要)?(.+)", c)
     found = kinds(m.group(1)) if m else set()
     return f" with {noun_phrase(m.group(1), 'new')}" if found and found <= set("NPMAC") and found & set("NPM") else None
 
@@ -243,6 +246,15 @@ def _less(subject, x, y):
 _LOOKS = {"颜色": "the colors", "色彩": "the colors", "色调": "the tone", "光线": "the lighting"}
 
 
+_WAYS = {"上": "up", "下": "down", "左": "to the left", "右": "to the right", "前": "forward", "后": "back",
+         "中间": "to the middle", "左边": "to the left", "右边": "to the right", "上面": "up", "下面": "down"}
+
+
+def _move(x, way):
+    """把左边的人往右边移一点 -> 'move the person on the left to the right'."""
+    return f"move {noun_phrase(x, 'old')} {_WAYS[way]}" if way in _WAYS else None
+
+
 def _put(x, where):
     """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
     place = place_phrase("在" + where)
@@ -267,6 +279,7 @@ def _more_of(subject, how, y):
 
 PATTERNS = [
     (rf"(.*?)(年轻|老|小|大)({_NUM})岁", _years),
+    (rf"(.*?)(瘦|胖)(?:了)?(?:{_NUM})(?:斤|公斤|kg|KG)", lambda s, x, a: f"make {_target(s, x)} look {'slimmer' if a == '瘦' else 'heavier'}"),
     (rf"(?:把|将)?(.+?)(放大|变大|扩大|大|缩小|变小|小)(一|两|二|三|四|五|[0-9]+)?(?:倍|半)",
      lambda s, x, v, n: _times(s, x, v, n or "半")),
     (rf"(?:把|将)?(.*?)(?:的)?({_UP}){_LITTLE}(?:画面的|照片的|图片的|整体的)?({_ADJ_RE})", lambda s, x, v, a: _raise(v, a)),
@@ -287,6 +300,10 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
+    (r"(?:好像|仿佛|像是|像)(?:快|要|快要|就要|马上)(.+)", lambda s, x: DROP),  # 像快落山了: a simile of the edit before
+    (r"(?:把|将)(.+?)(?:往|向|朝)(.+?)(?:移动|挪动|移|挪|靠|放|转)(?:一点|一些|点|些)?", lambda s, x, way: _move(x, way)),
+    (r"(?:让|使)?(.*?)像在(.+?)拍", lambda s, x, where: f"make {_target(s, x) if x not in _PHOTO else 'it'} look like it was taken "
+     f"{place_phrase('在' + where)}" if place_phrase("在" + where) else None),
     (r"(?:把|将)?(.+?)(?:抠出来|抠出|抠图|抠下来)", lambda s, x: f"cut out {noun_phrase(x, 'old')}"),
     (r"(?:P|p|PS|ps)(?:一个|个|一只|只|一些|些|上|进去|进)(.+)", lambda s, y: f"add {noun_phrase(y)}" if kinds(y) & set("NPM") else None),
     (r"(?:换|改)(?:个|一个|下|一下)(.+?)的?(背景|天空|发色|颜色|衣服|墙|墙壁|头发)",

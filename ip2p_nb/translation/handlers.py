@@ -137,6 +137,8 @@ def to_bare(c, subject):
     if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
         return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
     found = kinds(c)
+    if "S" in found and found & set("NPM") and found <= set("SNPMAC") and "的" in c:  # 晚上的城市 -> a city at night
+        return f"make {subject or 'it'} {noun_phrase(c, 'new')}"
     if "T" in found and found & set("NM") and found <= set("NMTAC"):  # 韩系风格的头像 -> make it a Korean-style portrait
         return f"make {subject or 'it'} {noun_phrase(c, 'new')}"
     if found and found <= set("STC"):
@@ -151,7 +153,8 @@ def to_bare(c, subject):
 # ---- clauses the older patterns did not know ---------------------------------------------------
 
 
-ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting"}
+ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting",
+           "气氛": "mood", "氛围": "mood"}
 
 
 def to_keep(subject, x):

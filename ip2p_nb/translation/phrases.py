@@ -27,7 +27,7 @@ _CURATED_EN = {en for _kind, en in WORDS.values()}  # a dictionary word before �
 def _comparative(adj):
     if adj in IRREGULAR_MORE:
         return IRREGULAR_MORE[adj]
-    if " " in adj or "-" in adj or len(adj) > 6:
+    if " " in adj or "-" in adj or len(adj) > 6 or not adj.islower():  # 3D -> more 3D
         return "more " + adj
     if adj.endswith("e"):
         return adj + "r"
@@ -43,6 +43,10 @@ def _article(word):
 
 def noun_phrase(text, role="new"):
     """English for a noun phrase. role: 'old' (already in the photo: 'the'), 'new' ('a')."""
+    when = re.fullmatch(r"([^的]+)的([^的]+)", text)
+    at = _at(noun_phrase(when.group(1), "adj")) if when and kinds(when.group(1)) == {"S"} else None
+    if at and kinds(when.group(2)) <= set("NPM") and kinds(when.group(2)):
+        return f"{noun_phrase(when.group(2), role)} {at}"  # 晚上的城市 -> a city at night
     located = re.fullmatch(rf"(.+?)({PLACE_RE})的(.+)", text)
     if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
         return f"{noun_phrase(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
@@ -53,6 +57,9 @@ def noun_phrase(text, role="new"):
     if located and located.group(1) not in ("", "在"):
         where = PLACES[located.group(2)]
         return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
+    scene = re.fullmatch(r"(背景|前景|天空|远处)的(.+)", text)
+    if scene and kinds(scene.group(2)) and kinds(scene.group(2)) <= set("NPM") and scene.group(2) not in _ASPECT_WORDS:
+        return f"{noun_phrase(scene.group(2), role)} {_IN_SCENE[scene.group(1)]}"  # 背景的人群 -> the crowd in the background
     made = re.fullmatch(r"(?:用)?(.+?)(?:做的|制成的|制作的|做成的)(.+)", text)
     if made:  # 木板做的桌子 -> a table made of wooden boards
         return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
@@ -100,6 +107,7 @@ def noun_phrase(text, role="new"):
             owner = nxt == "的" or (nxt is not None and nxt in "NPMAC")
             words.append(PRONOUNS[en][1 if owner else 0])
             det = "-" if owner else det
+            head_kind = head_kind if owner else "R"  # 把她 alone: "her", no article
         elif kind in "NP" and en.split()[-1] in BEINGS and nxt in ("N", "P") and toks[i + 1][1] in _BODY:  # 熊猫手里 -> in the panda's hand
             words.append(en + "'s")
         elif kind in "NPM" and nxt == "的" and any(k in "NPM" for k, _ in toks[i + 2:]) and en in _CURATED_EN:
@@ -113,7 +121,7 @@ def noun_phrase(text, role="new"):
         return ""
     if det and det not in ("a", "this", "that", "every", "-") and head_kind == "N":
         words[-1] = plural(words[-1])
-    phrase = " ".join(words)
+    phrase = re.sub(r"\b(\w+) \1\b", r"\1", " ".join(words))  # 复古的老爷车: not "vintage vintage car"
     if det == "a glass of" and re.match(r"(coffee|tea|latte|milk tea|hot chocolate|cappuccino)\b", phrase):
         det = "a cup of"
     if det in _COUNTS and role == "old":
@@ -129,6 +137,8 @@ def noun_phrase(text, role="new"):
               and not words[-1].isupper())  # the TV
     if role == "old" and head_kind == "T" and len(toks) == 1 and phrase.startswith(("a ", "an ")):
         return "the " + phrase.split(" ", 1)[1]  # 修复老照片 -> restore the old photograph
+    if proper and role == "old" and phrase.split()[-1] in _LANDMARKS and not det:
+        return "the " + phrase  # 埃菲尔铁塔前面 -> in front of the Eiffel Tower
     if det == "-" or head_kind in ("T", "S", "R") or proper:
         return phrase
     if phrase.startswith(("both ", "all ", "the ", "some ", "many ", "a ", "an ")):
@@ -144,6 +154,20 @@ def noun_phrase(text, role="new"):
     return phrase
 
 
+def _at(when):
+    """'night' -> 'at night', 'winter' -> 'in winter', 'a rainy day' -> 'on a rainy day'; None for others
+    (早晨的阳光 stays 'morning sunlight', 中秋节的月亮 'the Mid-Autumn Festival moon')."""
+    if re.fullmatch(r"an? [a-z]+ day", when):
+        return "on " + when
+    if when in ("night", "dusk", "dawn", "midnight"):
+        return "at " + when
+    return "in " + when if when in ("spring", "summer", "autumn", "winter") else None
+
+
+_IN_SCENE = {"背景": "in the background", "前景": "in the foreground", "天空": "in the sky", "远处": "in the distance"}
+_ASPECT_WORDS = {"颜色", "色彩", "色调", "亮度", "光线", "饱和度", "对比度", "风格", "氛围", "部分", "样子"}
+_LANDMARKS = {"Tower", "Bridge", "Wall", "China", "City", "Palace", "Gate", "Temple", "House", "Colosseum", "Louvre",
+              "Bund", "Sphinx", "Way", "Pisa", "Army", "Liberty", "Triomphe", "Square", "Lake", "River", "Mahal"}
 _COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _COUNTABLE_SCENES = ("night", "day", "morning", "evening", "afternoon", "scene", "sunset", "sunrise", "dusk")
 
@@ -315,7 +339,7 @@ def place_phrase(text):
         return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
     if text.startswith("在") and len(text) > 1:
         thing = noun_phrase(text[1:], "old")
-        return f"{'on' if thing.split()[-1] in _SURFACES else 'in'} {thing}"  # 在山顶 -> on the mountaintop
+        return f"{'on' if thing.split()[-1:] and thing.split()[-1] in _SURFACES else 'in'} {thing}"  # 在山顶 -> on the mountaintop
     return ""
 
 
