@@ -38,6 +38,11 @@ def en(zh):
     ("加一道彩虹", "add a rainbow"),
     ("在桌子上加一杯咖啡", "add a cup of coffee on the table"),
     ("把三个人换成两个人", "replace the three people with two people"),
+    ("把我P瘦一点，腿拉长", "make me thinner and make the leg longer"),
+    ("让她闭上眼睛微笑", "make her close her eyes and smile"),
+    ("给金鱼缸里加点水草", "add some water plants in the fishbowl"),
+    ("把饭菜P得更好吃一点", "make the food more delicious"),
+    ("让这张证件照的背景变成蓝色", "make the background blue"),
     # places and owners
     ("在他头上加一个光环", "add a halo on his head"),
     ("修复这张老照片上的划痕", "remove the scratches on this old photograph"),

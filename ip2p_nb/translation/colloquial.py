@@ -71,7 +71,8 @@ def normalize(c):
     c = re.sub(r"^([^让使把将给在]{1,6}?)(嘴里|手里|手上|怀里)(?=叼|拿|握|捧|抱|举|含)", r"让\1\2", c)  # 狗狗嘴里叼…
     c = re.sub(r"(?<=[盖铺堆挂落撒洒飘贴摆停站坐挤种])满了", "满", c)
     c = re.sub(r"(手里的|手上的|手中的|嘴里的|叼着|叼根|叼个|抽着|抽)烟(?![花火雾囱])", r"\1香烟", c)  # a cigarette, not smoke
-    c = re.sub(rf"(?:这张)?(?:照片|图片|画面|图像)的(?=(?:{'|'.join(DEFECTS)})$)", "", c)  # 去除照片的噪点 -> the noise
+    c = re.sub(rf"(?:这张)?(?:照片|图片|画面|图像)的(?=(?:{'|'.join(DEFECTS)})$|天空|背景|前景)", "", c)  # 照片的噪点 -> the noise
+    c = re.sub(r"(?:这张|那张)?(?:证件照|老照片|旧照片|自拍|合照|全家福|写真|头像|照片|图片)的(?=背景|天空|底色)", "", c)
     return c
 
 
@@ -255,6 +256,10 @@ def _move(x, way):
     return f"move {noun_phrase(x, 'old')} {_WAYS[way]}" if way in _WAYS else None
 
 
+_LONGER = {"拉长": "longer", "拉高": "taller", "加长": "longer", "变长": "longer", "拉宽": "wider", "加宽": "wider",
+           "变宽": "wider", "缩短": "shorter", "变短": "shorter", "变窄": "narrower", "拉细": "slimmer"}
+
+
 def _put(x, where):
     """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
     place = place_phrase("在" + where)
@@ -298,6 +303,8 @@ PATTERNS = [
     (r"(?:让|使|把|将)?(.+?)(亮|打开|开|灭|关掉|关上|关)(?:着|起)?", _switch),
     (r"(?:把|将)?(.+?)(加深|变深|调深|加浓)", lambda s, x, v: f"make {_target(s, x)} deeper"),
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
+    (r"(?:把|将)?(.+?)(拉长|拉高|加长|变长|拉宽|加宽|变宽|缩短|变短|变窄|拉细)(?:一点|一些|点|些)?",
+     lambda s, x, v: f"make {_target(s, x)} {_LONGER[v]}"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
     (r"(?:好像|仿佛|像是|像)(?:快|要|快要|就要|马上)(.+)", lambda s, x: DROP),  # 像快落山了: a simile of the edit before

@@ -320,6 +320,8 @@ def verb_phrase(verb, after):
         return f"{english} {place} and {verb_phrase(segment(then.group(3))[0], then.group(3)[len(segment(then.group(3))[0]):])}"
     if core != verb or after.startswith("在"):
         return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
+    if after in WORDS and WORDS[after][0] == "V":  # 闭上眼睛微笑 -> close her eyes and smile
+        return f"{english} and {WORDS[after][1]}"
     return f"{english} {noun_phrase(after, 'new')}".strip()
 
 

@@ -216,6 +216,8 @@ def plural(noun):
     head, _, last = noun.rpartition(" ")
     if last in IRREGULAR_PLURAL:
         word = IRREGULAR_PLURAL[last]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is", "as", "os")):
+        word = last  # water plants, stars: plural already
     elif last.endswith(("s", "x", "ch", "sh")):
         word = last + "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":
