@@ -68,7 +68,12 @@ def en(zh):
     ("背景不要太亮", "do not make the background too bright"),
     ("别把脸修得太白", "do not make the face too white"),
     ("不要有文字", "remove the characters"),
+    ("人物脸部太暗，补一下光", "add light to the person's face"),
     # the nouns and verbs of photo editing
+    ("把曝光调低一点，高光压一下", "reduce the exposure and tone down the highlights"),
+    ("把画面整体色调调成暖黄色", "make the overall tone warm yellow"),
+    ("加一束光从窗户照进来", "add a beam of light shining in through the window"),
+    ("画面有点灰，去一下灰", "remove the haze"),
     ("增加一点对比度", "increase the contrast"),
     ("减少噪点", "reduce the noise"),
     ("加点电影感", "make it more cinematic"),

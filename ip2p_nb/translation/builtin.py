@@ -30,7 +30,7 @@ from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
-from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, participle, place_phrase,
                       split_at_verb)
 from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
@@ -243,6 +243,16 @@ def _group_at(pattern, number):
     return -1
 
 
+def _through(x, y, v, d):
+    """阳光从窗户照进来 -> 'make the sunlight shine in through the window'; 加一束光从窗户照进来 -> 'add a beam of
+    light shining in through the window'."""
+    how = f"{'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"
+    added = re.match(r"(?:加上|加|添加|添)(.+)", x)
+    if added:
+        return f"add {noun_phrase(added.group(1))} {participle(_THROUGH[v])} {how}"
+    return f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {how}"
+
+
 def _off(subject, body):
     """把 X + verb + 掉: 'remove X' (关掉 switches off: left to the other patterns)."""
     words = segment(body)
@@ -298,7 +308,7 @@ _EARLY = [
     (r"(?:让|使得|使|令)?(.+?)从(.+?)(开|走|跑|飞|游|驶)(?:过来|来)?",  # 火车从远处开过来 -> come from the distance
      lambda s, x, y, v: f"make {noun_phrase(x, 'old')} come from {re.sub('^(in|on|at) ', '', SPOTS[y]) if y in SPOTS else noun_phrase(y, 'old')}"),
     (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|洒|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
-     lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
+     lambda s, x, y, v, d: _through(x, y, v, d)),
     (_WEATHER, to_weather),
     (_WEATHER_AFTER, lambda s, where, what, size: to_weather(s, where, size, what)),
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: to_more(s, body)),

@@ -72,6 +72,8 @@ def normalize(c):
     c = re.sub(r"(?<=[盖铺堆挂落撒洒飘贴摆停站坐挤种])满了", "满", c)
     c = re.sub(r"(手里的|手上的|手中的|嘴里的|叼着|叼根|叼个|抽着|抽)烟(?![花火雾囱])", r"\1香烟", c)  # a cigarette, not smoke
     c = re.sub(rf"(?:这张)?(?:照片|图片|画面|图像)的(?=(?:{'|'.join(DEFECTS)})$|天空|背景|前景)", "", c)  # 照片的噪点 -> the noise
+    c = re.sub(r"(?:画面|照片|图片|整张图|整张照片)(?=整体|色调|亮度|色彩)", "", c)  # 把画面整体色调调成… -> the overall tone
+    c = re.sub(r"(?:去掉|去除)(?=模糊|灰|雾$)", "去", c)
     c = re.sub(r"(?:这张|那张)?(?:证件照|老照片|旧照片|自拍|合照|全家福|写真|头像|照片|图片)的(?=背景|天空|底色)", "", c)
     return c
 
@@ -305,6 +307,7 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(减淡|变淡|调淡|淡化)(?:一点|一些|点|些)?", lambda s, x, v: f"make {_target(s, x)} lighter"),
     (r"(?:把|将)?(.+?)(拉长|拉高|加长|变长|拉宽|加宽|变宽|缩短|变短|变窄|拉细)(?:一点|一些|点|些)?",
      lambda s, x, v: f"make {_target(s, x)} {_LONGER[v]}"),
+    (r"(高光|亮部|过曝|曝光|亮度|阴影|暗部)(?:压一压|压一下|压低|压)", lambda s, x: f"tone down {_setting(x)}"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
     (r"(?:好像|仿佛|像是|像)(?:快|要|快要|就要|马上)(.+)", lambda s, x: DROP),  # 像快落山了: a simile of the edit before

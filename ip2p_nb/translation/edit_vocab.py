@@ -12,13 +12,13 @@ _TABLES = {
     "A": "原=original|破损=damaged|损坏=damaged|破损的=damaged|受损=damaged|残缺=damaged|绚丽=gorgeous|灿烂=brilliant|"
          "浓浓=thick|浓密=thick|厚厚=thick|淡淡=light|暗淡=dull|亮丽=bright|通亮=bright|清爽=fresh|柔美=soft|"
          "陈旧=old|泛白=washed-out|发黄=yellowed|褪色=faded|鲜活=vivid|一样=the same|相同=the same|",
-    "C": "湛蓝=deep blue|湛蓝色=deep blue|蔚蓝=azure blue|蔚蓝色=azure blue|",
+    "C": "亚麻色=ash blonde|亚麻=ash blonde|湛蓝=deep blue|湛蓝色=deep blue|蔚蓝=azure blue|蔚蓝色=azure blue|",
     "N": "原图=original image|原照片=original photo|原片=original photo|原相片=original photo|人脸=face|脸部=face|"
          "面部=face|镜头=camera|姿势=pose|姿态=pose|动作=pose|裂缝=crack|污点=stain|"
          "霉斑=mold spot|台=stage|地方=area|色调=tone|整体色调=overall tone|光源=light source|主光=key light|轮廓光=rim light|",
     "P": "暗部=shadows|亮部=highlights|高光=highlights|污渍=stains|折痕=creases|划痕=scratches|裂痕=cracks|褶皱=creases|"
          "瑕疵=blemishes|斑点=spots|",
-    "M": "补光=fill light|逆光效果=backlight|破损处=damage|光影=light and shadow|"
+    "M": "反光=glare|补光=fill light|逆光效果=backlight|破损处=damage|光影=light and shadow|"
          # issue 33, second pass: the nouns of photo editing and AI images
          "对比度=contrast|饱和度=saturation|曝光=exposure|曝光度=exposure|清晰度=sharpness|锐度=sharpness|"
          "色温=color temperature|氛围感=atmosphere|高级感=a high-end look|闪电=lightning|"
@@ -30,7 +30,7 @@ _MORE_TABLES = {  # issue 33, second pass
     "P": "爆竹=firecrackers|鞭炮=firecrackers|水草=water plants|抱枕=throw pillows|火烧云=fiery sunset clouds|法令纹=smile lines|鱼尾纹=crow's feet|抬头纹=forehead lines|颈纹=neck lines|痘印=acne marks|色斑=dark spots|衣服=clothes|装饰品=decorations|路人=passersby|行人=pedestrians|游客=tourists|春联=spring couplets|对联=couplets|车灯=headlights|"
          "大灯=headlights|",
     "A": "好吃=delicious|美味=delicious|压抑=oppressive|立体=three-dimensional|假=fake|假假的=fake|有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
-    "T": "ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
+    "T": "动画风=a cartoon|动漫风=anime style|卡通风=a cartoon|ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
     "V": "伸出舌头=stick out its tongue|行驶=drive|开车=drive|开花=bloom|变形=look distorted|走形=look distorted|游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
 }
 # one-word retouch commands (磨皮美白 -> "smooth and whiten the skin"): the command, and its object
@@ -40,7 +40,7 @@ COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), 
             "瘦身": ("slim", "the body"), "增高": ("lengthen", "the legs"), "亮肤": ("brighten", "the skin"),
             "去黑眼圈": ("remove", "the dark circles"), "去眼袋": ("remove", "the eye bags"),
             "补妆": ("touch up", "the makeup"), "去水印": ("remove", "the watermark"), "去噪": ("reduce", "the noise"),
-            "降噪": ("reduce", "the noise"), "上色": ("colorize", "the photo"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
+            "降噪": ("reduce", "the noise"), "去灰": ("remove", "the haze"), "去模糊": ("remove", "the blur"), "上色": ("colorize", "the photo"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}
 # what a verb of raising or lowering acts on (增加一点对比度, 把饱和度调高): "increase the contrast"
 ADJUSTABLE = ("噪点", "对比度", "饱和度", "曝光度", "曝光", "亮度", "清晰度", "锐度", "色温", "暗角", "颗粒感", "光泽",
               "光泽感", "氛围感", "质感", "电影感", "高级感", "层次感", "立体感", "通透感", "光感")

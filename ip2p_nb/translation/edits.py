@@ -93,7 +93,7 @@ PATTERNS = [
      lambda s, light, side: f"{_LIGHT[light]} from {_SIDES[side]}"),
     (rf"(?:在)?从({_re(_SIDES)})(?:打光|补光|打灯|照光|打|照)(?:光|光线)?", lambda s, side: f"light from {_SIDES[side]}"),
     (r"(?:给|为|对)(.+?)(?:打|补|加)(?:个|点|一点|一下)?光", lambda s, x: f"add light to {_thing(s, x)}"),
-    (r"(?:打|补)(?:个|点|一点|一下)?光", lambda s: "add soft lighting"),
+    (r"(?:打|补)(?:个|点|一点|一下)?光", lambda s: f"add light to {s}" if s and s != "it" else "add soft lighting"),
     # brighter, darker
     (rf"(?:把|将|给|让|使)?(.*?)({_BRIGHT}|{_DARK})(?:一点|一些|点|些|一下)?", _lighter),
     (rf"({_BRIGHT}|{_DARK})(?:一下)?(.+)", lambda s, verb, x: _lighter(s, x, verb)),

@@ -124,6 +124,8 @@ def noun_phrase(text, role="new"):
     phrase = re.sub(r"\b(\w+) \1\b", r"\1", " ".join(words))  # 复古的老爷车: not "vintage vintage car"
     if det == "a glass of" and re.match(r"(coffee|tea|latte|milk tea|hot chocolate|cappuccino)\b", phrase):
         det = "a cup of"
+    if det == "a bunch of" and re.fullmatch(r"(light|sunlight|moonlight|lights)", phrase):
+        det, phrase = "a beam of", phrase.rstrip("s")  # 一束光 -> a beam of light
     if det in _COUNTS and role == "old":
         return f"the {det} {phrase}"  # 把两只鸟换成蝴蝶 -> replace the two birds
     if det == "a" and head_kind == "S" and phrase.split()[-1] in _COUNTABLE_SCENES and not phrase.startswith(("a ", "an ")):
