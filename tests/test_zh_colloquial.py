@@ -43,6 +43,12 @@ def en(zh):
     ("给金鱼缸里加点水草", "add some water plants in the fishbowl"),
     ("把饭菜P得更好吃一点", "make the food more delicious"),
     ("让这张证件照的背景变成蓝色", "make the background blue"),
+    ("加3只小鸭子在池塘里", "add three small ducks in the pond"),
+    ("给这只狗狗P一个金链子", "add a golden chain to this dog"),
+    ("能不能让她的笑容自然一点呀", "make her smile more natural"),
+    ("这个背景太丑了，换个好看点的", "make this background prettier"),
+    ("整张图太暗了，然后人脸也有点黄", "make it less dark and make the face less yellow"),
+    ("我想把这张自拍弄成动漫头像", "make this selfie an anime-style portrait"),
     # places and owners
     ("在他头上加一个光环", "add a halo on his head"),
     ("修复这张老照片上的划痕", "remove the scratches on this old photograph"),

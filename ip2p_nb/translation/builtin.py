@@ -67,6 +67,8 @@ def translate_zh(text):
     for n, c in enumerate(clauses):
         c = _strip_polite(c)
         wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
+        if wrong and complaint(_normalize(_strip_polite(clauses[n + 1]))):
+            wrong = None  # 整张图太暗了，人脸也有点黄: two complaints, each says what to fix
         if wrong:  # 画面太暗了，提亮一点: what is wrong is what the next clause fixes
             said = noun_phrase(wrong[0], "old")
             said = "it" if said in PHOTO else said
@@ -267,6 +269,8 @@ _VERB_OFF = set("扫刮摘剪砍撕抠拔吃擦抹扔拿移删去除")
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
+    if x.endswith("的"):
+        return None  # 让她的笑容自然一点: 她的 owns 笑容, it does not 笑
     if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
         return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
     return _clause(rest, subject=f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))  # 让颜色更鲜艳

@@ -74,6 +74,7 @@ def normalize(c):
     c = re.sub(rf"(?:这张)?(?:照片|图片|画面|图像)的(?=(?:{'|'.join(DEFECTS)})$|天空|背景|前景)", "", c)  # 照片的噪点 -> the noise
     c = re.sub(r"(?:画面|照片|图片|整张图|整张照片)(?=整体|色调|亮度|色彩)", "", c)  # 把画面整体色调调成… -> the overall tone
     c = re.sub(r"(?:去掉|去除)(?=模糊|灰|雾$)", "去", c)
+    c = re.sub(r"(?<=.)也(?=有点|有些|太)", "", c)
     c = re.sub(r"(?:这张|那张)?(?:证件照|老照片|旧照片|自拍|合照|全家福|写真|头像|照片|图片)的(?=背景|天空|底色)", "", c)
     return c
 
@@ -308,6 +309,10 @@ PATTERNS = [
     (r"(?:把|将)?(.+?)(拉长|拉高|加长|变长|拉宽|加宽|变宽|缩短|变短|变窄|拉细)(?:一点|一些|点|些)?",
      lambda s, x, v: f"make {_target(s, x)} {_LONGER[v]}"),
     (r"(高光|亮部|过曝|曝光|亮度|阴影|暗部)(?:压一压|压一下|压低|压)", lambda s, x: f"tone down {_setting(x)}"),
+    (r"给(.+?)(?:P|p|PS|ps)(?:一个|个|一只|只|一副|副|上)?(.+)", lambda s, x, y: f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}"
+     if kinds(y) & set("NPM") else None),
+    (r"(?:换|改)(?:个|一个|成|下)(.+?)(?:一点|一些|点|些)?的?",
+     lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if kinds(y) and kinds(y) <= set("AC") else None),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
     (r"(?:好像|仿佛|像是|像)(?:快|要|快要|就要|马上)(.+)", lambda s, x: DROP),  # 像快落山了: a simile of the edit before
@@ -324,5 +329,5 @@ PATTERNS = [
     (rf"(?:让|使)?(.+?)(上面|里面|上|里|中)(漂|飘|停|挂|站|坐|躺|趴|长|开|游)(?!满)(.+)", _there),
     (r"(?:给)?(.*?)(?:加|添|增加|添加)(?:一点点|一点|一些|点|些)(.+?)的?", lambda s, x, y: _more_look(s, x, y)),
 ]
-PATTERNS.append((r"(?!不要|别|不能)(.+?)(?:太|过于|有点太|太过)([\u4e00-\u9fff]{1,3}?)", lambda s, x, y: _less(s, x, y)))
+PATTERNS.append((r"(?!不要|别|不能)(.+?)(?:太|过于|有点太|太过|有点|有些)([\u4e00-\u9fff]{1,3}?)", lambda s, x, y: _less(s, x, y)))
 CUTTERS = {PATTERNS[0][0]}  # 年轻十岁: jieba's 十岁 may join what the pattern cuts

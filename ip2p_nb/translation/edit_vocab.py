@@ -25,11 +25,11 @@ _TABLES = {
          "拉花=latte art|暗角=vignette|光泽=gloss|光泽感=glossy finish|",
 }
 _MORE_TABLES = {  # issue 33, second pass
-    "N": "双层巴士=double-decker bus|金鱼缸=fishbowl|主角=main subject|河面=river|江面=river|装饰=decoration|元素=element|海景=sea view|碗面=bowl of noodles|南瓜灯=jack-o'-lantern|香烟=cigarette|绿植=potted plant|爱心=heart|心形=heart|"
+    "N": "小姐姐=young woman|小哥哥=young man|包包=bag|双层巴士=double-decker bus|金鱼缸=fishbowl|主角=main subject|河面=river|江面=river|装饰=decoration|元素=element|海景=sea view|碗面=bowl of noodles|南瓜灯=jack-o'-lantern|香烟=cigarette|绿植=potted plant|爱心=heart|心形=heart|"
          "落地灯=floor lamp|木地板=wooden floor|",
     "P": "爆竹=firecrackers|鞭炮=firecrackers|水草=water plants|抱枕=throw pillows|火烧云=fiery sunset clouds|法令纹=smile lines|鱼尾纹=crow's feet|抬头纹=forehead lines|颈纹=neck lines|痘印=acne marks|色斑=dark spots|衣服=clothes|装饰品=decorations|路人=passersby|行人=pedestrians|游客=tourists|春联=spring couplets|对联=couplets|车灯=headlights|"
          "大灯=headlights|",
-    "A": "好吃=delicious|美味=delicious|压抑=oppressive|立体=three-dimensional|假=fake|假假的=fake|有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
+    "A": "空=empty|好吃=delicious|美味=delicious|压抑=oppressive|立体=three-dimensional|假=fake|假假的=fake|有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
     "T": "动画风=a cartoon|动漫风=anime style|卡通风=a cartoon|ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
     "V": "伸出舌头=stick out its tongue|行驶=drive|开车=drive|开花=bloom|变形=look distorted|走形=look distorted|游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
 }

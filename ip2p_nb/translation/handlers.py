@@ -50,7 +50,7 @@ def to_change(subject, x, verb, y):
     if style and "T" not in found:
         return f"make {target} {noun_phrase(style.group(1), 'adj')} style"
     if "T" in found or found <= set("AC?"):
-        looks = noun_phrase(style.group(1) if style else y, 'adj')
+        looks = noun_phrase(style.group(1) if style else y, "new" if found & set("NP") else "adj")  # an anime-style portrait
         if target.endswith("tone") and looks.endswith("-toned"):  # 色调调成冷色 -> make the tone cool
             looks = looks[:-len("-toned")]
         return f"make {target} {looks}"

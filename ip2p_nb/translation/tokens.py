@@ -34,6 +34,11 @@ def tokens(text):
             out.append(WORDS[latin])
             i += len(latin)
             continue
+        count = re.match(rf"([0-9]{{1,2}})\s*[{MEASURES}]", text[i:])
+        if count:  # 加3只小鸭子 -> three ducklings
+            out.append(("D", _COUNT_WORDS[int(count.group(1))] if int(count.group(1)) < len(_COUNT_WORDS) else count.group(1)))
+            i += count.end()
+            continue
         m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
         if m:
             out.append(("E", m.group().strip()))
@@ -94,6 +99,7 @@ def tokens(text):
     return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
 
 
+_COUNT_WORDS = ["no", "a", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
 # grammatical characters that carry no content in an edit instruction: dropped when left alone
 FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
