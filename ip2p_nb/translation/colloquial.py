@@ -224,7 +224,7 @@ def _more_of_it(subject, x, y):
     return f"give {target} more {english}"
 
 
-_PHOTO = ("", "照片", "图片", "画面", "图像", "整体", "整个画面", "这张照片", "这张图")
+_PHOTO = ("", "照片", "图片", "画面", "图像", "整体", "整个画面", "这张照片", "这张图", "整张图", "整张照片", "整张图片", "全图")
 
 
 _THERE = {"漂": "floating", "飘": "floating", "停": "parked", "挂": "hanging", "站": "standing", "坐": "sitting",
