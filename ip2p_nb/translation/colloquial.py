@@ -96,7 +96,7 @@ _TENS = {30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80:
 _NUM = r"[0-9]+|[一两二三四五六七八九十]{1,3}"
 
 
-def number(text):
+def _number(text):
     """'二十' -> 'twenty', '十五' -> 'fifteen', '35' -> '35'."""
     if text.isdigit():
         value = int(text)
@@ -116,7 +116,7 @@ def _target(subject, x):
 
 def _years(subject, x, adj, n):
     more = {"年轻": "younger", "小": "younger", "老": "older", "大": "older"}[adj]
-    return f"make {_target(subject, x)} look {number(n)} years {more}"
+    return f"make {_target(subject, x)} look {_number(n)} years {more}"
 
 
 def _times(subject, x, verb, n):
@@ -124,7 +124,7 @@ def _times(subject, x, verb, n):
     if n == "半" or small:
         return f"make {_target(subject, x)} half the size"
     count = 2 if n == "一" else int(n) if n.isdigit() else _DIGITS.get(n, 2)
-    how = "twice" if count == 2 else f"{number(str(count))} times"
+    how = "twice" if count == 2 else f"{_number(str(count))} times"
     return f"make {_target(subject, x)} {how} as big"
 
 
