@@ -116,7 +116,7 @@ def _target(subject, x):
 
 def _years(subject, x, adj, n):
     more = {"年轻": "younger", "小": "younger", "老": "older", "大": "older"}[adj]
-    return f"make {_target(subject, x)} look {_number(n)} years {more}"
+    return f"make {_target(subject, x)} look {_number(n)} year{'' if _number(n) == 'one' else 's'} {more}"
 
 
 def _times(subject, x, verb, n):
@@ -263,6 +263,12 @@ _LONGER = {"拉长": "longer", "拉高": "taller", "加长": "longer", "变长":
            "变宽": "wider", "缩短": "shorter", "变短": "shorter", "变窄": "narrower", "拉细": "slimmer"}
 
 
+def _plural_head(phrase):
+    """'the cloud in the sky' -> 'the clouds in the sky'."""
+    m = re.match(r"(.+?)( (?:in|on|at|by|under|next to|behind) .+)$", phrase)
+    return plural(m.group(1)) + m.group(2) if m else plural(phrase)
+
+
 def _put(x, where):
     """把人物P到埃菲尔铁塔前面 -> 'put the person in front of the Eiffel Tower'."""
     place = place_phrase("在" + where)
@@ -313,6 +319,8 @@ PATTERNS = [
      if kinds(y) & set("NPM") else None),
     (r"(?:换|改)(?:个|一个|成|下)(.+?)(?:一点|一些|点|些)?的?",
      lambda s, y: f"make {s or 'it'} {adjective('更' + y)}" if kinds(y) and kinds(y) <= set("AC") else None),
+    (r"(?:把|将)(.+?)(?:去掉|删掉|去除|删除|拿掉|P掉|p掉)(?:一些|一点|点|些|几个|一部分|部分)",
+     lambda s, x: f"remove some of {_plural_head(noun_phrase(x, 'old')) if 'N' in kinds(x) else noun_phrase(x, 'old')}"),
     (r"突出(.+)", lambda s, x: f"make {noun_phrase(x, 'old')} stand out"),
     (r"(?:要|想要|需要)有?(.+)", _give),
     (r"(?:好像|仿佛|像是|像)(?:快|要|快要|就要|马上)(.+)", lambda s, x: DROP),  # 像快落山了: a simile of the edit before

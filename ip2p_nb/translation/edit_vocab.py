@@ -29,7 +29,7 @@ _MORE_TABLES = {  # issue 33, second pass
          "落地灯=floor lamp|木地板=wooden floor|",
     "P": "爆竹=firecrackers|鞭炮=firecrackers|水草=water plants|抱枕=throw pillows|火烧云=fiery sunset clouds|法令纹=smile lines|鱼尾纹=crow's feet|抬头纹=forehead lines|颈纹=neck lines|痘印=acne marks|色斑=dark spots|衣服=clothes|装饰品=decorations|路人=passersby|行人=pedestrians|游客=tourists|春联=spring couplets|对联=couplets|车灯=headlights|"
          "大灯=headlights|",
-    "A": "空=empty|好吃=delicious|美味=delicious|压抑=oppressive|立体=three-dimensional|假=fake|假假的=fake|有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
+    "A": "电影色调=cinematic|电影感的=cinematic|空=empty|好吃=delicious|美味=delicious|压抑=oppressive|立体=three-dimensional|假=fake|假假的=fake|有食欲=appetizing|诱人=tempting|多余=extra|多余的=extra|高级=high-end|",
     "T": "动画风=a cartoon|动漫风=anime style|卡通风=a cartoon|ins风=Instagram style|INS风=Instagram style|Ins风=Instagram style|",
     "V": "伸出舌头=stick out its tongue|行驶=drive|开车=drive|开花=bloom|变形=look distorted|走形=look distorted|游来游去=swim around|跑来跑去=run around|飞来飞去=fly around|走来走去=walk around|突出=stand out|",
 }

@@ -63,6 +63,12 @@ def noun_phrase(text, role="new"):
     made = re.fullmatch(r"(?:用)?(.+?)(?:做的|制成的|制作的|做成的)(.+)", text)
     if made:  # 木板做的桌子 -> a table made of wooden boards
         return f"{noun_phrase(made.group(2), role)} made of {noun_phrase(made.group(1), 'adj')}"
+    lacking = re.fullmatch(r"(?:[一两三四五几][{MEASURES}])?没有(.+?)的(.+)".replace("{MEASURES}", MEASURES), text)
+    if lacking:  # 一个没有人的海滩 -> a beach without people
+        return f"{noun_phrase(lacking.group(2), role)} without {plural(noun_phrase(lacking.group(1), 'adj'))}"
+    both = re.fullmatch(r"([^的和与跟]+)[和与跟]([^的和与跟]+)", text) if role == "new" else None
+    if both and all(kinds(part) and kinds(part) <= set("NPMAC") and kinds(part) & set("NPM") for part in both.groups()):
+        return f"{noun_phrase(both.group(1), role)} and {noun_phrase(both.group(2), role)}"  # a rainbow and some clouds
     having = re.fullmatch(r"有(.+?)的(.+)", text)
     if having:  # 有星星的夜空 -> a night sky with stars
         return f"{noun_phrase(having.group(2), role)} with {plural(noun_phrase(having.group(1), 'adj'))}"
