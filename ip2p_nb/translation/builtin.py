@@ -19,14 +19,18 @@ can correct it.
 
 import re
 
-from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
+from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, PHOTO, all_of, object_of, to_add, to_add_at, to_any_verb, to_ba,
                        to_bare, to_become, to_by, to_change, to_does, to_from_to, to_keep, to_keep_only, to_let,
                        to_look, to_more, to_paint, to_place, to_style, to_subject_verb, to_verb, to_wear, to_weather)
+from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
+from .colloquial import PATTERNS as COLLOQUIAL_PATTERNS
+from .colloquial import complaint, normalize, rewrite, with_clause
+from .edits import CUTTERS as _EDIT_CUTTERS
 from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
-from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, participle, place_phrase,
                       split_at_verb)
 from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
@@ -38,7 +42,7 @@ _PUNCT = str.maketrans("，。！？；：、（）“”‘’　", ",.!?;:,()\
 # Verb groups of the sentence patterns (longest first inside each group).
 _CHANGE = ("变成|变为|换成|换为|改成|改为|改為|替换成|替换为|转换成|转换为|转变成|转成|改变成|变换成|做成|调成|弄成|搞成|"
            "修成|修复成|处理成|P成|p成|整成|画成|渲染成")
-_REMOVE = ("去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
+_REMOVE = ("清理掉|清理干净|清除干净|清除掉|去除掉|删除掉|移除掉|清掉|清理|抹除|去掉|拆掉|拆除|去除|删掉|删除|移除|移走|拿掉|拿走|抹掉|擦掉|擦除|抹去|消除|除掉|清除|P掉|p掉|砍掉|剪掉|撕掉|抠掉|"
            "修掉|弄掉|涂掉|扔掉|不要|去|删")
 _ADD = ("加上|添加|增加|添上|加入|画上|放上|放置|画|放|加|添|增添|装上|插上|挂上|挂|摆上|摆|停|种上|种|贴上|贴|插|铺上|铺")
 _WEAR = "戴上|穿上|披上|系上|围上|套上|佩戴|换上|化上|涂上|抹上|戴|穿|化"
@@ -57,11 +61,25 @@ def translate_zh(text):
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
     text = re.sub(_THEN, ",", text)
     text = re.sub(_WEAR_THEN, r"\1,", text)  # 让她穿上汉服站在海边: two clauses, one subject
-    clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着", text) if c.strip()]
-    parts, subject = [], None
-    for c in clauses:
+    text = rewrite(text)
+    clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着|顺便", text) if c.strip()]
+    parts, subject, said = [], None, None
+    for n, c in enumerate(clauses):
         c = _strip_polite(c)
+        wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
+        if wrong and complaint(_normalize(_strip_polite(clauses[n + 1]))):
+            wrong = None  # 整张图太暗了，人脸也有点黄: two complaints, each says what to fix
+        if wrong:  # 画面太暗了，提亮一点: what is wrong is what the next clause fixes
+            said = noun_phrase(wrong[0], "old")
+            said = "it" if said in PHOTO else said
+            continue
+        joined = with_clause(_normalize(c), parts[-1]) if parts else None
+        if joined:  # 给他换个发型，要短发 -> give him a new hairstyle with short hair
+            parts[-1] += joined
+            continue
         follows = subject and re.match(FOLLOWS, _normalize(c))
+        if said and not follows:
+            subject, follows, said = said, True, None
         part = _whose(_clause(c, subject=subject if follows else None))
         if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
             part = part[len(f"make {subject} "):]  # make her smile and look at the camera
@@ -94,7 +112,7 @@ _THEIR = r"them|person|people|child|children|baby|kid|kids|everyone|student|stud
 
 def _whose(english):
     """'make the girl close its eyes' -> 'her eyes': a person's eyes are not 'its'."""
-    m = re.match(rf"make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
+    m = re.match(rf"(?:do not )?make (?:.*? )?({_HIS}|{_HER}|{_THEIR})\b(?: [a-z]+){{1,3}}? its\b", english)
     if not m:
         return english
     owner = "his" if re.fullmatch(_HIS, m.group(1)) else "her" if re.fullmatch(_HER, m.group(1)) else "their"
@@ -117,11 +135,12 @@ def _strip_polite(clause):
 
 def _normalize(c):
     """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
+    c = normalize(c)
     c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
     c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
     c = re.sub(r"(?<=[\u4e00-\u9fff])着(?![火色装急])", "", c)    # 拿着, 下着 (着火, 着色 are words)
-    c = re.sub(r"(这张|这个)?(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
+    c = re.sub(r"(这张|这个)?(?<![老旧黑白原])(图片|照片|图像|画面|相片|图|画)(中|里|上|内)(面)?(的|(?=所有|全部|每))", "", c)  # 图中的X -> X
     c = re.sub(r"(图片|照片|图像|画面|图)(中|里)(?![间央的面])(?=.+的)", "", c)  # 照片中人物的表情
     c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９一二三四五六七八九]\s*(?:(中|里|上|内)面?的?|的)", "", c)  # 图1的X -> X
     c = re.sub(r"(图片|照片|图像|图)\s*[0-9０-９]+", r"\1", c)                                         # 把图2变成… -> the picture
@@ -147,6 +166,8 @@ def _clause(c, subject=None):
     inside = _inside_words(c)
     for pattern, handler in _PATTERNS:
         m = re.fullmatch(pattern, c)
+        if m and pattern not in _CUTTERS and _cuts_a_word(m, inside):
+            m = _longer(pattern, c, m, inside)
         if m and (pattern in _CUTTERS or not _cuts_a_word(m, inside)):
             out = handler(subject, *[(g or "").strip() for g in m.groups()])
             if out is DROP:
@@ -154,6 +175,11 @@ def _clause(c, subject=None):
             if out:
                 return out
     return to_bare(c, subject)
+
+
+def _do_not(english):
+    """不要让人物变形 / 别加太多东西: 'do not …' before a command, None when the clause is not one."""
+    return f"do not {english}" if re.match(r"(make|add|put|turn|change|replace|paint|dye|remove)\b", english) else None
 
 
 def _inside_words(c):
@@ -169,6 +195,8 @@ def _inside_words(c):
 
 
 def _compound(word):
+    if word in PRONOUNS:
+        return True  # 给整个画面加个滤镜 is not 给整个 + 画 ("draw") + 面…
     if word in WORDS:
         return WORDS[word][0] not in "AC"  # 对比度高 is 对比度 + 高 to a pattern, 大笑 is one verb
     freq, tag = word_tag(word)
@@ -182,6 +210,49 @@ def _cuts_a_word(m, inside):
     """True when a pattern's groups begin or end inside a word: 把空调拆掉 is not 把 X 调 Y, 人物大笑 not 人物大 + 笑."""
     return any(m.start(g) in inside or m.end(g) in inside
                for g in range(1, len(m.groups()) + 1) if m.start(g) >= 0 and m.start(g) < m.end(g))
+
+
+def _longer(pattern, c, m, inside, tries=3):
+    """The match whose first lazy group (.+?) ends after the word it cut: 给整个画面加个滤镜 is 给 + 整个画面 + 加,
+    not 给 + 整个 + 画 ("draw"); None when there is none."""
+    for _ in range(tries):
+        cut = next((g for g in range(1, len(m.groups()) + 1) if m.end(g) in inside and m.start(g) < m.end(g)), None)
+        at = _group_at(pattern, cut) if cut else -1
+        if at < 0 or not pattern.startswith("(.+?)", at):
+            return None
+        end = m.end(cut)
+        while end in inside:
+            end += 1
+        pattern = f"{pattern[:at]}(.{{{end - m.start(cut)},}}?){pattern[at + 5:]}"
+        m = re.fullmatch(pattern, c)
+        if not m or not _cuts_a_word(m, inside):
+            return m
+    return None
+
+
+def _group_at(pattern, number):
+    """Where the `number`th capturing group opens in `pattern` (-1 when it cannot be told)."""
+    seen, i = 0, 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i] == "(" and not pattern.startswith("(?", i):
+            seen += 1
+            if seen == number:
+                return i
+        i += 1
+    return -1
+
+
+def _through(x, y, v, d):
+    """阳光从窗户照进来 -> 'make the sunlight shine in through the window'; 加一束光从窗户照进来 -> 'add a beam of
+    light shining in through the window'."""
+    how = f"{'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"
+    added = re.match(r"(?:加上|加|添加|添)(.+)", x)
+    if added:
+        return f"add {noun_phrase(added.group(1))} {participle(_THROUGH[v])} {how}"
+    return f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {how}"
 
 
 def _off(subject, body):
@@ -198,28 +269,33 @@ _VERB_OFF = set("扫刮摘剪砍撕抠拔吃擦抹扔拿移删去除")
 
 def _make(subject, x, rest):
     """让/使 X + verb phrase: translate the verb phrase with X as its object."""
+    if x.endswith("的"):
+        return None  # 让她的笑容自然一点: 她的 owns 笑容, it does not 笑
     if x not in PRONOUNS and re.search(r"[在到]", x) and split_at_verb(x):
         return None  # 让男孩坐在树下看书: X has a verb of its own, the first verb leads
     return _clause(rest, subject=f"the {ASPECTS[x]}" if x in ASPECTS else noun_phrase(x, "old"))  # 让颜色更鲜艳
 
 
-_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛)?(雨|雪|冰雹)(?:花)?"
+_WEATHER = r"(.*?)(?:下|飘)(大|小|暴|毛毛|鹅毛大|倾盆大)?(雨|雪|冰雹)(?:花)?"
 _WEATHER_AFTER = r"(.*?)(雨|雪)(?:下|飘)得?(?:更)?(大|小)(?:一点|一些|点|些)?"
-_THROUGH = {"照": "shine", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
+_THROUGH = {"照": "shine", "洒": "pour", "射": "shine", "透": "shine", "吹": "blow", "飘": "drift", "飞": "fly", "走": "walk",
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
-_CUTTERS = {_WEATHER, _WEATHER_AFTER}  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
+_COVER = (rf"(?:让|使|在|把|将)?([^从]+?)(?:上面|里面|上|里|中)?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
+          rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
+_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
     (r"除了(.+?)(?:之外|以外)?", lambda s, x: DROP),
     (r"(?:谢谢|多谢|感谢|辛苦)(?:你|您|啦|了|啊|呀)*|thx|thanks|thank you", lambda s: DROP),  # 除了天空，其他不变: the next clause says what changes
     (r"(?:不要|别|不)(?:改变|改动|修改|动|改)(.+)", to_keep),
-    (r"给(.+?)换(?:个|一个|一下|上个)(.+)", lambda s, x, y: f"give {object_of(s, x)} a new {noun_phrase(y, 'adj')}"),
+    (r"(?:不要|别|不能|不许)(?=[加放画添换动让使把将变弄调])(.+)", lambda s, rest: _do_not(_clause(rest, s))),
+    (r"给(.+?)换(?:个|一个|一下|上个|一件|件|一身|身|一条|条|一双|双|一顶|顶)(.+)", lambda s, x, y: f"give {object_of(s, x)} {'' if 'P' in kinds(y) else 'a '}new {noun_phrase(y, 'adj')}"),
     (r"(?:换|改)(?:个|一个|下|一下)(.+)", lambda s, x: f"change {noun_phrase(x, 'old')}"),
     (rf"(?:让|使|在)?(.+?)(?:{PLACE_RE})?(?:插满|装满|放满|摆满|倒满|加满)(.+)",  # 让花瓶里插满玫瑰 -> fill the vase with roses
      lambda s, x, y: f"fill {noun_phrase(x, 'old')} with {plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
-    (rf"([^从]+?)(?:{PLACE_RE})?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|都是|全是|满是)(.+)",
-     lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with {noun_phrase(y, 'adj')}"),
+    (_COVER, lambda s, x, y: f"cover {noun_phrase(re.sub(rf'({PLACE_RE})$', '', x), 'old')} with "
+                            f"{plural(noun_phrase(y, 'adj')) if 'N' in kinds(y) else noun_phrase(y, 'adj')}"),
     (r"(?:把|将)?(.+?度)(?:再|更)?(?:调|提|拉|降|减)?(?:得)?(?:再|更)?(高|低|大|小|强|弱)(?:一点|一些|点|些)?",  # 亮度调高 -> increase the brightness
      lambda s, x, v: f"{'increase' if v in '高大强' else 'lower'} {object_of(s, x)}"),
     (r"(.+?)一下(.+)", lambda s, v, x: _clause("把" + x + v, s) if all_of(v, "ACV") else None),
@@ -235,8 +311,8 @@ _EARLY = [
     (rf"(?:把|将)?(.*?)从(.+?)({_CHANGE}|{PAINT})(.+)", to_from_to),
     (r"(?:让|使得|使|令)?(.+?)从(.+?)(开|走|跑|飞|游|驶)(?:过来|来)?",  # 火车从远处开过来 -> come from the distance
      lambda s, x, y, v: f"make {noun_phrase(x, 'old')} come from {re.sub('^(in|on|at) ', '', SPOTS[y]) if y in SPOTS else noun_phrase(y, 'old')}"),
-    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
-     lambda s, x, y, v, d: f"make {noun_phrase(x, 'old')} {_THROUGH[v]} {'in ' if d.startswith('进') else ''}through {noun_phrase(y, 'old')}"),
+    (r"(?:让|使得|使|令)?(.+?)从(.+?)(照|射|透|洒|吹|飘|飞|走|跑|流|钻)(进来|进去|进|出来|出去|出|过来|过)?",
+     lambda s, x, y, v, d: _through(x, y, v, d)),
     (_WEATHER, to_weather),
     (_WEATHER_AFTER, lambda s, where, what, size: to_weather(s, where, size, what)),
     (rf"(?:把|将)?(.*?){_LITTLE}", lambda s, body: to_more(s, body)),
@@ -270,7 +346,7 @@ _LATE = [
 _LATE.append((r"(.+)", to_does))
 
 
-_PATTERNS = EDIT_PATTERNS + _EARLY + [
+_PATTERNS = COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),

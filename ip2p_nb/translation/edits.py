@@ -19,7 +19,7 @@ import re
 from .edit_vocab import DEFECTS
 from .phrases import noun_phrase
 
-__all__ = ["PATTERNS", "FOLLOWS"]
+__all__ = ["PATTERNS", "FOLLOWS", "CUTTERS"]
 
 _BRIGHT = "提亮|调亮|加亮|弄亮|打亮|变亮|亮化|增亮|调高亮度|提高亮度"
 _DARK = "调暗|压暗|弄暗|变暗|加暗|压低|调低亮度|降低亮度"
@@ -93,13 +93,14 @@ PATTERNS = [
      lambda s, light, side: f"{_LIGHT[light]} from {_SIDES[side]}"),
     (rf"(?:在)?从({_re(_SIDES)})(?:打光|补光|打灯|照光|打|照)(?:光|光线)?", lambda s, side: f"light from {_SIDES[side]}"),
     (r"(?:给|为|对)(.+?)(?:打|补|加)(?:个|点|一点|一下)?光", lambda s, x: f"add light to {_thing(s, x)}"),
-    (r"(?:打|补)(?:个|点|一点|一下)?光", lambda s: "add soft lighting"),
+    (r"(?:打|补)(?:个|点|一点|一下)?光", lambda s: f"add light to {s}" if s and s != "it" else "add soft lighting"),
     # brighter, darker
     (rf"(?:把|将|给|让|使)?(.*?)({_BRIGHT}|{_DARK})(?:一点|一些|点|些|一下)?", _lighter),
     (rf"({_BRIGHT}|{_DARK})(?:一下)?(.+)", lambda s, verb, x: _lighter(s, x, verb)),
     # repairs
     (rf"(?:把|将|给)(.+?)({_REPAIR}|修)(?:一下)?", _repair),
     (rf"({_REPAIR})(?:一下)?(.*)", lambda s, verb, x: _repair(s, x, verb)),
+    (rf"(老照片|旧照片|照片|这张照片|这张老照片|图片|人像|脸部|皮肤)({_REPAIR})(?:一下)?", lambda s, x, verb: _repair(s, x, verb)),
     # likeness
     (r"(?:保持|让|使|把|将)?(.+?)(调得|调成|弄得|改得|修得|变得)?(?:与|和|跟|同)(.+?)(?:保持)?(一致|一样|相同|统一)(?:的)?",
      _alike),
@@ -107,9 +108,13 @@ PATTERNS = [
     # blur, sharpen
     (r"(?:把|将)(.+?)(虚化|模糊化|模糊掉|糊掉|弄模糊)", lambda s, x, v: f"blur {_thing(s, x)}"),
     (r"(虚化|模糊化)(.+)", lambda s, v, x: f"blur {_thing(s, x)}"),
+    (r"(背景|前景|脸|人脸|天空|车牌|水印|路人)(虚化|模糊化|模糊掉|打码|糊掉)", lambda s, x, v: f"blur {_thing(s, x)}"),
     (r"(?:把|将)(.+?)(锐化)", lambda s, x, v: f"sharpen {_thing(s, x)}"),
     (r"(锐化)(.+)", lambda s, v, x: f"sharpen {_thing(s, x)}"),
 ]
+
+# patterns that may cut a curated word: 把背景虚化 is 背景 + 虚化, though 背景虚化 is a word ("blurred background")
+CUTTERS = {pattern for pattern, _handler in PATTERNS if "虚化" in pattern or "锐化" in pattern}
 
 # A clause that goes on with the subject of the clause before (让她微笑，并且看向镜头; 把头发变成金色并且变长):
 # it starts with one of these verbs and has no subject of its own.

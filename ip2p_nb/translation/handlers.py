@@ -10,8 +10,9 @@ adjectives as commands (亮一点), keep-clauses, weather, places and verbs of h
 import re
 
 from .lexicon import lookup, segment
-from .phrases import (PLACE_RE, PLACES, SPOT_RE, adjective, is_verb_word, kinds, noun_phrase, place_phrase,
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, adjective, is_verb_word, kinds, noun_phrase, participle, place_phrase,
                       split_at_verb, verb_phrase)
+from .tokens import plural
 from .vocab import PRONOUNS, WORDS
 
 DROP = object()  # a handler's answer for a clause that is left out on purpose
@@ -35,23 +36,35 @@ def object_of(subject, x):
 
 def to_change(subject, x, verb, y):
     """把 X 变成/换成 Y: colours and adjectives -> make X Y; scenes -> make it Y; nouns -> turn/replace."""
-    target = "it" if x and kinds(x) <= {"S"} else object_of(subject, x)
+    target = "it" if x and (kinds(x) <= {"S"} or x in _WHOLE) else object_of(subject, x)
+    plural_target = re.match(r"(the (two|three|four|five|six|seven|eight|nine|ten)|all the) ", target)
     material = re.fullmatch(r"(.+?)(做的|制成的|制作的|材质的?|质感的?|材料)", y)
+    if not material and y.endswith("的") and kinds(y[:-1]) == {"M"}:  # 把桌子换成木头的 -> out of wood
+        material = re.fullmatch(r"(.+)(的)", y)
     if material:
         return f"make {target} out of {noun_phrase(material.group(1), 'adj')}"
     style = re.fullmatch(r"(.+?)的?(风格|(?<!漫)画风|风)", y)
-    if style and style.group(1)[-1:] + style.group(2) in WORDS:  # 港风 is a style of its own
+    if style and (style.group(1)[-1:] + style.group(2) in WORDS or y in WORDS):  # 港风, ins风: a style of its own
         style = None
     found = kinds(style.group(1) if style else y)
     if style and "T" not in found:
         return f"make {target} {noun_phrase(style.group(1), 'adj')} style"
     if "T" in found or found <= set("AC?"):
-        return f"make {target} {noun_phrase(style.group(1) if style else y, 'adj')}"
+        looks = noun_phrase(style.group(1) if style else y, "new" if found & set("NP") else "adj")  # an anime-style portrait
+        if target.endswith("tone") and looks.endswith("-toned"):  # 色调调成冷色 -> make the tone cool
+            looks = looks[:-len("-toned")]
+        return f"make {target} {looks}"
     if found <= set("SAC"):
         return f"make it {noun_phrase(y)}" if target in PHOTO else f"turn {target} into {noun_phrase(y)}"
+    thing = noun_phrase(y)
+    if plural_target and "N" in kinds(y) and re.match(r"an? ", thing):  # 把两只鸟换成蝴蝶 -> with butterflies
+        thing = plural(re.sub(r"^an? ", "", thing))
     if verb.startswith(("换", "替换", "改")) and target not in PHOTO:
-        return f"replace {target} with {noun_phrase(y)}"
+        return f"replace {target} with {thing}"
     return f"turn {target} into {noun_phrase(y)}"
+
+
+_WHOLE = ("季节", "时间", "天气", "天色", "时节", "场景", "季", "整体", "环境")  # 把季节改成秋天 -> make it autumn
 
 
 def to_paint(subject, x, verb, y):
@@ -62,7 +75,8 @@ def to_paint(subject, x, verb, y):
 def to_become(subject, x, verb, y):
     if y in WORDS and WORDS[y][0] == "V":
         return to_verb(subject, x, WORDS[y][1])
-    adj = adjective(("更" if verb in ("变", "变更", "变得更", "变得更加", "更", "更加") else "") + y)
+    more = verb in ("变更", "变得更", "变得更加", "更", "更加") or verb == "变" and not (y in WORDS and WORDS[y][0] == "C")
+    adj = adjective(("更" if more else "") + y)  # 树叶变红 -> make the leaves red; 变大 -> bigger
     return f"make {object_of(subject, x)} {adj}"
 
 
@@ -80,8 +94,15 @@ def to_wear(subject, x, verb, y):
     return f"add {noun_phrase(y)} to {target}"
 
 
-def to_place(subject, x, where, _said, y):
-    return f"add {noun_phrase(y)} {PLACES[where]} {noun_phrase(x, 'old')}"
+def to_place(subject, x, where, said, y):
+    """在 X 上 加/放/挂 Y: add (put, hang) Y on X; 在桌上摆一桌子菜 -> cover the table with food."""
+    place = noun_phrase(x, "old")
+    if x in PRONOUNS and where in ("头上", "身上"):  # 在他头上加一个光环 -> add a halo on his head
+        return f"add {noun_phrase(y)} {place_phrase(x + where)}"
+    if y.startswith(("一桌子", "一桌", "满")):
+        return f"cover {place} with {noun_phrase(re.sub('^(一桌子|一桌|满)', '', y), 'adj')}"
+    verb = "hang" if said.startswith("挂") else "put" if said.startswith(("放", "摆")) else "add"
+    return f"{verb} {noun_phrase(y)} {PLACES[where]} {place}"
 
 
 def to_look(subject, x, verb, y):
@@ -98,7 +119,11 @@ def to_style(subject, x, _word=None):
 
 
 def to_add(subject, _said, y):
-    """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky'."""
+    """加/出现 Y: a scene means 'make it Y'; with a subject (让天空出现极光) 'add Y to the sky';
+    加一只小猫趴在沙发上 -> 'add a kitten lying on the sofa'."""
+    doing = split_at_verb(y) if not subject and "的" not in y and "在" not in y[:2] else None
+    if doing and doing[0] and kinds(doing[0]) & set("NPM") and not kinds(doing[0]) & set("V"):
+        return f"add {noun_phrase(doing[0])} {participle(verb_phrase(doing[1], doing[2]))}"
     if y in ("夕阳", "日落", "日出", "落日", "朝阳") and _said.startswith(("加", "添", "增")):
         return f"add a {WORDS[y][1] if y in WORDS else 'sunset'}"  # 加上夕阳: a sun on the horizon, not the hour
     if kinds(y) <= {"S"}:
@@ -112,6 +137,10 @@ def to_bare(c, subject):
     if subject and words and is_verb_word(words[0]) and (len(words) > 1 or words[0] not in WORDS):
         return f"make {subject} {verb_phrase(words[0], c[len(words[0]):])}"  # 让他张开嘴巴
     found = kinds(c)
+    if "S" in found and found & set("NPM") and found <= set("SNPMAC") and "的" in c:  # 晚上的城市 -> a city at night
+        return f"make {subject or 'it'} {noun_phrase(c, 'new')}"
+    if "T" in found and found & set("NM") and found <= set("NMTAC"):  # 韩系风格的头像 -> make it a Korean-style portrait
+        return f"make {subject or 'it'} {noun_phrase(c, 'new')}"
     if found and found <= set("STC"):
         return f"make {subject or 'it'} {noun_phrase(c, 'adj')}"
     if found and found <= {"V"}:
@@ -124,7 +153,8 @@ def to_bare(c, subject):
 # ---- clauses the older patterns did not know ---------------------------------------------------
 
 
-ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting"}
+ASPECTS = {"颜色": "colors", "色彩": "colors", "样子": "look", "风格": "style", "构图": "composition", "光线": "lighting",
+           "气氛": "mood", "氛围": "mood"}
 
 
 def to_keep(subject, x):
@@ -180,7 +210,8 @@ def _state(b):
 def to_weather(subject, where, size, what):
     """下雨 / 下起大雪 / 窗外下着小雨: make it rain or snow (heavily, lightly) there."""
     verb = {"雨": "rain", "雪": "snow", "冰雹": "hail"}[what]
-    how = {"大": " heavily", "暴": " heavily", "小": " lightly", "毛毛": " lightly"}.get(size, "")
+    how = {"大": " heavily", "暴": " heavily", "鹅毛大": " heavily", "倾盆大": " heavily", "小": " lightly",
+           "毛毛": " lightly"}.get(size, "")
     where = re.sub(r"^(让|使得|使|令)", "", where)
     if where in PRONOUNS or where in ("整个画面", "画面", "照片", "图片"):
         where = ""
@@ -201,7 +232,7 @@ _PASSIVE = {"覆盖": "covered with", "盖住": "covered with", "淹没": "flood
 PASSIVE_RE = "|".join(sorted(_PASSIVE, key=len, reverse=True))
 
 
-_MAKE_MORE = r"(变|调|弄|修|剪|放|偏|向|拉|提|整|搞|P|p|降|减|加|增|太)$"
+_MAKE_MORE = r"(变|调|弄|修|剪|放|缩|偏|向|拉|提|整|搞|P|p|降|减|加|增|太)$"
 _IMAGE = ("", "画面", "整体", "照片", "图片", "图像", "整个画面", "整张图", "整张照片", "全图", "图", "整个", "色调")
 
 
@@ -289,7 +320,13 @@ def to_any_verb(rest, where):
 
 
 def to_add_at(subject, verb, y, where):
-    """加 Y 在 X 上 (the place after the thing): add Y on X."""
+    """加 Y 在 X 上 (the place after the thing): add Y on X; 加一个人站在她旁边 -> add a person standing next to her."""
+    doing = split_at_verb(y)
+    if doing and doing[0] and kinds(doing[0]) & set("NPM") and not kinds(doing[0]) & set("V") and not doing[2]:
+        return f"add {noun_phrase(doing[0])} {participle(verb_phrase(doing[1] + '在', where))}"
+    then = re.fullmatch(rf"(.+?(?:{PLACE_RE}|{SPOT_RE}))(.+)", where)
+    if then and is_verb_word(segment(then.group(2))[0]):  # 加一只狗在草地上跑 -> add a dog running on the meadow
+        return f"add {noun_phrase(y)} {participle(verb_phrase(then.group(2), ''))} {place_phrase('在' + then.group(1))}"
     return f"add {noun_phrase(y)} {place_phrase('在' + where) or 'in ' + noun_phrase(where, 'old')}"
 
 

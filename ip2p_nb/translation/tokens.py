@@ -34,6 +34,11 @@ def tokens(text):
             out.append(WORDS[latin])
             i += len(latin)
             continue
+        count = re.match(rf"([0-9]{{1,2}})\s*[{MEASURES}]", text[i:])
+        if count:  # 加3只小鸭子 -> three ducklings
+            out.append(("D", _COUNT_WORDS[int(count.group(1))] if int(count.group(1)) < len(_COUNT_WORDS) else count.group(1)))
+            i += count.end()
+            continue
         m = re.match(r"[A-Za-z0-9][A-Za-z0-9 '\-]*", text[i:])
         if m:
             out.append(("E", m.group().strip()))
@@ -45,7 +50,7 @@ def tokens(text):
             i += 2
             continue
         filler = _prefix(text, i, FILLERS)
-        if filler:
+        if filler and len(_curated(text, i) or "") <= len(filler):  # 氛围感 "atmosphere" is a word, 氛围 filler
             i += len(filler)
             continue
         quantity = _prefix(text, i, QUANTITIES)
@@ -54,6 +59,8 @@ def tokens(text):
             i += len(quantity)
             continue
         curated = _curated(text, i, starts)
+        if curated and curated.endswith("风") and text.startswith("格", i + len(curated)) and curated[:-1] in WORDS:
+            curated = curated[:-1]  # 油画风格: 油画 + 风格, not 油画风 + 格 "square"
         word = starts.get(i)
         if word and len(word) > 1 and len(word) > len(curated or "") and word not in WORDS:
             as_noun = bool(out) and out[-1][0] in "D的NPMCA" or i + len(word) == len(text) and len(text) > len(word)
@@ -92,6 +99,7 @@ def tokens(text):
     return [t for run in out for t in (_unknown_run(run[1]) if run[0] == "?" else [run])]
 
 
+_COUNT_WORDS = ["no", "a", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 _SUFFIXES = {"感": "NPMACSTVE", "风": "TENAC", "调": "CA", "系": "TENAC"}  # suffix: after which token kinds it is dropped
 # grammatical characters that carry no content in an edit instruction: dropped when left alone
 FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太最被从向往对为或而但是之其所以得地要会能可想啦哈嗯"
@@ -99,7 +107,8 @@ FUNCTION_CHARS = set("了着过吧呢吗啊呀哦嘛么就都也还又再才太�
 
 
 _MATERIALS = "木铁钢铜竹石"
-_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of"}
+_GROUPS = {"排": "a row of", "群": "a group of", "束": "a bunch of", "串": "a string of", "堆": "a pile of",
+           "杯": "a glass of", "碗": "a bowl of", "盘": "a plate of", "瓶": "a bottle of", "罐": "a can of", "袋": "a bag of"}
 
 
 def _material(word, english):
@@ -213,6 +222,8 @@ def plural(noun):
     head, _, last = noun.rpartition(" ")
     if last in IRREGULAR_PLURAL:
         word = IRREGULAR_PLURAL[last]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is", "as", "os")):
+        word = last  # water plants, stars: plural already
     elif last.endswith(("s", "x", "ch", "sh")):
         word = last + "es"
     elif last.endswith("y") and last[-2:-1] not in "aeiou":

@@ -113,7 +113,7 @@ _SCENES = """
 下雪天=a snowy day|下雨天=a rainy day|雪景=a snowy scene|雨景=a rainy scene|多云=cloudy|有雾=foggy|
 大雾=foggy|雾天=foggy|起雾=foggy|暴风雨=stormy|暴风雪=a blizzard|雷雨=a thunderstorm|打雷=stormy|
 刮风=windy|晴朗=sunny|阴沉=gloomy|圣诞节=Christmas|万圣节=Halloween|春节=Chinese New Year|
-新年=New Year|
+新年=New Year|过年=Chinese New Year|年味=Chinese New Year|
 """
 
 _STYLES = """
@@ -124,7 +124,7 @@ _STYLES = """
 油画=an oil painting|水彩=a watercolor painting|水彩画=a watercolor painting|素描=a pencil sketch|
 铅笔画=a pencil drawing|铅笔素描=a pencil sketch|彩铅=a colored pencil drawing|水墨=a Chinese ink painting|
 水墨画=a Chinese ink painting|国画=a traditional Chinese painting|中国画=a traditional Chinese painting|
-中国风=a traditional Chinese painting|工笔画=a gongbi painting|版画=a woodcut print|壁画=a mural|
+中国风=Chinese style|工笔画=a gongbi painting|版画=a woodcut print|壁画=a mural|
 涂鸦=graffiti|漫画=a comic book illustration|连环画=a comic strip|插画=an illustration|
 动漫=anime style|动画=a cartoon|二次元=anime style|日漫=anime style|卡通=a cartoon|
 赛博朋克=cyberpunk style|蒸汽朋克=steampunk style|像素=pixel art|像素风=pixel art|像素画=pixel art|
@@ -166,7 +166,7 @@ _MORE = [
 小提琴=violin|萨克斯=saxophone|喇叭=trumpet|画笔=paintbrush|画架=easel|调色板=palette|书架=bookshelf|书包=schoolbag|
 礼盒=gift box|气球串=bunch of balloons|风铃=wind chime|雨棚=awning|遮阳伞=parasol|太阳伞=parasol|"""),
     # words whose CC-CEDICT first sense is wrong for photos (木 "tree", 角落 "nook")
-    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu|天上=sky|签名=signature|"),
+    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu dog|天上=sky|签名=signature|"),
     ("P", "东西=things|"),
     ("N", "拐杖=walking stick|"),
     ("M", "颗粒感=film grain|质感=texture|亮度=brightness|饱和度=saturation|"),
@@ -476,8 +476,9 @@ QUANTITIES = {"一桌子": "a table full of", "一桌": "a table full of", "所�
 # Polite words around an instruction, dropped before translating ("请帮我…一下").
 POLITE_HEAD = ("请你", "请", "麻烦你", "麻烦", "帮我", "帮忙", "我想要", "我想", "我要", "想要", "给我来个",
                 "给我来一个", "给我来张", "来一个", "来一张", "来个", "搞个", "弄个", "要一张", "一张",
-                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并")
-POLITE_TAIL = ("一下吧", "一下", "好吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
+                "能不能", "可以", "可不可以", "希望", "然后", "并且", "再", "也", "还要", "并", "但是", "但", "不过",
+                "而且", "另外", "还有", "顺便", "你能", "你可以", "能否", "可否", "能")
+POLITE_TAIL = ("就行了", "就行", "就好", "就可以了", "就可以", "即可", "一下吧", "一下", "好吗", "行吗", "可以吗", "吗", "谢谢啦", "谢谢", "吧", "呀", "啊", "哦", "呢", "了", "啦", "哈", "嘛", "的样子", "的感觉",
                "拍摄的", "拍的", "拍出来的")
 
 FILLERS = ("那种", "这种", "的时候", "时候", "时分", "天气", "的样子", "样子", "效果", "景象", "景色", "的氛围", "氛围", "气氛",
@@ -488,7 +489,7 @@ PLACES = {"上面": "on", "上": "on", "顶上": "on top of", "里面": "in", "�
 SPOTS = {"远处": "in the distance", "远方": "in the distance", "天边": "on the horizon", "角落": "in the corner",
          "左边": "on the left", "右边": "on the right", "左侧": "on the left", "右侧": "on the right",
          "中央": "in the center", "正中间": "in the center", "空中": "in the air", "半空中": "in the air"}
-IRREGULAR_PLURAL = {"clothes": "clothes", "person": "people", "man": "men", "woman": "women", "child": "children",
+IRREGULAR_PLURAL = {"clothes": "clothes", "zongzi": "zongzi", "sushi": "sushi", "bacon": "bacon", "person": "people", "man": "men", "woman": "women", "child": "children",
                      "mouse": "mice", "sheep": "sheep", "fish": "fish", "deer": "deer", "foot": "feet"}
 IRREGULAR_MORE = {"good": "better", "bad": "worse", "old": "older", "big": "bigger", "hot": "hotter",
                    "fat": "fatter", "thin": "thinner", "sad": "sadder", "wet": "wetter", "red": "redder",
