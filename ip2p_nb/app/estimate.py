@@ -48,6 +48,9 @@ class SpeedPanel:
         if self.cpu_defaults:
             self.app.steps.value = getattr(self.app.editor, "default_steps", CPU_DEFAULTS["steps"])  # load_editor's (editing/cpu.py)
         self.fast.value = getattr(editor, "default_cache_interval", 1) > 1
+        preparer = getattr(editor, "preparer", None)   # a faster engine made in the background: the line follows it
+        if preparer is not None and self.update not in preparer.listeners:
+            preparer.listeners.append(self.update)
         self.update()
 
     def cache_interval(self) -> int:

@@ -61,6 +61,7 @@ class Preparer:
         self.total = 1 if recipe == "float" else 3
         self.stage, self.state, self.why = 0, "preparing", ""
         self._pending, self._process, self._stopped = [], None, False
+        self.listeners = []   # called with no argument whenever the status changes (the app's estimate line follows it)
         self._thread = threading.Thread(target=self._run, name="ip2p-prepare", daemon=True)
 
     # ------------------------------------------------------------------ what the editor and the app use
@@ -103,7 +104,7 @@ class Preparer:
                 self._fail(str(e).rstrip("."))
                 return False
         if self.state == "ready":
-            self.state = "in use"
+            self._set(state="in use")
         return True
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -119,11 +120,24 @@ class Preparer:
             process.kill()
         self._thread.join(30)
         if self.state == "preparing":
-            self.state = "stopped"
+            self._set(state="stopped")
 
     # ------------------------------------------------------------------ the background thread
+    def _set(self, stage: int | None = None, state: str | None = None) -> None:
+        """Move to `stage` or `state` and tell the listeners (a listener's failure never stops the preparation)."""
+        if stage is not None:
+            self.stage = stage
+        if state is not None:
+            self.state = state
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:  # noqa: BLE001, S110 (a closed widget must not stop the engine)
+                pass
+
     def _fail(self, why: str) -> None:
-        self.state, self.why = "failed", why
+        self.why = why
+        self._set(state="failed")
         self.notify(self.status)
 
     def _run(self) -> None:
@@ -148,18 +162,18 @@ class Preparer:
         cached = _made(self.folder, self.recipe) if self.recipe != "float" else None
         # 1-2. Convert (and record the calibration calls) in a child that loads the model itself
         if not ir_ready(self.folder) or (need_calls and not cached and not calls.is_file()):
-            self.stage = 1
+            self._set(stage=1)
             self._child(["convert", self.model, str(self.dtype).removeprefix("torch."), str(self.folder),
                          str(calls) if need_calls and not cached else "-"])
         self._want_openvino()
         if self._stopped:
             return
         if self.recipe == "float":
-            self.state = "ready"
+            self._set(state="ready")
             self.notify(self.status)
             return
         # 3. The 8-bit UNet, from the IR on disk and the calls in the .npz
-        self.stage = 3
+        self._set(stage=3)
         if cached:
             path = cached
         else:
@@ -171,7 +185,7 @@ class Preparer:
         if self._stopped:
             return
         self._pending.append((self.recipe, Path(path)))
-        self.state = "ready"
+        self._set(state="ready")
         self.notify(self.status)
 
     def _want_openvino(self) -> None:
@@ -192,7 +206,7 @@ class Preparer:
             self._process.kill()
         for line in self._process.stdout:
             if line.startswith("stage "):
-                self.stage = int(line.split()[1])
+                self._set(stage=int(line.split()[1]))
                 if self.stage == 2:
                     self._want_openvino()   # the IR is on disk: OpenVINO from the next edit
         err = self._process.stderr.read()

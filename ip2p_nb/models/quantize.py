@@ -48,6 +48,7 @@ RECIPES = {
 }
 # Edits the calibration records when the caller gives no inputs: every sample photo with each instruction.
 CALIBRATION_INSTRUCTIONS = ("make it snowy", "turn it into an oil painting", "make it night", "add flowers")
+_ANSWER = "ip2p-answer: "   # the child's answer line (quantize_in_child)
 _CONV_IN = [".*conv_in.*"]   # the IR's names for the input convolution (traced from unet.conv_in)
 
 
@@ -279,7 +280,14 @@ def quantize_in_child(folder, recipe: str, calls_path, label: str | None, nice: 
         lines = [line for line in (err or "").strip().splitlines() if line.strip()]
         why = lines[-1] if lines else f"exit status {process.returncode}"
         raise UserError(f"Making the 8-bit UNet ({recipe}) failed ({why[:200]}); the UNet stays in float.")
-    answer = json.loads(out.strip().splitlines()[-1])
+    # the answer is the line the child marks: libraries may print progress bars and notes around it
+    # (rich's progress bars, under a notebook's kernel, put a terminal code before it on the same line)
+    answers = [line.split(_ANSWER, 1)[1] for line in (out or "").splitlines() if _ANSWER in line]
+    if not answers:
+        last = ([line for line in (out or "").splitlines() if line.strip()] or ["no output"])[-1]
+        raise UserError(f"Making the 8-bit UNet ({recipe}) failed (the child gave no answer; it last said {last[:160]!r}); "
+                        "the UNet stays in float.")
+    answer = json.loads(answers[-1])
     return dict(answer, path=Path(answer["path"]))
 
 
@@ -320,7 +328,7 @@ def use_int8(pipe, recipe: str = "int8-hybrid", calibration: list | None = None,
 
 
 def _main(argv: list) -> None:
-    """The child of `quantize_in_child`: FOLDER RECIPE CALLS.npz|- LABEL|- NICE; prints {"path", "seconds"}."""
+    """The child of `quantize_in_child`: FOLDER RECIPE CALLS.npz|- LABEL|- NICE; prints `_ANSWER` {"path", "seconds", "peak_mb"}."""
     folder, recipe, calls_path, label, nice = argv
     if int(nice):
         os.nice(int(nice))
@@ -330,7 +338,7 @@ def _main(argv: list) -> None:
     import resource  # noqa: PLC0415
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
-    print(json.dumps(dict(path=str(path), seconds=round(seconds, 1), peak_mb=round(peak_mb))))
+    print(_ANSWER + json.dumps(dict(path=str(path), seconds=round(seconds, 1), peak_mb=round(peak_mb))), flush=True)
 
 
 if __name__ == "__main__":
