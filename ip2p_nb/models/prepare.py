@@ -15,6 +15,7 @@ that exits after its edit leaves the conversion to finish for the next run.
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -205,8 +206,9 @@ class Preparer:
         if self._stopped:
             self._process.kill()
         for line in self._process.stdout:
-            if line.startswith("stage "):
-                self._set(stage=int(line.split()[1]))
+            found = re.search(r"ip2p-stage: (\d)", line)   # a library's terminal codes may come before it on the line
+            if found:
+                self._set(stage=int(found.group(1)))
                 if self.stage == 2:
                     self._want_openvino()   # the IR is on disk: OpenVINO from the next edit
         err = self._process.stderr.read()
@@ -228,13 +230,13 @@ def _convert_main(nice: int, model: str, dtype: str, folder: str, calls: str) ->
     os.nice(nice)
     pipe = load_pipeline(model, torch.device("cpu"), getattr(torch, dtype), notify=lambda _t: None)
     convert_to(pipe, folder)
-    print("stage 2", flush=True)
+    print("ip2p-stage: 2", flush=True)
     # The calibration edits run on torch: compiling the saved graph beside the torch weights held 6.5 GB at full size
     # (4.7 GB on torch alone); the calls are the same inputs either way (quantize.record_calls).
     if calls != "-":
         recorded = sample_edits(pipe, CALIBRATION["size"], CALIBRATION["steps"], CALIBRATION["limit"])
         save_calls(calls, recorded)
-    print("stage 3", flush=True)
+    print("ip2p-stage: 3", flush=True)
     print(json.dumps(dict(folder=folder)))
 
 
