@@ -27,7 +27,7 @@ from .tokens import tokens
 __all__ = ["rewrite", "normalize", "PATTERNS", "only_opener", "drop_chinese", "dedupe", "BUT", "ENHANCE", "CUTTERS"]
 
 ENHANCE = "enhance the photo"  # what InstructPix2Pix is asked when the instruction only says "fix it"
-_OPENER = (r"(?:请|麻烦|麻烦你|帮我|给我|帮忙|帮)?(?:P|p|PS|ps|修|修复|修图|处理|弄|搞|整|美化|优化|调|改|精修)"
+_OPENER = (r"(?:请|麻烦|麻烦你|帮我|给我|帮忙|帮)*(?:P|p|PS|ps|修|修复|修图|处理|弄|搞|整|美化|优化|调|改|精修)"
            r"(?:一下|下|一修|好)?(?:图|照片|图片|这张图|这张照片|这张图片|一下图|一下照片)?(?:吧|呀|啊|哈|呢|谢谢)*")
 _FIX = (r"(?:请|麻烦|帮我|给我|帮忙)?(?:修复一下|修复|修一下|修下|修|处理一下|处理下|处理|P一下|p一下|P下|p下|P掉|p掉|去掉|弄掉|"
         r"去一下|搞定|解决一下|解决|弄一下|搞一下|整一下|去除|修掉|消除)(?:吧|呀|啊|哈|呢)?")
@@ -35,6 +35,7 @@ _PHOTO = r"(?:这张|那张)?(?:照片|图片|画面|图像|图|相片|老照片
 _OPPOSITE = {"暗": "亮", "黑": "亮", "亮": "暗", "模糊": "清晰", "糊": "清晰", "虚": "清晰", "灰": "通透", "花": "清晰"}
 _PLACE_AGAIN = r"(^|,)([^,]+?(?:上面|里面|上|里|中))(?:再|又|还)(?=[加放添摆画])"
 _MEASURED = {"瘦个脸": "瘦脸", "洗个澡": "洗澡", "理个发": "理发", "剪个头": "剪头发", "化个妆": "化妆"}
+_UP = "加强|增强|提高|提升|增加|调高|拉高|加大|加|提"
 BUT = r"^(?:但是|但|不过|可是)(?=.)"
 
 
@@ -57,6 +58,9 @@ def _fix(m):
     dark = re.fullmatch(rf"{_PHOTO}(.*?)(?:太|有点|有些|过于|太过|很|偏|发)({'|'.join(_OPPOSITE)})(?:了|啦)?", problem)
     if dark:
         return f"{lead}{dark.group(1)}{_OPPOSITE[dark.group(2)]}一点"
+    there = re.fullmatch(rf"{_PHOTO}(.+?)(里|上|中)?有(?:个|一个|些|一些|很多|好多|几个)?(.+?)(?:了)?", problem)
+    if there and kinds(there.group(1)) & set("NPM") and kinds(there.group(3)) & set("NPMT"):  # 背景里有个路人
+        return f"{lead}把{there.group(1)}{there.group(2) or '里'}的{there.group(3)}去掉"
     many = re.fullmatch(rf"{_PHOTO}(?:有|多了|多出)(?:个|一个|些|一些|很多|好多|几个)?(.+?)(?:了)?", problem) or \
         re.fullmatch(rf"{_PHOTO}(.+?)(?:太多|太明显|很多|好多|太重|严重|明显)(?:了|啦)?", problem)
     if many and kinds(many.group(1)) & set("NPM"):
@@ -68,7 +72,9 @@ def rewrite(text):
     """Whole-instruction rewrites, before `builtin` cuts clauses at 再 (the punctuation is ASCII)."""
     text = re.sub(rf"(^|,)([^,]+?),\s*{_FIX}\s*[.!]?\s*$", _fix, text)
     text = re.sub(_PLACE_AGAIN, r"\1\2", text)  # 草地上再加三只猫: one clause, the place first
-    text = re.sub(r"(^|,)([^,]{1,6}?)(?:不够|不足|太低|偏低)(?:了|啦)?\s*,(?=[^,]*(?:提亮|调亮|提高|增加|加|亮|调))", r"\1", text)
+    text = re.sub(rf"(^|,)([^,]{{1,6}}?)(?:不够|不足|太低|偏低)(?:了|啦)?\s*,\s*(?:再)?(?:{_UP})(?:一点|一些|点|些|一下)?(?=$|,)",
+                  r"\1增加\2", text)  # 对比度不够，加强一点 -> increase the contrast
+    text = re.sub(r"(^|,)([^,]{1,6}?)(?:不够|不足|太低|偏低)(?:了|啦)?\s*,(?=[^,]{2,})", r"\1", text)  # the next clause fixes it
     return text
 
 
@@ -99,15 +105,16 @@ def _hair(subject, x, y):
     return f"make {hair} {_HAIR[y]}"
 
 
-def _decorate(subject, x, y):
-    """布置成圣诞风 -> 'decorate it in a Christmas style'."""
+def _decorate(subject, x, y, tail=""):
+    """布置成圣诞风 -> 'decorate it in a Christmas style'; 布置成海洋主题 -> 'decorate it with an ocean theme'."""
     style = noun_phrase(y, "adj")
     if not kinds(y) or kinds(y) & set("V?"):
         return None
     style = re.sub(r"^(?:a|an|the) ", "", style)
-    style = re.sub(r" style$", "", style)
-    target = noun_phrase(x, "old") if x and x not in ("房间", "整体") else ("the room" if x == "房间" else "it")
-    return f"decorate {target} in {'an' if style[:1].lower() in 'aeiou' else 'a'} {style} style"
+    style = re.sub(r"[- ]style$", "", style)
+    target = noun_phrase(x, "old") if x and x not in ("整体", "照片", "画面") else subject or "it"
+    article = "an" if style[:1].lower() in "aeiou" else "a"
+    return f"decorate {target} with {article} {style} theme" if tail == "主题" else f"decorate {target} in {article} {style} style"
 
 
 def _feel(subject, x, y):
@@ -115,7 +122,7 @@ def _feel(subject, x, y):
     if not kinds(y) or kinds(y) & set("V?"):
         return None
     look = _feel_of(y) or noun_phrase(y, "adj")
-    if look.startswith("in the style of "):
+    if look.startswith("in the style of ") or look.endswith(" style"):
         return f"make {noun_phrase(x, 'old') if x and x not in ('整体', '照片', '图片', '画面') else subject or 'it'} {look}"
     target = noun_phrase(x, "old") if x and x not in ("整体", "照片", "图片", "画面") else (subject or "it")
     return f"make {target} look like {look}"
@@ -172,9 +179,8 @@ def _more_on(subject, x, where, y):
 PATTERNS = [
     (r"(.*?)(年轻|老|小|大)(?:了)?(?:大概|大约|约|差不多|将近|至少|起码)([0-9]+|[一两二三四五六七八九十]{1,3})岁", _older),
     (rf"(?:把|将|给)?([^从]*?)(?:换成|变成|剪成|改成|弄成|修成|P成|p成|烫成|染成|换|剪|留|弄|变)(?:个|一个|一头)?({_HAIR_RE})", _hair),
-    (rf"(?:把|将)?([^从]*?)(头发|发)({_HAIR_RE})", lambda s, x, h, y: _hair(s, x + h, y)),
-    (r"(?:把|将)?(.*?)(?:布置成|装饰成|布置得像|装扮成|布置一下|布置)(.+?)(?:风格|风|主题|的样子|样子|那样)?",
-     lambda s, x, y: _decorate(s, x, y)),
+    (rf"(?:把|将)?([^从]*?)(头发|发)(?:变得|变成|变)?({_HAIR_RE})", lambda s, x, h, y: _hair(s, x + h, y)),
+    (r"(?:把|将)?(.*?)(?:布置成|装饰成|布置得像|装扮成|布置一下|布置)(.+?)(风格|风|主题|的样子|样子|那样)?", _decorate),
     (r"(?:把|将)?(.*?)(?:整成|弄成|搞成|做成|变成|调成|P成|p成|修成|处理成)(.+?)的?(?:感觉|味道|味儿|氛围|氛围感|效果|样子)",
      _feel),
     (r"(?:调|弄|整|搞|来)(?:个|一个|一下)(.+?)的?(?:色|色调|调色|颜色|滤镜色)", _grade),
@@ -187,9 +193,9 @@ _DANGLING = r"(?:\s+(?:and|the|a|an|of|to|into|in|on|with|at|by|for|from|as|some
 
 def drop_chinese(english):
     """The English without the Chinese that no rule understood: 'turn the sky into 𪚥' -> 'turn the sky'."""
-    english = CHINESE_RUN.sub(" ", english)
+    english = CHINESE_RUN.sub("\0", english)  # the article before a piece and an "and" on one side go with it
+    english = re.sub(r"(?:\b(?:a|an|the|some|and)\s+)*\0+(?:\s+and\b)?", " ", english)
     english = re.sub(r"\s+", " ", english).strip(" ,.;")
-    english = re.sub(r"\b(and|the|a|an)\s+(?=and\b)", "", english)
     english = re.sub(r"\s+and\s*$|^\s*and\s+", "", english)
     english = re.sub(_DANGLING, "", " " + english).strip()
     return re.sub(r"\s+", " ", english)

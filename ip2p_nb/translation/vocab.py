@@ -166,7 +166,7 @@ _MORE = [
 小提琴=violin|萨克斯=saxophone|喇叭=trumpet|画笔=paintbrush|画架=easel|调色板=palette|书架=bookshelf|书包=schoolbag|
 礼盒=gift box|气球串=bunch of balloons|风铃=wind chime|雨棚=awning|遮阳伞=parasol|太阳伞=parasol|"""),
     # words whose CC-CEDICT first sense is wrong for photos (木 "tree", 角落 "nook")
-    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu dog|天上=sky|签名=signature|车顶行李架=roof rack|行李架=luggage rack|"),
+    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu dog|天上=sky|签名=signature|车顶行李架=roof rack|行李架=luggage rack|黑点=black spots|脏点=dirty spots|"),
     ("P", "东西=things|"),
     ("N", "拐杖=walking stick|"),
     ("M", "颗粒感=film grain|质感=texture|亮度=brightness|饱和度=saturation|"),
