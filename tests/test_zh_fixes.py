@@ -69,6 +69,8 @@ def en(zh):
     ("剪成寸头", "make the hair buzzed"),
     ("把他的头发染成红发", "make his hair red"),
     ("换成长发", "make the hair long"),
+    ("把她的头发剪成短发", "give her short hair"),
+    ("给小女孩烫成卷发", "give the little girl curly hair"),
     ("给他换成光头", "make him bald"),
     ("头发变得花白", "make the hair gray"),
     # 布置 decorates

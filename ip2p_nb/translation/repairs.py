@@ -95,11 +95,13 @@ _HAIR_RE = "|".join(sorted(_HAIR, key=len, reverse=True))
 
 
 def _hair(subject, x, y):
-    """换成短发 -> 'make the hair short'; 把她的头发剪成短发 -> 'make her hair short'; 光头 -> 'make him bald'."""
+    """换成短发 -> 'make the hair short'; 给她剪成短发 -> 'give her short hair'; 染成红发 -> 'make his hair red'."""
     owner = re.sub(r"(的)?(头发|发型|发色|发)$", "", x or "")
     who = noun_phrase(owner, "old") if owner else subject
     if _HAIR[y] == "bald":
         return f"make {who or 'the person'} bald"
+    if who and _HAIR[y] in ("short", "long", "curly", "straight", "wavy"):
+        return f"give {who} {_HAIR[y]} hair"  # 让这个男人留长发 -> give this man long hair
     hair = f"{who}'s hair" if who and who not in ("him", "her", "them", "it") else \
         {"him": "his hair", "her": "her hair", "them": "their hair"}.get(who, "the hair")
     return f"make {hair} {_HAIR[y]}"
