@@ -76,7 +76,7 @@ def en(zh):
     ("别让他闭眼", "do not make him close his eyes"),
     ("背景不要太亮", "do not make the background too bright"),
     ("别把脸修得太白", "do not make the face too white"),
-    ("不要有文字", "remove the characters"),
+    ("不要有文字", "remove the text"),
     ("人物脸部太暗，补一下光", "add light to the person's face"),
     # the nouns and verbs of photo editing
     ("把曝光调低一点，高光压一下", "reduce the exposure and tone down the highlights"),

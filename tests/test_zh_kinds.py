@@ -41,7 +41,7 @@ def test_a_compound_is_read_as_one_word(zh, want, never):
 def test_a_pattern_does_not_cut_a_common_word_but_may_cut_a_name():
     """空调 (a noun jieba knows well) stays whole; 里加 ("Riga", a place name jieba also knows) does not."""
     assert word_tag("空调")[1] == "n" and word_tag("里加")[1] == "nrt"
-    assert en("盘子里加几个鸡蛋") == "add some eggs in the plate"
+    assert en("盘子里加几个鸡蛋") == "add some eggs on the plate"
     assert "Riga" not in en("鱼缸里加几条热带鱼")
 
 

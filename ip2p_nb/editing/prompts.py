@@ -44,5 +44,6 @@ def prompt_for(instruction, english, notes: list) -> tuple[str, str]:
     if t.backend == "none":
         notes.append("The instruction could not be translated to English; it was used as typed. Type the English prompt to fix it.")
     elif not t.complete:
-        notes.append(f"Part of the instruction was not understood and stayed in Chinese ({t.text!r}); type the English prompt to fix it.")
+        left = "、".join(t.untranslated) or "some words"
+        notes.append(f"Part of the instruction was not understood ({left}) and was left out of {t.text!r}; type the English prompt to fix it.")
     return t.text, t.backend

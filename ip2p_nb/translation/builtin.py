@@ -25,12 +25,13 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, PHOTO, all_of, object_o
 from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
 from .colloquial import PATTERNS as COLLOQUIAL_PATTERNS
 from .colloquial import complaint, normalize, rewrite, with_clause
+from . import repairs
 from .edits import CUTTERS as _EDIT_CUTTERS
 from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
 from .lexicon import CHINESE as _CJK
 from .lexicon import segment, to_simplified, word_tag
-from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, noun_phrase, participle, place_phrase,
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, SPOTS, adjective, is_verb_word, kinds, located_at, noun_phrase, participle, place_phrase,
                       split_at_verb)
 from .tokens import plural
 from .vocab import POLITE_HEAD, POLITE_TAIL, PRONOUNS, WORDS
@@ -59,12 +60,16 @@ def translate_zh(text):
     `complete` is False when some Chinese was not understood and was kept as is.
     """
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
+    if repairs.only_opener(text):
+        return repairs.ENHANCE, True  # 修一下, 帮我P一下图: nothing but "fix it"
+    text = repairs.rewrite(text)
     text = re.sub(_THEN, ",", text)
     text = re.sub(_WEAR_THEN, r"\1,", text)  # 让她穿上汉服站在海边: two clauses, one subject
     text = rewrite(text)
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着|顺便", text) if c.strip()]
     parts, subject, said = [], None, None
     for n, c in enumerate(clauses):
+        but = re.match(repairs.BUT, c.strip())
         c = _strip_polite(c)
         wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
         if wrong and complaint(_normalize(_strip_polite(clauses[n + 1]))):
@@ -80,15 +85,15 @@ def translate_zh(text):
         follows = subject and re.match(FOLLOWS, _normalize(c))
         if said and not follows:
             subject, follows, said = said, True, None
-        part = _whose(_clause(c, subject=subject if follows else None))
+        part = repairs.dedupe(_whose(_clause(c, subject=subject if follows else None)))
         if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
             part = part[len(f"make {subject} "):]  # make her smile and look at the camera
         again = re.match(r"(remove|add) ", part)
         if again and parts and parts[-1].startswith(again.group()):
             part = part[len(again.group()):]  # remove the scratches and the stains
-        parts.append(part)
+        parts.append(f"but {part}" if but and part.startswith(("keep ", "do not ")) else part)
         subject = _topic(_normalize(c))
-    english = " and ".join(p for p in parts if p)
+    english = " and ".join(p for p in parts if p).replace(" and but ", " but ")
     english = re.sub(r"\s+", " ", english).strip()
     if not english:
         return text.strip(), not _CJK.search(text)
@@ -135,7 +140,7 @@ def _strip_polite(clause):
 
 def _normalize(c):
     """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
-    c = normalize(c)
+    c = repairs.normalize(normalize(c))
     c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
     c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
@@ -282,7 +287,7 @@ _THROUGH = {"照": "shine", "洒": "pour", "射": "shine", "透": "shine", "吹"
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
 _COVER = (rf"(?:让|使|在|把|将)?([^从]+?)(?:上面|里面|上|里|中)?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
           rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
-_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
+_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS | repairs.CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
@@ -335,7 +340,7 @@ _LATE = [
     (r"(?:要)?(.+?)(?:要|会|还)?有(.+)",
      lambda s, x, y: f"add {noun_phrase(y)} {place_phrase(x)}" if place_phrase(x) else f"add {noun_phrase(y)} to {noun_phrase(x, 'old')}" if kinds(x) & set("NPMR") else None),
     (r"(?:要)?(.+?)在(.+)", lambda s, y, x: f"add {noun_phrase(y)} {place_phrase('在' + x)}" if kinds(y) & set("NPM") else None),
-    (rf"在(.+?)({PLACE_RE})(.+)", lambda s, x, where, rest: to_any_verb(rest, f"{PLACES[where]} {noun_phrase(x, 'old')}")),
+    (rf"在(.+?)({PLACE_RE})(.+)", lambda s, x, where, rest: to_any_verb(rest, located_at(where, noun_phrase(x, 'old')))),
     (r"给(.+)", lambda s, rest: to_any_verb(rest, None)),
     (rf"(.+?)({_WEAR})(.+)", to_subject_verb),
     (rf"(.+?)({_ADD}|挂|摆|停|放一)(.+)", to_subject_verb),
@@ -346,7 +351,7 @@ _LATE = [
 _LATE.append((r"(.+)", to_does))
 
 
-_PATTERNS = COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
+_PATTERNS = repairs.PATTERNS + COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),

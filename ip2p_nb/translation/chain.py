@@ -13,7 +13,7 @@ InstructPix2Pix understands English only. `translate(text)` tries, in order:
      a reply that is empty, repeats itself or still holds Chinese is not used: the chain goes on to
      the built-in translator, and `last_error()` says why in one sentence.
   3. "builtin" - the offline pattern translator in `builtin.py` ("builtin-partial" when some
-     Chinese was not understood and was kept as is).
+     Chinese was not understood: it is left out of the English and listed in `untranslated`).
   4. "none" - nothing worked: the text is returned unchanged.
 Text without Chinese passes through untouched (backend "english"). Importing this module does
 not import torch; only the marian backend does, when it runs.
@@ -32,6 +32,7 @@ from .builtin import translate_zh
 from .lexicon import CHINESE as _CJK
 from .lexicon import CHINESE_RUN as _CJK_RUN
 from .lexicon import to_simplified
+from .repairs import drop_chinese
 from .rephrase import rephrase
 
 __all__ = ["Translation", "translate", "has_chinese", "available_backends", "reset_cache", "BACKENDS",
@@ -131,8 +132,11 @@ def translate(text, *, timeout=None, backends=None, proxy=None, marian=None):
         return Translation(text, text, "english")
     for name in names:
         english, backend = _RUNNERS[name](text, timeout, proxy, marian)
+        left = untranslated_fragments(english or "")
+        if left and backend == "builtin-partial":  # the model reads no Chinese: leave it out, list it as untranslated
+            english = drop_chinese(english)
         if english:  # every reply as a short edit prompt ("Please make the sky become night" -> "make the sky night")
-            return Translation(rephrase(english), text, backend, untranslated_fragments(english))
+            return Translation(rephrase(english), text, backend, left)
     return Translation(text, text, "none", untranslated_fragments(text))
 
 

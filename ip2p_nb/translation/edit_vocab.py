@@ -37,7 +37,8 @@ _MORE_TABLES = {  # issue 33, second pass
 COMMANDS = {"磨皮": ("smooth", "the skin"), "美白": ("whiten", "the skin"), "瘦脸": ("slim", "the face"),
             "美颜": ("beautify", "the face"), "大眼": ("enlarge", "the eyes"), "祛痘": ("remove", "the acne"),
             "去痘": ("remove", "the acne"), "去皱": ("remove", "the wrinkles"), "祛斑": ("remove", "the spots"),
-            "瘦身": ("slim", "the body"), "增高": ("lengthen", "the legs"), "亮肤": ("brighten", "the skin"),
+            "瘦身": ("slim", "the body"), "瘦腿": ("slim", "the legs"), "瘦腰": ("slim", "the waist"),
+            "瘦手臂": ("slim", "the arms"), "化妆": ("apply", "makeup"), "增高": ("lengthen", "the legs"), "亮肤": ("brighten", "the skin"),
             "去黑眼圈": ("remove", "the dark circles"), "去眼袋": ("remove", "the eye bags"),
             "补妆": ("touch up", "the makeup"), "去水印": ("remove", "the watermark"), "去噪": ("reduce", "the noise"),
             "降噪": ("reduce", "the noise"), "去灰": ("remove", "the haze"), "去模糊": ("remove", "the blur"), "上色": ("colorize", "the photo"), "去雾": ("remove", "the haze"), "调色": ("color grade", "the photo")}

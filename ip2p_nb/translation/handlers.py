@@ -10,7 +10,7 @@ adjectives as commands (亮一点), keep-clauses, weather, places and verbs of h
 import re
 
 from .lexicon import lookup, segment
-from .phrases import (PLACE_RE, PLACES, SPOT_RE, adjective, is_verb_word, kinds, noun_phrase, participle, place_phrase,
+from .phrases import (PLACE_RE, PLACES, SPOT_RE, adjective, is_verb_word, kinds, located_at, noun_phrase, participle, place_phrase,
                       split_at_verb, verb_phrase)
 from .tokens import plural
 from .vocab import PRONOUNS, WORDS
@@ -102,7 +102,7 @@ def to_place(subject, x, where, said, y):
     if y.startswith(("一桌子", "一桌", "满")):
         return f"cover {place} with {noun_phrase(re.sub('^(一桌子|一桌|满)', '', y), 'adj')}"
     verb = "hang" if said.startswith("挂") else "put" if said.startswith(("放", "摆")) else "add"
-    return f"{verb} {noun_phrase(y)} {PLACES[where]} {place}"
+    return f"{verb} {noun_phrase(y)} {located_at(where, place)}"
 
 
 def to_look(subject, x, verb, y):

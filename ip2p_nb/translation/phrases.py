@@ -14,7 +14,7 @@ from .lexicon import is_verb, lookup, segment, word_tag
 from .tokens import FUNCTION_CHARS, plural, tokens, word_starts
 from .vocab import BEINGS, IRREGULAR_MORE, MEASURES, PLACES, PRONOUNS, SPOTS, WORDS
 
-__all__ = ["tokens", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
+__all__ = ["tokens", "located_at", "noun_phrase", "adjective", "kinds", "verb_phrase", "place_phrase", "split_at_verb",
            "is_verb_word", "participle", "POSITIONS", "SPOTS", "PLACES", "SPOT_RE", "PLACE_RE", "FUNCTION_CHARS"]
 
 # body parts a person or an animal owns (熊猫手里 -> in the panda's hand)
@@ -48,15 +48,14 @@ def noun_phrase(text, role="new"):
     if at and kinds(when.group(2)) <= set("NPM") and kinds(when.group(2)):
         return f"{noun_phrase(when.group(2), role)} {at}"  # 晚上的城市 -> a city at night
     located = re.fullmatch(rf"(.+?)({PLACE_RE})的(.+)", text)
+    if located and located.group(1).lstrip("在") + located.group(2) in SPOTS:  # 天上的电线 -> the wires in the sky
+        return f"{noun_phrase(located.group(3), role)} {SPOTS[located.group(1).lstrip('在') + located.group(2)]}"
     if located and located.group(1).lstrip("在") + located.group(2) in WORDS:  # 地上的垃圾: 地上 is "ground"
         return f"{noun_phrase(located.group(3), role)} on the {WORDS[located.group(1).lstrip('在') + located.group(2)][1]}"
     if located and located.group(1) in IMAGE_WORDS and located.group(2) in POSITIONS:  # 画面中间的女孩
         return f"{noun_phrase(located.group(3), role)} {POSITIONS[located.group(2)][0]}"
-    if located and located.group(1).lstrip("在") + located.group(2) in SPOTS:  # 天上的电线 -> the wires in the sky
-        return f"{noun_phrase(located.group(3), role)} {SPOTS[located.group(1).lstrip('在') + located.group(2)]}"
     if located and located.group(1) not in ("", "在"):
-        where = PLACES[located.group(2)]
-        return f"{noun_phrase(located.group(3), role)} {where} {noun_phrase(located.group(1).lstrip('在'), 'old')}"
+        return f"{noun_phrase(located.group(3), role)} {located_at(located.group(2), noun_phrase(located.group(1).lstrip('在'), 'old'))}"
     scene = re.fullmatch(r"(背景|前景|天空|远处)的(.+)", text)
     if scene and kinds(scene.group(2)) and kinds(scene.group(2)) <= set("NPM") and scene.group(2) not in _ASPECT_WORDS:
         return f"{noun_phrase(scene.group(2), role)} {_IN_SCENE[scene.group(1)]}"  # 背景的人群 -> the crowd in the background
@@ -201,6 +200,9 @@ def _styles(toks):
             continue  # 皮克斯动画: a Pixar 3D animation, not "... a cartoon"
         if kind in "TS" and out and out[-1][0] == "的" and len(out) > 1 and out[-2][1].endswith("-style"):
             out.pop()  # 中国风的插画: the style describes the next style
+        if kind == "T" and en.startswith(("a ", "an ")) and out and out[-1][0] in "CA" and not out[-1][1].endswith("-style"):
+            out[-1] = ("T", f"{_article(out[-1][1])} {out[-1][1]} {en.split(' ', 1)[1]}")  # 红色剪纸 -> a red paper cut
+            continue
         if kind in "TS" and out and out[-1][0] == "A" and out[-1][1].endswith("-style"):
             if en.startswith(("a ", "an ")):  # 中国风的插画 -> a Chinese-style illustration
                 out[-1] = ("T", f"{_article(out[-1][1])} {out[-1][1]} {en.split(' ', 1)[1]}")
@@ -219,6 +221,10 @@ _PARTICIPLES = {"穿": "wearing", "戴": "wearing", "拿": "holding", "抱": "ho
                 "骑": "riding", "背": "carrying", "牵": "walking", "叼": "holding in its mouth"}
 
 
+_STRESSED_LAST = {"transfer", "refer", "prefer", "occur", "admit", "omit", "begin", "regret", "forget", "permit",
+                  "control", "submit", "commit", "upset", "patrol", "compel", "equip", "deter"}
+
+
 def participle(verb):
     """'fly' -> 'flying', 'sit down' -> 'sitting down', 'make' -> 'making'."""
     head, _, rest = verb.partition(" ")
@@ -226,8 +232,8 @@ def participle(verb):
         head = head[:-2] + "y"
     elif head.endswith("e") and not head.endswith(("ee", "ye")):
         head = head[:-1]
-    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head):
-        head += head[-1]
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", head) or head in _STRESSED_LAST:
+        head += head[-1]  # sit -> sitting, transfer -> transferring
     return (head + "ing " + rest).strip()
 
 
@@ -319,12 +325,12 @@ def verb_phrase(verb, after):
     english = WORDS[core][1] if core in WORDS else (lookup(core) or noun_phrase(core, "adj"))
     there = re.fullmatch(rf"(.+?)在(.+)({PLACE_RE})(.*)", after)
     if there and kinds(there.group(1)) & set("NPM"):  # 抱着兔子在地里玩 -> hold a rabbit and play in the field
-        place = f"{PLACES[there.group(3)]} {noun_phrase(there.group(2), 'old')}"
+        place = located_at(there.group(3), noun_phrase(there.group(2), 'old'))
         then = verb_phrase(there.group(4), "") if there.group(4) else ""
         return f"{english} {noun_phrase(there.group(1), 'new')}{' and ' + then if then else ''} {place}"
     then = re.fullmatch(rf"在?(.+?)({PLACE_RE})(.+)", after) if core != verb or after.startswith("在") else None
     if then and is_verb_word(segment(then.group(3))[0]):  # 趴在窗台上晒太阳 -> lie on the windowsill and sunbathe
-        place = f"{PLACES[then.group(2)]} {noun_phrase(then.group(1), 'old')}"
+        place = located_at(then.group(2), noun_phrase(then.group(1), 'old'))
         return f"{english} {place} and {verb_phrase(segment(then.group(3))[0], then.group(3)[len(segment(then.group(3))[0]):])}"
     if core != verb or after.startswith("在"):
         return f"{english} {place_phrase('在' + after.lstrip('在'))}".strip()
@@ -346,14 +352,28 @@ def place_phrase(text):
         return f"{'in' if body.group(3) != '上' or body.group(2) == '手' else 'on'} {whose} {_BODY_PARTS[body.group(2)]}"
     m = re.fullmatch(rf"在?(.+)({PLACE_RE})", text)  # the longest place first: 房顶 + 上, not 房 + 顶上
     if m:
-        return f"{PLACES[m.group(2)]} {noun_phrase(m.group(1), 'old')}"
+        return located_at(m.group(2), noun_phrase(m.group(1), 'old'))
     if text.startswith("在") and len(text) > 1:
         thing = noun_phrase(text[1:], "old")
         return f"{'on' if thing.split()[-1:] and thing.split()[-1] in _SURFACES else 'in'} {thing}"  # 在山顶 -> on the mountaintop
     return ""
 
 
-_BODY_PARTS = {"脖子": "neck", "肩膀": "shoulders", "耳朵": "ears", "鼻子": "nose", "头": "head", "脸": "face", "手": "hand",
+def located_at(where, thing):
+    """PLACES[where] before `thing`, the preposition English uses: 盘子里 -> 'on the plate', 天上 -> 'in the sky'."""
+    prep = PLACES[where]
+    head = thing.split()[-1] if thing.split() else ""
+    if prep == "in" and head in _FLAT:
+        prep = "on"
+    elif prep == "on" and head in _OPEN:
+        prep = "in"
+    return f"{prep} {thing}"
+
+
+_FLAT = {"plate", "plates", "tray", "table", "desk", "shelf", "windowsill", "counter", "dish", "palm", "shoulder", "lawn",
+         "grass", "meadow", "cake", "pizza", "tablecloth", "page", "screen"}  # 里/中 of a surface is "on"
+_OPEN = {"sky", "air", "heavens"}  # 上 of the sky is "in"
+_BODY_PARTS = {"脖子": "neck", "肩膀": "shoulder", "耳朵": "ears", "鼻子": "nose", "头": "head", "脸": "face", "手": "hand",
                "背": "back"}
 _SURFACES = {"mountaintop", "roof", "table", "desk", "windowsill", "ground", "floor", "wall", "beach", "lawn", "meadow",
              "grass", "road", "street", "sidewalk", "bed", "sofa", "hillside", "bridge", "stage", "balcony", "shelf",

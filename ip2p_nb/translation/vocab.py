@@ -65,7 +65,7 @@ _PLURALS = """
 """
 
 _MASS = """
-咖啡=coffee|清水=clear water|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
+咖啡=coffee|清水=clear water|文字=text|雪=snow|白雪=snow|积雪=snow|雨=rain|雾=fog|烟=smoke|火=fire|火焰=flames|水=water|冰=ice|草=grass|
 头发=hair|长发=long hair|短发=short hair|卷发=curly hair|金发=blonde hair|白发=white hair|
 化妆=makeup|口红=lipstick|妆=makeup|纹身=tattoo|血=blood|光=light|阳光=sunlight|月光=moonlight|
 沙子=sand|泥=mud|熔岩=lava|岩浆=lava|木头=wood|木材=wood|金子=gold|黄金=gold|白银=silver|铜=copper|
@@ -166,7 +166,7 @@ _MORE = [
 小提琴=violin|萨克斯=saxophone|喇叭=trumpet|画笔=paintbrush|画架=easel|调色板=palette|书架=bookshelf|书包=schoolbag|
 礼盒=gift box|气球串=bunch of balloons|风铃=wind chime|雨棚=awning|遮阳伞=parasol|太阳伞=parasol|"""),
     # words whose CC-CEDICT first sense is wrong for photos (木 "tree", 角落 "nook")
-    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu dog|天上=sky|签名=signature|"),
+    ("N", "角落=corner|布偶猫=ragdoll cat|侧脸=face in profile|柴犬=Shiba Inu dog|天上=sky|签名=signature|车顶行李架=roof rack|行李架=luggage rack|黑点=black spots|脏点=dirty spots|"),
     ("P", "东西=things|"),
     ("N", "拐杖=walking stick|"),
     ("M", "颗粒感=film grain|质感=texture|亮度=brightness|饱和度=saturation|"),
@@ -329,7 +329,7 @@ _MORE = [
 后背=back|膝盖=knee|表情=expression|笑容=smile|疤=scar|伤疤=scar|辫子=braid|马尾=ponytail|马尾辫=ponytail|
 丸子头=bun|盘发=updo|光头=bald head|寸头=buzz cut|爆炸头=afro|脸蛋=face|眼神=gaze|鼻梁=nose bridge|"""),
     ("P", """眉毛=eyebrows|睫毛=eyelashes|双眼皮=double eyelids|脸颊=cheeks|嘴唇=lips|牙齿=teeth|牙=teeth|
-肩膀=shoulders|指甲=nails|五官=facial features|酒窝=dimples|黑眼圈=dark circles|眼袋=eye bags|刘海=bangs|
+肩膀=shoulder|指甲=nails|五官=facial features|酒窝=dimples|黑眼圈=dark circles|眼袋=eye bags|刘海=bangs|
 麻花辫=braids|脏辫=dreadlocks|挑染=highlights|"""),
     ("M", """皮肤=skin|肤色=skin tone|痘痘=acne|青春痘=acne|痘=acne|大波浪=wavy hair|波浪卷=wavy hair|直发=straight hair|
 黑发=black hair|红发=red hair|银发=silver hair|灰发=gray hair|棕发=brown hair|蓝发=blue hair|粉发=pink hair|
