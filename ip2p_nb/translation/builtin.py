@@ -25,7 +25,12 @@ from .handlers import (ASPECTS, DROP, PAINT, PASSIVE_RE, PHOTO, all_of, object_o
 from .colloquial import CUTTERS as _COLLOQUIAL_CUTTERS
 from .colloquial import PATTERNS as COLLOQUIAL_PATTERNS
 from .colloquial import complaint, normalize, rewrite, with_clause
-from . import repairs
+from .repairs import BUT as _BUT
+from .repairs import CUTTERS as _REPAIR_CUTTERS
+from .repairs import ENHANCE, dedupe, only_opener
+from .repairs import PATTERNS as REPAIR_PATTERNS
+from .repairs import normalize as repair_normalize
+from .repairs import rewrite as repair_rewrite
 from .edits import CUTTERS as _EDIT_CUTTERS
 from .edits import FOLLOWS
 from .edits import PATTERNS as EDIT_PATTERNS
@@ -60,16 +65,16 @@ def translate_zh(text):
     `complete` is False when some Chinese was not understood and was kept as is.
     """
     text = _EMOJI.sub(" ", to_simplified(text).translate(_PUNCT))
-    if repairs.only_opener(text):
-        return repairs.ENHANCE, True  # 修一下, 帮我P一下图: nothing but "fix it"
-    text = repairs.rewrite(text)
+    if only_opener(text):
+        return ENHANCE, True  # 修一下, 帮我P一下图: nothing but "fix it"
+    text = repair_rewrite(text)
     text = re.sub(_THEN, ",", text)
     text = re.sub(_WEAR_THEN, r"\1,", text)  # 让她穿上汉服站在海边: two clauses, one subject
     text = rewrite(text)
     clauses = [c for c in re.split(r"[,.!?;]+|然后|并且|同时|接着|顺便", text) if c.strip()]
     parts, subject, said = [], None, None
     for n, c in enumerate(clauses):
-        but = re.match(repairs.BUT, c.strip())
+        but = re.match(_BUT, c.strip())
         c = _strip_polite(c)
         wrong = complaint(_normalize(c)) if n + 1 < len(clauses) else None
         if wrong and complaint(_normalize(_strip_polite(clauses[n + 1]))):
@@ -85,7 +90,7 @@ def translate_zh(text):
         follows = subject and re.match(FOLLOWS, _normalize(c))
         if said and not follows:
             subject, follows, said = said, True, None
-        part = repairs.dedupe(_whose(_clause(c, subject=subject if follows else None)))
+        part = dedupe(_whose(_clause(c, subject=subject if follows else None)))
         if follows and parts and part.startswith(f"make {subject} ") and parts[-1].startswith(f"make {subject} "):
             part = part[len(f"make {subject} "):]  # make her smile and look at the camera
         again = re.match(r"(remove|add) ", part)
@@ -140,7 +145,7 @@ def _strip_polite(clause):
 
 def _normalize(c):
     """Complements and particles that add nothing to an edit; 'in the picture' before a noun."""
-    c = repairs.normalize(normalize(c))
+    c = repair_normalize(normalize(c))
     c = re.sub(r"(?<![为除])了(?!解)", "", c)                    # 下起了雨 -> 下起雨
     c = re.sub(r"(?<![看])起来", "", c)                            # 笑起来 -> 笑 (看起来 is a verb of its own)
     c = re.sub(r"(下|刮|飘|燃)起", r"\1", c)                       # 下起雨 -> 下雨
@@ -287,7 +292,7 @@ _THROUGH = {"照": "shine", "洒": "pour", "射": "shine", "透": "shine", "吹"
             "跑": "run", "流": "flow", "钻": "crawl"}  # 阳光从窗户照进来 -> make the sunlight shine in through the window
 _COVER = (rf"(?:让|使|在|把|将)?([^从]+?)(?:上面|里面|上|里|中)?(?:结满|长满|开满|布满|挂满|铺满|堆满|落满|爬满|盖满|撒满|洒满|飘满|"
           rf"贴满|摆满|停满|站满|坐满|挤满|种满|覆盖满|都是|全是|满是)(.+)")
-_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS | repairs.CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
+_CUTTERS = {_WEATHER, _WEATHER_AFTER, _COVER} | _EDIT_CUTTERS | _COLLOQUIAL_CUTTERS | _REPAIR_CUTTERS  # patterns that cut words on purpose: 下大雨 -> 下 + 大 + 雨
 
 _EARLY = [
     (r"(?:帮我|给我)?(?:P|p|修|处理|弄)(?:一下|下)?(?:图|照片|这张图|这张照片)?", lambda s: DROP),
@@ -351,7 +356,7 @@ _LATE = [
 _LATE.append((r"(.+)", to_does))
 
 
-_PATTERNS = repairs.PATTERNS + COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
+_PATTERNS = REPAIR_PATTERNS + COLLOQUIAL_PATTERNS + EDIT_PATTERNS + _EARLY + [
     (rf"(?:把|将)(.+?)({_CHANGE})(.+)", lambda s, x, v, y: to_change(s, x, v, y)),
     (rf"(?:把|将)(.+?)({PAINT})(.+)", to_paint),
     (rf"(?:把|将)(.+?)(?:给)?({_REMOVE})(?:掉)?", lambda s, x, v: f"remove {object_of(s, x)}"),

@@ -24,7 +24,7 @@ from .phrases import PLACE_RE, SPOT_RE, adjective, is_verb_word, kinds, noun_phr
 from .tokens import plural
 from .vocab import MEASURES, WORDS
 
-__all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "with_clause", "CUTTERS"]
+__all__ = ["PATTERNS", "rewrite", "normalize", "complaint", "with_clause", "CUTTERS", "years_phrase"]
 
 _SOME = r"(?:加|添|来|整|搞|弄|放|画|撒|增加|添加)(?:一点|一些|点|些)(?=[\u4e00-\u9fff])"
 _EFFECTS = "滤镜|特效|光效|效果|光晕|暗角|胡子|胡须|小胡子"  # 加点滤镜 is one filter, not "some filters"
@@ -114,7 +114,7 @@ def _target(subject, x):
     return noun_phrase(x, "old") if x else (subject or "it")
 
 
-def _years(subject, x, adj, n):
+def years_phrase(subject, x, adj, n):
     more = {"年轻": "younger", "小": "younger", "老": "older", "大": "older"}[adj]
     return f"make {_target(subject, x)} look {_number(n)} year{'' if _number(n) == 'one' else 's'} {more}"
 
@@ -292,7 +292,7 @@ def _more_of(subject, how, y):
 
 
 PATTERNS = [
-    (rf"(.*?)(年轻|老|小|大)({_NUM})岁", _years),
+    (rf"(.*?)(年轻|老|小|大)({_NUM})岁", years_phrase),
     (rf"(.*?)(瘦|胖)(?:了)?(?:{_NUM})(?:斤|公斤|kg|KG)", lambda s, x, a: f"make {_target(s, x)} look {'slimmer' if a == '瘦' else 'heavier'}"),
     (rf"(?:把|将)?(.+?)(放大|变大|扩大|大|缩小|变小|小)(一|两|二|三|四|五|[0-9]+)?(?:倍|半)",
      lambda s, x, v, n: _times(s, x, v, n or "半")),

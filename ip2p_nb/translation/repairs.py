@@ -20,7 +20,7 @@ import re
 
 from .edit_vocab import DEFECTS
 from .lexicon import CHINESE_RUN
-from .colloquial import _years
+from .colloquial import years_phrase
 from .phrases import kinds, noun_phrase
 from .tokens import tokens
 
@@ -155,7 +155,7 @@ def _feel_of(y):
 
 def _older(subject, x, adj, n):
     """变老大概三十岁 -> 'make this person look about thirty years older'."""
-    return _years(subject, x, adj, n).replace(" look ", " look about ", 1)
+    return years_phrase(subject, x, adj, n).replace(" look ", " look about ", 1)
 
 
 def dedupe(english):
