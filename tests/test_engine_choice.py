@@ -64,13 +64,25 @@ EDIT = dict(english="make it snowy", seed=3, steps=3, max_size=256, cache_interv
 
 # ------------------------------------------------------------------------------------------- a killed quantization
 def test_a_killed_quantization_leaves_no_file_that_is_used(cache, tiny_editor, photo):
+    """Calibration calls recorded on torch (as the background child records them: no compiled graph beside the
+    weights) are what the whole graph takes; a child killed mid-quantization leaves nothing that is read."""
+    import torch
+
     from ip2p_nb.models.quantize import quantize_in_child, quantized_path, record_calls, save_calls, use_int8
     from ip2p_nb.models.runtime import use_openvino
 
-    use_openvino(tiny_editor.pipe)
-    unet = tiny_editor.pipe.unet
-    with record_calls(unet, limit=4) as calls:
+    pipe = tiny_editor.pipe
+    with record_calls(pipe.unet, limit=4) as calls:   # on torch
         tiny_editor.edit(photo, "x", **EDIT)
+    assert len(calls) == 3 and calls[0][0].shape[1] == 8 and calls[0][1].shape == () and calls[0][2].ndim == 3
+    assert [float(t) for _s, t, _e in calls] == sorted((float(t) for _s, t, _e in calls), reverse=True)  # the steps, in order
+    sample, t, states = calls[1]
+    with torch.no_grad():
+        want = pipe.unet(torch.from_numpy(sample), torch.tensor(float(t)), encoder_hidden_states=torch.from_numpy(states))[0]
+    use_openvino(pipe)
+    unet = pipe.unet
+    got, _deep = unet.run_parts(torch.from_numpy(sample), t, torch.from_numpy(states))   # the graph answers as torch did
+    assert np.abs(got.numpy() - want.numpy()).max() < 1e-3 * max(1.0, np.abs(want.numpy()).max())
     label = "samples-4-test"
     calls_path = save_calls(unet.folder / "calls.npz", calls)
     final = quantized_path(unet.folder, "int8", calls, label)
@@ -97,27 +109,6 @@ def test_a_killed_quantization_leaves_no_file_that_is_used(cache, tiny_editor, p
     said.clear()
     assert use_int8(tiny_editor.pipe, "int8", calibration=calls, label=label, notify=said.append)["seconds"] == 0.0
     assert not any("Quantizing" in s for s in said)
-
-
-def test_calibration_calls_recorded_on_torch_are_what_the_whole_graph_takes(cache, tiny_editor, photo):
-    """The background child records its calibration edits on torch (no compiled graph beside the weights): each
-    call is the whole graph's (sample, timestep, text states), and the graph answers it as the torch UNet does."""
-    import torch
-
-    from ip2p_nb.models.quantize import record_calls
-    from ip2p_nb.models.runtime import use_openvino
-
-    pipe = tiny_editor.pipe
-    with record_calls(pipe.unet, limit=3) as calls:
-        tiny_editor.edit(photo, "x", **EDIT)
-    assert len(calls) == 3 and calls[0][0].shape[1] == 8 and calls[0][1].shape == () and calls[0][2].ndim == 3
-    assert [float(t) for _s, t, _e in calls] == sorted((float(t) for _s, t, _e in calls), reverse=True)  # the steps, in order
-    sample, t, states = calls[1]
-    with torch.no_grad():
-        want = pipe.unet(torch.from_numpy(sample), torch.tensor(float(t)), encoder_hidden_states=torch.from_numpy(states))[0]
-    use_openvino(pipe)
-    got, _deep = pipe.unet.run_parts(torch.from_numpy(sample), t, torch.from_numpy(states))
-    assert np.abs(got.numpy() - want.numpy()).max() < 1e-3 * max(1.0, np.abs(want.numpy()).max())
 
 
 # ------------------------------------------------------------------------------------------- the background engine
