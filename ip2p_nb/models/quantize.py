@@ -161,8 +161,11 @@ def _quantize(path: Path, recipe: str, calls: list, work: tuple):
             gc.collect()   # the float graph (and its mapped file) goes before the statistics are collected
             model = core.read_model(work[0])
         finally:
-            for leftover in work:
-                leftover.unlink(missing_ok=True)   # the graph read back keeps its own mapping
+            for leftover in work:   # the graph read back keeps its own mapping (where the system lets a mapped file go)
+                try:
+                    leftover.unlink(missing_ok=True)
+                except OSError:   # Windows keeps a mapped file: quantize_ir deletes it once the graph is saved
+                    pass
         # Pass 2: activations. SmoothQuant and bias correction would change weights, which are 8 bits now.
         return nncf.quantize(model, data, subset_size=len(calls), model_type=nncf.ModelType.TRANSFORMER, ignored_scope=conv_in,
                              advanced_parameters=nncf.AdvancedQuantizationParameters(smooth_quant_alpha=-1,
@@ -207,17 +210,17 @@ def quantize_ir(folder, recipe: str, calls: list | None, label: str | None = Non
     start = time.perf_counter()
     notify(f"Quantizing the UNet to 8 bits ({recipe}; once for this model, calibrated on {len(calls or [])} UNet calls)...")
     _sweep(folder)
-    work = _hidden(path, "")
+    work, weights = _hidden(path, ""), _hidden(path, "-weights")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        quantized = _quantize(Path(folder) / "unet_whole.xml", recipe, calls, _hidden(path, "-weights"))
+        quantized = _quantize(Path(folder) / "unet_whole.xml", recipe, calls, weights)
     try:
         ov.save_model(quantized, work[0], compress_to_fp16=False)
         del quantized
         os.replace(work[1], path.with_suffix(".bin"))   # the weights first: the .xml marks it finished
         os.replace(work[0], path)
     finally:
-        for leftover in work:
+        for leftover in (*work, *weights):
             leftover.unlink(missing_ok=True)
     return path, time.perf_counter() - start
 
