@@ -25,6 +25,7 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("openvino")
 pytest.importorskip("nncf")
+from test_browser import _prepare  # noqa: E402 (upload, instruction, steps and size as in the app's own browser tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -86,20 +87,7 @@ def test_the_faster_engine_arrives_while_the_page_is_open(tmp_path, monkeypatch)
             preparing = page.get_by_text(re.compile(r"faster engine: being prepared \(1/3"))
             expect(preparing).to_be_visible(timeout=30_000)
             # the app is usable meanwhile: a photo, an instruction, settings, and an edit that runs on torch at once
-            with page.expect_file_chooser() as chooser:
-                page.get_by_role("button", name="上传 Upload").click()
-            chooser.value.set_files(str(ROOT / "assets" / "samples" / "cat.jpg"))
-            expect(page.get_by_text("Photo uploaded (451x300)")).to_be_visible(timeout=30_000)
-            box = page.locator("input[placeholder^='例如']")
-            box.fill("make it snowy")
-            box.press("Enter")
-            for label, value in (("步数 Steps", 3), ("最大边长 Max size", 256)):
-                readout = page.locator(".widget-slider", has_text=label).locator(".widget-readout")
-                readout.click()
-                page.keyboard.press("Control+A")
-                page.keyboard.type(str(value))
-                page.keyboard.press("Enter")
-                expect(readout).to_have_text(str(value))
+            _prepare(page, "cat.jpg", "make it snowy", steps=3, size=256)
             seed = _edit(page)
             expect(preparing).to_be_visible()          # still waiting for the other preparation: that edit was torch's
             fcntl.flock(lock, fcntl.LOCK_UN)           # the other notebook is done: this page's preparation goes on
