@@ -19,17 +19,11 @@ from voila_server import VoilaServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("openvino")
 pytest.importorskip("nncf")
-from test_browser import _prepare  # noqa: E402 (upload, instruction, steps and size as in the app's own browser tests)
+# Chromium, its flags, Playwright and the page helpers of the app's own browser tests (which skip without Chromium)
+from test_browser import ARGS, CHROMIUM, ROOT, _prepare, sync_api  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
 CELL = f"""import sys, warnings
 sys.path.insert(0, {str(ROOT)!r})
 warnings.simplefilter("ignore")
